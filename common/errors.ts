@@ -1,0 +1,250 @@
+// Typed errors shared by every layer. Callers branch on `code`, never on
+// message text. `userMessage` says what went wrong and what to do; `detail`
+// carries the technical cause for logs (ffmpeg stderr tail, native messages).
+
+export const ERROR_CODES = [
+  'INPUT_NOT_FOUND',
+  'INPUT_NOT_MEDIA',
+  'NO_VIDEO_STREAM',
+  'CORRUPT_STREAM',
+  'UNSUPPORTED_PIXEL_FORMAT',
+  'OUTPUT_NOT_WRITABLE',
+  'OUTPUT_EXISTS',
+  'OUTPUT_IS_INPUT',
+  'DISK_FULL',
+  'FFMPEG_NOT_FOUND',
+  'FFMPEG_FAILED',
+  'ENCODER_UNAVAILABLE',
+  'MODEL_NOT_FOUND',
+  'MODEL_INTEGRITY',
+  'MODEL_MANIFEST_MISMATCH',
+  'PROVIDER_UNAVAILABLE',
+  'INFERENCE_FAILED',
+  'OUT_OF_MEMORY',
+  'INVALID_ARGUMENT',
+  'CANCELLED',
+  'BUG',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** The plain shape an error takes when it crosses a process or IPC boundary. */
+export interface SerializedError {
+  code: ErrorCode;
+  userMessage: string;
+  detail?: string;
+}
+
+export interface ErrorOptions {
+  detail?: string;
+  cause?: unknown;
+}
+
+/** Base of every expected error. Subclasses fix `code` to a literal. */
+export class FramesmithError extends Error {
+  readonly code: ErrorCode;
+  readonly userMessage: string;
+  readonly detail: string | undefined;
+
+  constructor(code: ErrorCode, userMessage: string, options: ErrorOptions = {}) {
+    super(userMessage, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.userMessage = userMessage;
+    this.detail = options.detail;
+  }
+
+  toJSON(): SerializedError {
+    return this.detail === undefined
+      ? { code: this.code, userMessage: this.userMessage }
+      : { code: this.code, userMessage: this.userMessage, detail: this.detail };
+  }
+}
+
+export class InputNotFoundError extends FramesmithError {
+  declare readonly code: 'INPUT_NOT_FOUND';
+  constructor(path: string, options?: ErrorOptions) {
+    super('INPUT_NOT_FOUND', `Input not found: ${path}. Check the path and try again.`, options);
+  }
+}
+
+export class InputNotMediaError extends FramesmithError {
+  declare readonly code: 'INPUT_NOT_MEDIA';
+  constructor(path: string, options?: ErrorOptions) {
+    super('INPUT_NOT_MEDIA', `${path} is not a video or image file that ffmpeg can read. Choose a media file.`, options);
+  }
+}
+
+export class NoVideoStreamError extends FramesmithError {
+  declare readonly code: 'NO_VIDEO_STREAM';
+  constructor(path: string, options?: ErrorOptions) {
+    super('NO_VIDEO_STREAM', `${path} has no video stream (audio only?). Choose a file with video or images.`, options);
+  }
+}
+
+export class CorruptStreamError extends FramesmithError {
+  declare readonly code: 'CORRUPT_STREAM';
+  constructor(path: string, options?: ErrorOptions) {
+    super('CORRUPT_STREAM', `${path} is damaged: its video could not be decoded. Try re-downloading or remuxing it.`, options);
+  }
+}
+
+export class UnsupportedPixelFormatError extends FramesmithError {
+  declare readonly code: 'UNSUPPORTED_PIXEL_FORMAT';
+  constructor(path: string, pixelFormat: string, options?: ErrorOptions) {
+    super('UNSUPPORTED_PIXEL_FORMAT', `${path} uses pixel format "${pixelFormat}", which Framesmith cannot convert to RGB. Convert it to a common format (yuv420p, yuv420p10le, rgb24) first.`, options);
+  }
+}
+
+export class OutputNotWritableError extends FramesmithError {
+  declare readonly code: 'OUTPUT_NOT_WRITABLE';
+  constructor(path: string, options?: ErrorOptions) {
+    super('OUTPUT_NOT_WRITABLE', `Cannot write to ${path}. Choose a folder you have permission to write to.`, options);
+  }
+}
+
+export class OutputExistsError extends FramesmithError {
+  declare readonly code: 'OUTPUT_EXISTS';
+  constructor(path: string, options?: ErrorOptions) {
+    super('OUTPUT_EXISTS', `${path} already exists. Choose another name, or allow overwriting (--overwrite).`, options);
+  }
+}
+
+export class OutputIsInputError extends FramesmithError {
+  declare readonly code: 'OUTPUT_IS_INPUT';
+  constructor(path: string, options?: ErrorOptions) {
+    super('OUTPUT_IS_INPUT', `The output ${path} is the input file; Framesmith never overwrites its input. Choose another output path.`, options);
+  }
+}
+
+export class DiskFullError extends FramesmithError {
+  declare readonly code: 'DISK_FULL';
+  constructor(path: string, options?: ErrorOptions) {
+    super('DISK_FULL', `The disk holding ${path} is full. Free some space or choose another output folder.`, options);
+  }
+}
+
+export class FfmpegNotFoundError extends FramesmithError {
+  declare readonly code: 'FFMPEG_NOT_FOUND';
+  constructor(tool: 'ffmpeg' | 'ffprobe', searched: readonly string[], options?: ErrorOptions) {
+    super('FFMPEG_NOT_FOUND', `${tool} was not found (looked in: ${searched.join(', ') || 'nowhere'}). Install ffmpeg or set ${tool === 'ffmpeg' ? 'FFMPEG_PATH' : 'FFPROBE_PATH'}.`, options);
+  }
+}
+
+export class FfmpegFailedError extends FramesmithError {
+  declare readonly code: 'FFMPEG_FAILED';
+  constructor(what: string, options?: ErrorOptions) {
+    super('FFMPEG_FAILED', `ffmpeg failed while ${what}. See the log for details.`, options);
+  }
+}
+
+export class EncoderUnavailableError extends FramesmithError {
+  declare readonly code: 'ENCODER_UNAVAILABLE';
+  constructor(codec: string, available: readonly string[], options?: ErrorOptions) {
+    super('ENCODER_UNAVAILABLE', `This ffmpeg has no encoder for ${codec}. Available: ${available.join(', ') || 'none'}.`, options);
+  }
+}
+
+export class ModelNotFoundError extends FramesmithError {
+  declare readonly code: 'MODEL_NOT_FOUND';
+  constructor(id: string, searched: readonly string[], options?: ErrorOptions) {
+    super('MODEL_NOT_FOUND', `Model "${id}" was not found (searched: ${searched.join(', ') || 'nothing'}). Set FRAMESMITH_MODELS or download it with "framesmith models pull ${id}".`, options);
+  }
+}
+
+export class ModelIntegrityError extends FramesmithError {
+  declare readonly code: 'MODEL_INTEGRITY';
+  constructor(path: string, options?: ErrorOptions) {
+    super('MODEL_INTEGRITY', `The model file ${path} does not match its published checksum (damaged or replaced). Delete it and download it again.`, options);
+  }
+}
+
+export class ModelManifestMismatchError extends FramesmithError {
+  declare readonly code: 'MODEL_MANIFEST_MISMATCH';
+  constructor(id: string, problem: string, options?: ErrorOptions) {
+    super('MODEL_MANIFEST_MISMATCH', `Model "${id}" does not match its manifest: ${problem}. The file may belong to another model.`, options);
+  }
+}
+
+export class ProviderUnavailableError extends FramesmithError {
+  declare readonly code: 'PROVIDER_UNAVAILABLE';
+  constructor(provider: string, reason: string, options?: ErrorOptions) {
+    super('PROVIDER_UNAVAILABLE', `Execution provider "${provider}" is not available here: ${reason}. Use --provider auto or cpu.`, options);
+  }
+}
+
+export class InferenceFailedError extends FramesmithError {
+  declare readonly code: 'INFERENCE_FAILED';
+  constructor(modelId: string, options?: ErrorOptions) {
+    super('INFERENCE_FAILED', `Model "${modelId}" failed to run. See the log for details.`, options);
+  }
+}
+
+export class OutOfMemoryError extends FramesmithError {
+  declare readonly code: 'OUT_OF_MEMORY';
+  constructor(what: string, options?: ErrorOptions) {
+    super('OUT_OF_MEMORY', `Ran out of memory while ${what}. Use a smaller tile size (--tile) or a smaller output.`, options);
+  }
+}
+
+export class InvalidArgumentError extends FramesmithError {
+  declare readonly code: 'INVALID_ARGUMENT';
+  constructor(message: string, options?: ErrorOptions) {
+    super('INVALID_ARGUMENT', message, options);
+  }
+}
+
+/** Cancellation is not a failure: callers check `isCancellation` and stop quietly. */
+export class CancelledError extends FramesmithError {
+  declare readonly code: 'CANCELLED';
+  constructor(options?: ErrorOptions) {
+    super('CANCELLED', 'Cancelled.', options);
+  }
+}
+
+/** A broken invariant inside Framesmith: a bug to report, not a user mistake. */
+export class BugError extends FramesmithError {
+  declare readonly code: 'BUG';
+  constructor(message: string, options?: ErrorOptions) {
+    super('BUG', `Internal error: ${message}. Please report this.`, options);
+  }
+}
+
+export function isFramesmithError(value: unknown): value is FramesmithError {
+  return value instanceof FramesmithError;
+}
+
+/** True for our CancelledError and for the AbortError a signal raises. */
+export function isCancellation(value: unknown): boolean {
+  if (value instanceof CancelledError) return true;
+  return value instanceof Error && value.name === 'AbortError';
+}
+
+/** The part of AbortSignal this layer needs (common/ has neither DOM nor Node types). */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+}
+
+/** Throws CancelledError when the signal has fired. Call between frames and tiles. */
+export function throwIfCancelled(signal: AbortSignalLike | undefined): void {
+  if (signal?.aborted) throw new CancelledError();
+}
+
+/** Any thrown value as a SerializedError; unknown values become BUG. */
+export function serializeError(value: unknown): SerializedError {
+  if (isFramesmithError(value)) return value.toJSON();
+  if (isCancellation(value)) return new CancelledError().toJSON();
+  const message = value instanceof Error ? value.message : String(value);
+  const stack = value instanceof Error ? value.stack : undefined;
+  return { code: 'BUG', userMessage: `Internal error: ${message}. Please report this.`, detail: stack ?? message };
+}
+
+/** Rebuilds a thrown error from its serialized shape (after IPC or a worker). */
+export function deserializeError(error: SerializedError): FramesmithError {
+  if (error.code === 'CANCELLED') return new CancelledError({ detail: error.detail });
+  const rebuilt = new FramesmithError(error.code, error.userMessage, { detail: error.detail });
+  return rebuilt;
+}
+
+/** The envelope every result takes across IPC and worker boundaries. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: SerializedError };

@@ -1,0 +1,59 @@
+// The contract the tasks use to run a model. The implementation
+// (OnnxWorkerBackend) runs onnxruntime in a worker thread because
+// session.run() blocks the thread that calls it.
+import type { ModelManifest } from '../../common/model-manifest.ts';
+import type { TensorMap } from './tensor.ts';
+
+export const PROVIDER_NAMES = ['tensorrt', 'cuda', 'dml', 'coreml', 'webgpu', 'cpu'] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+export type ProviderPreference = 'auto' | ProviderName;
+
+export type Precision = 'fp32' | 'fp16';
+
+export interface ProviderAttempt {
+  provider: ProviderName;
+  /** Why this provider was skipped or failed; absent for the one chosen. */
+  skippedBecause?: string;
+}
+
+/** Which provider runs a session and why the others were not used. */
+export interface ProviderReport {
+  chosen: ProviderName;
+  attempts: ProviderAttempt[];
+  precision: Precision;
+}
+
+/** A model file resolved on disk together with its manifest. */
+export interface ResolvedModel {
+  manifest: ModelManifest;
+  /** Absolute path to the ONNX file as published (may be fp16). */
+  path: string;
+}
+
+export interface SessionOptions {
+  provider: ProviderPreference;
+  /** CPU threads for intra-op parallelism; default all cores. */
+  threads?: number;
+  /**
+   * Denoise strength 0..1 for models with a denoisePartner: weights are
+   * blended w = s * self + (1 - s) * partner. Undefined runs the model as is.
+   */
+  denoiseStrength?: number;
+  /** The partner model for denoise blending, resolved by the caller. */
+  denoisePartner?: ResolvedModel;
+}
+
+export interface ModelSession {
+  readonly modelId: string;
+  readonly report: ProviderReport;
+  /** Runs once; input buffers are transferred (unusable by the caller afterwards). */
+  run(inputs: TensorMap, options?: { signal?: AbortSignal }): Promise<TensorMap>;
+  release(): Promise<void>;
+}
+
+export interface InferenceBackend {
+  open(model: ResolvedModel, options: SessionOptions): Promise<ModelSession>;
+  /** Providers this build and machine can offer, with reasons for the rest. */
+  availableProviders(): Promise<ProviderAttempt[]>;
+  dispose(): Promise<void>;
+}
