@@ -145,10 +145,19 @@ export class EncoderUnavailableError extends FramesmithError {
   }
 }
 
+export interface ModelNotFoundOptions extends ErrorOptions {
+  /** Close ids from the catalog, for an id the catalog does not know (a typo). */
+  suggestions?: readonly string[];
+}
+
 export class ModelNotFoundError extends FramesmithError {
   declare readonly code: 'MODEL_NOT_FOUND';
-  constructor(id: string, searched: readonly string[], options?: ErrorOptions) {
-    super('MODEL_NOT_FOUND', `Model "${id}" was not found (searched: ${searched.join(', ') || 'nothing'}). Set FRAMESMITH_MODELS or download it with "framesmith models pull ${id}".`, options);
+  constructor(id: string, searched: readonly string[], options?: ModelNotFoundOptions) {
+    const suggestions = options?.suggestions;
+    const message = suggestions === undefined
+      ? `Model "${id}" was not found (searched: ${searched.join(', ') || 'nothing'}). Set FRAMESMITH_MODELS or download it with "framesmith models pull ${id}".`
+      : `Model "${id}" is not in the model catalog (${searched.join(', ') || 'no catalog'}). ${suggestions.length > 0 ? `Did you mean ${suggestions.map((s) => `"${s}"`).join(', ')}?` : 'See "framesmith models list" for the known ids.'}`;
+    super('MODEL_NOT_FOUND', message, options);
   }
 }
 
