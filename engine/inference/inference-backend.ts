@@ -41,8 +41,20 @@ export interface SessionOptions {
   denoiseStrength?: number;
   /** The partner model for denoise blending, resolved by the caller. */
   denoisePartner?: ResolvedModel;
+  /**
+   * The input-shape bucket: values for the model's symbolic dimensions (for
+   * example { height: 256, width: 256 } for fixed tiles). GPU providers plan
+   * better with fixed shapes; sessions are cached per bucket. Undefined keeps
+   * every dimension free.
+   */
+  freeDimensions?: Record<string, number>;
 }
 
+/**
+ * Callers always pass float32 tensors and receive float32 tensors, whatever
+ * the graph's precision: where a provider runs an fp16 graph, the session
+ * converts at the boundary (inside the worker).
+ */
 export interface ModelSession {
   readonly modelId: string;
   readonly report: ProviderReport;
