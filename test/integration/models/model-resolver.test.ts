@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FramesmithError } from '../../../common/errors.ts';
 import type { ModelManifest } from '../../../common/model-manifest.ts';
 import { Catalog } from '../../../engine/models/catalog.ts';
+import { fileSha256 } from '../../../engine/models/file-sha256.ts';
 import { ModelResolver } from '../../../engine/models/model-resolver.ts';
 import { modelSearchPath } from '../../../engine/models/model-search-path.ts';
 import { OnnxGraphReadError, readGraphIo } from '../../../engine/models/onnx-graph-io.ts';
@@ -217,5 +218,12 @@ describe.skipIf(!candyFile || !sharedRoot)('ModelResolver with real models', () 
     controller.abort();
     const error = await failure(resolverFor([], { shared: true }).resolve('style-candy', { signal: controller.signal }));
     expect(error.code).toBe('CANCELLED');
+  });
+
+  it('stops hashing when the signal fires mid-file', async () => {
+    const controller = new AbortController();
+    const hashing = fileSha256(path.join(sharedRoot!, catalog.get('rife-v4.6').file), { signal: controller.signal });
+    setImmediate(() => controller.abort());
+    expect((await failure(hashing)).code).toBe('CANCELLED');
   });
 });
