@@ -103,7 +103,9 @@ export async function makeClip(dir: string, options: ClipOptions): Promise<strin
   const codec = options.videoCodec ?? defaultVideoCodec(container);
   const name = options.name ?? `clip-${width}x${height}-${options.frames}f-${codec}.${container}`;
   const output = path.join(dir, name);
-  const inputs: string[] = ['-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${formatRational(rate)}`];
+  // testsrc2 (yuv420p) rounds odd sizes down to even ones: draw it larger and crop in RGB.
+  const source = `testsrc2=size=${width + (width % 2)}x${height + (height % 2)}:rate=${formatRational(rate)},format=rgb24,crop=${width}:${height}:0:0`;
+  const inputs: string[] = ['-f', 'lavfi', '-i', source];
   const maps: string[] = ['-map', '0:v'];
   const codecs: string[] = ['-c:v', codec, ...codecSpeedArgs(codec), '-frames:v', String(options.frames)];
   if (options.pixelFormat) codecs.push('-pix_fmt', options.pixelFormat);
@@ -245,6 +247,7 @@ export async function makeStillImage(dir: string, format: StillFormat, options: 
   const height = options.height ?? 48;
   const output = path.join(dir, `still-${width}x${height}.${format}`);
   const pixelFormat = options.pixelFormat ? ['-pix_fmt', options.pixelFormat] : [];
-  await runFfmpeg(['-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=1`, '-frames:v', '1', ...pixelFormat, '-update', '1', output]);
+  const source = `testsrc2=size=${width + (width % 2)}x${height + (height % 2)}:rate=1,format=rgb24,crop=${width}:${height}:0:0`;
+  await runFfmpeg(['-f', 'lavfi', '-i', source, '-frames:v', '1', ...pixelFormat, '-update', '1', output]);
   return output;
 }
