@@ -86,6 +86,7 @@ export class OnnxWorkerBackend implements InferenceBackend {
       modelPath: model.path,
       sourcePrecision: precisionOf(model),
       provider: options.provider,
+      precision: options.precision ?? 'auto',
       ...(options.threads === undefined ? {} : { threads: options.threads }),
       ...(options.freeDimensions === undefined ? {} : { freeDimensions: options.freeDimensions }),
       ...(denoiseStrength === undefined || !denoisePartner

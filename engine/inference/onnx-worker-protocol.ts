@@ -23,6 +23,7 @@ export interface OpenRequest {
   provider: ProviderPreference;
   threads?: number;
   freeDimensions?: Record<string, number>;
+  precision: 'auto' | 'published';
 }
 
 export interface GraphTensor {

@@ -1,8 +1,8 @@
 // The inference worker's entry. onnxruntime-node's session.run() blocks the
 // thread that calls it, so sessions live here and the calling thread only
 // posts messages (protocol in onnx-worker-protocol.ts). Sessions are cached by
-// (model, partner and denoise strength, provider preference, threads,
-// input-shape bucket) and shared until their last holder releases them. On
+// (model, partner and denoise strength, provider preference, precision,
+// threads, input-shape bucket) and shared until their last holder releases them. On
 // the CPU provider an fp16 model is replaced by its cached fp32 conversion.
 import { InferenceSession, Tensor, listSupportedBackends } from 'onnxruntime-node';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -37,7 +37,7 @@ interface Handled {
 function sessionKey(request: OpenRequest): string {
   const dimensions = Object.entries(request.freeDimensions ?? {}).sort(([a], [b]) => a.localeCompare(b));
   const blend = request.partner && request.denoiseStrength !== undefined ? [request.partner.path, request.denoiseStrength] : null;
-  return JSON.stringify([request.modelPath, blend, request.provider, request.threads ?? null, dimensions]);
+  return JSON.stringify([request.modelPath, blend, request.provider, request.precision, request.threads ?? null, dimensions]);
 }
 
 function graphTensors(metadata: readonly InferenceSession.ValueMetadata[], modelId: string): GraphTensor[] {
@@ -140,7 +140,7 @@ class OnnxWorkerHost {
       return converted;
     };
     const attempt = async (provider: ProviderName): Promise<{ session: InferenceSession; precision: Precision }> => {
-      const wantFp32 = provider === 'cpu';
+      const wantFp32 = provider === 'cpu' && request.precision === 'auto';
       const precision: Precision = wantFp32 ? 'fp32' : request.sourcePrecision;
       const modelPath = await pathFor(request.modelPath, request.sourcePrecision, wantFp32);
       const options: InferenceSession.SessionOptions = {
