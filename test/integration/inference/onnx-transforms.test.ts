@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { float32ToFloat16Array, float16ToFloat32Array } from '../../../engine/inference/float16.ts';
 import { convertModelToFp32, ensureFp32Model, isFp16Model } from '../../../engine/onnx/fp16-to-fp32.ts';
 import { ELEMENT_TYPE, decodeModel, encodeModel, listModelIo, readModelFile } from '../../../engine/onnx/onnx-file.ts';
+import type { ModelProto, TensorProto } from '../../../engine/onnx/onnx-file.ts';
 import { readFloatTensor } from '../../../engine/onnx/tensor-proto.ts';
 import { blendModelFiles, blendModels } from '../../../engine/onnx/weight-blend.ts';
 import { maxAbsDifference, srModel, testImageTensor, withTempDir } from '../../helpers/inference-fixtures.ts';
@@ -26,6 +27,10 @@ async function upscale(model: string | Uint8Array, width = 32, height = 24): Pro
   } finally {
     await session.release();
   }
+}
+
+function initializers(model: ModelProto): TensorProto[] {
+  return model.graph?.initializer ?? [];
 }
 
 function meanAbsDifference(a: Float32Array, b: Float32Array): number {
@@ -50,7 +55,7 @@ describe.skipIf(!general || !wdn || !anime)('onnx files', () => {
       const converted = await readModelFile(first.path);
       expect(isFp16Model(converted)).toBe(false);
       expect(listModelIo(converted).inputs[0]?.elementType).toBe('float32');
-      expect(converted.graph!.initializer.every((tensor) => tensor.dataType !== ELEMENT_TYPE.FLOAT16)).toBe(true);
+      expect(initializers(converted).every((tensor) => tensor.dataType !== ELEMENT_TYPE.FLOAT16)).toBe(true);
       const before = await stat(first.path);
 
       const second = await ensureFp32Model(general!.path, cacheDir);
@@ -101,11 +106,11 @@ describe.skipIf(!general || !wdn || !anime)('onnx files', () => {
       const a = await readModelFile(general!.path);
       const b = await readModelFile(wdn!.path);
       const blended = blendModels(decodeModel(encodeModel(a)), b, 0.25);
-      const index = blended.graph!.initializer.findIndex((tensor) => tensor.name === 'body.0.weight');
-      const got = readFloatTensor(blended.graph!.initializer[index]!);
-      const left = readFloatTensor(a.graph!.initializer[index]!);
-      const right = readFloatTensor(b.graph!.initializer.find((tensor) => tensor.name === 'body.0.weight')!);
-      expect(blended.graph!.initializer[index]!.dataType).toBe(ELEMENT_TYPE.FLOAT16);
+      const index = initializers(blended).findIndex((tensor) => tensor.name === 'body.0.weight');
+      const got = readFloatTensor(initializers(blended)[index]!);
+      const left = readFloatTensor(initializers(a)[index]!);
+      const right = readFloatTensor(initializers(b).find((tensor) => tensor.name === 'body.0.weight')!);
+      expect(initializers(blended)[index]!.dataType).toBe(ELEMENT_TYPE.FLOAT16);
       const expected = left.map((value, position) => 0.25 * value + 0.75 * right[position]!);
       expect(maxAbsDifference(got, expected)).toBeGreaterThan(0);
       expect(maxAbsDifference(got, float16ToFloat32Array(float32ToFloat16Array(expected)))).toBe(0);
@@ -116,7 +121,7 @@ describe.skipIf(!general || !wdn || !anime)('onnx files', () => {
       await expect(blendModelFiles(general!.path, anime!.path, 0.5, { primary: 'realesr-general-x4v3', partner: 'realesr-animevideov3-x4' }))
         .rejects.toMatchObject({ code: 'MODEL_MANIFEST_MISMATCH', message: expect.stringContaining('realesr-animevideov3-x4') });
       const reshaped = decodeModel(encodeModel(a));
-      reshaped.graph!.initializer[0]!.dims = [3, 64, 3, 3];
+      initializers(reshaped)[0]!.dims = [3, 64, 3, 3];
       expect(() => blendModels(decodeModel(encodeModel(a)), reshaped, 0.5)).toThrow(/shape \[64x3x3x3\] against \[3x64x3x3\]/);
     });
 
