@@ -275,37 +275,41 @@ async function runPlan(source: TileSource, plan: TilePlan, runTile: TileRunner, 
   const resultWidth = paddedWidth * scale;
   const resultPlane = resultWidth * paddedHeight * scale;
 
-  let done = 0;
-  for (let row = 0; row < plan.rows.starts.length; row += 1) {
-    for (let column = 0; column < plan.columns.starts.length; column += 1) {
-      throwIfCancelled(options.signal);
-      const x0 = plan.columns.starts[column];
-      const y0 = plan.rows.starts[row];
-      const tile = source.read({ x: x0, y: y0, width: plan.columns.length, height: plan.rows.length }, paddedWidth, paddedHeight);
-      const result = checkTileOutput(await runTile(tile), paddedWidth, paddedHeight, scale, modelId);
-      const wx = columnWeights[column];
-      const wy = rowWeights[row];
-      const outX0 = x0 * scale;
-      const outY0 = y0 * scale;
+  // The next tile is submitted before this one is blended, so blending on
+  // this thread overlaps inference in the worker.
+  const columnCount = plan.columns.starts.length;
+  const start = (index: number): Promise<TensorData> => {
+    throwIfCancelled(options.signal);
+    const tile = plan.tiles[index];
+    return runTile(source.read(tile, paddedWidth, paddedHeight));
+  };
+  let pending = start(0);
+  try {
+    for (let index = 0; index < plan.tiles.length; index += 1) {
+      const result = checkTileOutput(await pending, paddedWidth, paddedHeight, scale, modelId);
+      if (index + 1 < plan.tiles.length) pending = start(index + 1);
+      const wx = columnWeights[index % columnCount];
+      const wy = rowWeights[Math.floor(index / columnCount)];
+      const outX0 = plan.tiles[index].x * scale;
+      const outY0 = plan.tiles[index].y * scale;
       for (let ty = 0; ty < tileOutHeight; ty += 1) {
         const rowWeight = wy[ty];
         if (rowWeight === 0) continue;
         const outRow = (outY0 + ty) * outWidth + outX0;
         const resultRow = ty * resultWidth;
-        for (let tx = 0; tx < tileOutWidth; tx += 1) {
-          const w = rowWeight * wx[tx];
-          if (w === 0) continue;
-          const o = outRow + tx;
-          const r = resultRow + tx;
-          weightSum[o] += w;
-          accumulator[o] += w * result[r];
-          accumulator[o + planeSize] += w * result[r + resultPlane];
-          accumulator[o + 2 * planeSize] += w * result[r + 2 * resultPlane];
+        for (let tx = 0; tx < tileOutWidth; tx += 1) weightSum[outRow + tx] += rowWeight * wx[tx];
+        for (let c = 0; c < 3; c += 1) {
+          const o = outRow + c * planeSize;
+          const r = resultRow + c * resultPlane;
+          for (let tx = 0; tx < tileOutWidth; tx += 1) accumulator[o + tx] += rowWeight * wx[tx] * result[r + tx];
         }
       }
-      done += 1;
-      options.onProgress?.(done / plan.tiles.length);
+      options.onProgress?.((index + 1) / plan.tiles.length);
     }
+  } catch (error) {
+    // A run still in flight must not surface later as an unhandled rejection.
+    pending.catch(() => undefined);
+    throw error;
   }
 
   for (let i = 0; i < planeSize; i += 1) {

@@ -31,6 +31,8 @@ export interface SuperResolutionOptions {
   overlap?: number;
   memoryBudgetBytes?: number;
   bytesPerOutputPixel?: number;
+  /** Out-of-memory retries stop below this tile side; default DEFAULT_MIN_TILE_SIZE. */
+  minTileSize?: number;
   onNotice?: (notice: TilingNotice) => void;
   /** Relative cost per output frame for progress sharing; default 1. */
   costWeight?: number;
@@ -113,13 +115,16 @@ export class FrameUpscaler {
       if (!result) throw new ModelManifestMismatchError(manifest.id, `it returned no output named "${this.outputName}"`);
       return result;
     };
+    // A model that must see whole frames still gets smaller tiles after an out-of-memory failure.
+    const tileSize = this.tileSize === 'auto' && !manifest.tileable ? Math.max(frame.width, frame.height) : this.tileSize;
     const result = await runTiled(frameTileSource(frame, this.range), runTile, {
       scale: manifest.scale,
-      tileSize: this.tileSize,
+      tileSize,
       overlap: this.options.overlap,
       padMultiple: manifest.padMultiple,
       memoryBudgetBytes: this.options.memoryBudgetBytes,
       bytesPerOutputPixel: this.options.bytesPerOutputPixel,
+      minTileSize: this.options.minTileSize,
       modelId: manifest.id,
       signal,
       onNotice: this.options.onNotice,
@@ -145,6 +150,7 @@ export async function upscaleFrame(frame: RgbFrame, options: SuperResolutionOpti
 /** A 1:1 stage: same frame rate and count, size from superResolutionOutputSize. */
 export function createSuperResolutionStage(options: SuperResolutionOptions): FrameStage {
   const upscaler = new FrameUpscaler(options);
+  let released = false;
   return {
     name: `super-resolution:${options.manifest.id}`,
     costWeight: options.costWeight ?? 1,
@@ -159,7 +165,9 @@ export function createSuperResolutionStage(options: SuperResolutionOptions): Fra
       }
     },
     async dispose(): Promise<void> {
-      if (options.releaseSession ?? true) await options.session.release();
+      if (released || !(options.releaseSession ?? true)) return;
+      released = true;
+      await options.session.release();
     },
   };
 }

@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CancelledError, InvalidArgumentError } from '../../../common/errors.ts';
+import { CancelledError, InvalidArgumentError, OutOfMemoryError } from '../../../common/errors.ts';
+import type { TilingNotice } from '../../../engine/inference/tiling.ts';
 import { modelCatalogSchema } from '../../../common/model-manifest.ts';
 import type { ModelManifest } from '../../../common/model-manifest.ts';
 import { rational } from '../../../common/rational.ts';
@@ -102,6 +103,33 @@ describe.skipIf(!modelPath || !imagePath)('super-resolution stage on realesr-ani
     const tiled = await upscaleFrame(frame, { session, manifest, tileSize: 40, overlap: 24 });
     expect(session.runs).toBeGreaterThanOrEqual(4);
     expect(maxError255(tiled, await direct(ortSession, frame))).toBeLessThanOrEqual(2);
+  });
+
+  it('runs whole frames for a model marked not tileable, and shrinks tiles after OUT_OF_MEMORY', async () => {
+    const frame = await crop(220, 140, 75, 53, 0);
+    const reference = await direct(ortSession, frame);
+    const whole = new DirectModelSession(manifest.id, ortSession);
+    const untiled = await upscaleFrame(frame, { session: whole, manifest: { ...manifest, tileable: false }, memoryBudgetBytes: 1024 * 1024 });
+    expect(whole.runs).toBe(1);
+    expect(maxError255(untiled, reference)).toBeLessThanOrEqual(1);
+
+    const limited = new DirectModelSession(manifest.id, ortSession);
+    const run = limited.run.bind(limited);
+    const sizes: number[][] = [];
+    limited.run = async (inputs) => {
+      const dims = Object.values(inputs)[0].dims;
+      sizes.push(dims.slice(2));
+      if (dims[2] * dims[3] > 48 * 48) throw new OutOfMemoryError('running a tile');
+      return run(inputs);
+    };
+    const notices: TilingNotice[] = [];
+    const stage = createSuperResolutionStage({ session: limited, manifest, overlap: 20, minTileSize: 32, onNotice: (notice) => notices.push(notice) });
+    const out = await collect(stage.run(fromArray([frame, { ...frame, index: 1 }]), new AbortController().signal));
+    expect(notices.map((n) => `${n.fromTileSize}->${n.toTileSize}`)).toEqual(['75->37']);
+    expect(sizes[0]).toEqual([53, 75]);
+    expect(sizes.slice(1).every(([h, w]) => h === 37 && w === 37)).toBe(true);
+    expect(out.map((f) => f.index)).toEqual([0, 1]);
+    expect(maxError255(out[1], reference)).toBeLessThanOrEqual(2);
   });
 
   it('makes x2 from the x4 model: half the model output size, a lanczos downscale of it', async () => {
