@@ -102,8 +102,12 @@ export function buildEncodeArguments(options: VideoEncoderOptions, selected: Sel
   if (container === 'image-sequence') {
     args.push('-f', 'image2', '-start_number', '1', path.join(target, IMAGE_SEQUENCE_PATTERN));
   } else {
-    // mov writes colour tags (colr atom) only when asked.
-    if (container === 'mov' || container === 'mp4') args.push('-movflags', '+write_colr');
+    // mov writes colour tags (colr atom) only when asked. The movie timescale
+    // must hold the segment's duration exactly: the concat demuxer offsets the
+    // next segment by it (the default, 1/1000 s, would shift 24000/1001 frames).
+    if (container === 'mov' || container === 'mp4') {
+      args.push('-movflags', '+write_colr', '-movie_timescale', String(frameRate.num * Math.ceil(1000 / frameRate.num)));
+    }
     args.push('-f', CONTAINER_FORMATS[container].muxer, '-y', target);
   }
   return { args, colour, codedWidth, codedHeight };
@@ -172,6 +176,11 @@ export class VideoEncoder {
     const plan = buildEncodeArguments(options, selected, tempPath);
     const proc = startProcess(options.ffmpegPath, plan.args, { signal: options.signal, stdin: 'pipe', stdout: 'ignore' });
     return new VideoEncoder({ ...options, outputPath }, selected, tempPath, plan, proc);
+  }
+
+  /** ffmpeg's process id (for logs). */
+  get pid(): number | undefined {
+    return this.process.child.pid;
   }
 
   get frameCount(): number {

@@ -125,15 +125,17 @@ function concatLine(file: string): string {
 /** The ffmpeg arguments and notices for a container output (exposed for tests and logs). */
 export function planMux(options: FinalizeOptions, container: Exclude<OutputContainer, 'image-sequence'>, videoInput: string[], target: string): { args: string[]; notices: MuxNotice[] } {
   const notices: MuxNotice[] = [];
-  const args = ['-hide_banner', '-loglevel', 'error', '-nostats', '-nostdin', ...videoInput];
   const source = options.source;
+  // A range of the source: input-side seeking of a stream copy is not reliable
+  // (it lands on whatever the index allows), so the video is shifted to the
+  // range's start and the output is cut on both sides by timestamp.
+  const offset = source && options.timeOffsetSeconds !== undefined && options.timeOffsetSeconds > 0 ? options.timeOffsetSeconds : 0;
+  const args = ['-hide_banner', '-loglevel', 'error', '-nostats', '-nostdin', ...(offset > 0 ? ['-itsoffset', offset.toFixed(6)] : []), ...videoInput];
   const maps = ['-map', '0:v:0'];
   const codecs = ['-c:v', 'copy'];
   if (options.videoCodec === 'h265' && (container === 'mp4' || container === 'mov')) codecs.push('-tag:v', 'hvc1');
   let outputIndex = 1;
   if (source) {
-    if (options.timeOffsetSeconds !== undefined && options.timeOffsetSeconds > 0) args.push('-ss', options.timeOffsetSeconds.toFixed(6));
-    if (options.durationSeconds !== undefined) args.push('-t', options.durationSeconds.toFixed(6));
     args.push('-i', source.path);
     const add = (type: StreamType, index: number, codec: string, decision: StreamDecision): void => {
       const notice = noticeFor(type, index, codec, container, decision);
@@ -160,6 +162,8 @@ export function planMux(options: FinalizeOptions, container: Exclude<OutputConta
   }
   const keepMetadata = source !== undefined && (options.metadata ?? 'copy') === 'copy';
   args.push(...maps, ...codecs);
+  if (offset > 0) args.push('-ss', offset.toFixed(6));
+  if (source && options.durationSeconds !== undefined) args.push('-t', options.durationSeconds.toFixed(6));
   args.push('-map_metadata', keepMetadata ? '1' : '-1', '-map_chapters', keepMetadata ? '1' : '-1');
   if (container === 'mp4' || container === 'mov') args.push('-movflags', '+faststart+write_colr');
   args.push('-f', CONTAINER_FORMATS[container].muxer, '-y', target);

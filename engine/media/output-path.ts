@@ -153,7 +153,8 @@ export async function assertWritableFolder(dir: string): Promise<void> {
     await fs.unlink(probe);
   } catch (error) {
     const mapped = mapWriteError(error, dir);
-    if (mapped instanceof FramesmithError) throw mapped;
+    if (mapped instanceof DiskFullError) throw mapped;
+    // EEXIST here means a file sits where a folder of the path should be.
     throw new OutputNotWritableError(dir, { detail: String(error), cause: error });
   }
 }
