@@ -81,6 +81,7 @@ function float16ToFloat32(half: number): number {
 export class NcnnWeightReader {
   private readonly view: DataView;
   private position = 0;
+  private halfTable: Float32Array | undefined;
 
   constructor(bytes: Uint8Array) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -103,8 +104,9 @@ export class NcnnWeightReader {
     if (tag === 0 || tag === TAG_FLOAT32_SCALED) return this.readFloat32(spec, layer);
     if (tag === TAG_FLOAT16) {
       this.need(spec.count * 2, spec, layer);
+      const table = this.float16Table();
       const out = new Float32Array(spec.count);
-      for (let i = 0; i < spec.count; i += 1) out[i] = float16ToFloat32(this.view.getUint16(this.position + i * 2, true));
+      for (let i = 0; i < spec.count; i += 1) out[i] = table[this.view.getUint16(this.position + i * 2, true)] as number;
       this.position += align4(spec.count * 2);
       return out;
     }
@@ -120,6 +122,14 @@ export class NcnnWeightReader {
     for (let i = 0; i < spec.count; i += 1) out[i] = table[this.view.getUint8(this.position + i)] as number;
     this.position += align4(spec.count);
     return out;
+  }
+
+  private float16Table(): Float32Array {
+    if (this.halfTable === undefined) {
+      this.halfTable = new Float32Array(65536);
+      for (let i = 0; i < 65536; i += 1) this.halfTable[i] = float16ToFloat32(i);
+    }
+    return this.halfTable;
   }
 
   private readFloat32(spec: NcnnWeightSpec, layer: NcnnLayer): Float32Array {
