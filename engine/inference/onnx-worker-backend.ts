@@ -52,9 +52,11 @@ export class OnnxWorkerSession implements ModelSession {
     return this.backend.call('run', { sessionId: this.sessionId, inputs }, tensorBuffers(inputs), options.signal);
   }
 
+  /** Frees the worker's session when its last holder releases it; a no-op after the backend's dispose(). */
   async release(): Promise<void> {
     if (this.released) return;
     this.released = true;
+    if (this.backend.isDisposed) return;
     await this.backend.call('release', { sessionId: this.sessionId });
   }
 }
@@ -95,6 +97,10 @@ export class OnnxWorkerBackend implements InferenceBackend {
     };
     const reply: OpenReply = await this.call('open', { open: request });
     return new OnnxWorkerSession(this, request.modelId, reply.sessionId, reply.report, reply.inputs, reply.outputs);
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
   }
 
   availableProviders(): Promise<ProviderAttempt[]> {

@@ -14,7 +14,7 @@ import type { Precision, ProviderName, ProviderReport } from './inference-backen
 import type { GraphTensor, OpenReply, OpenRequest, WorkerReply, WorkerRequest, WorkerStartData } from './onnx-worker-protocol.ts';
 import { tensorBuffers } from './onnx-worker-protocol.ts';
 import { describeProviders, detectProviderEnvironment, firstWorkingProvider, planProviders } from './providers.ts';
-import type { ProviderEnvironment } from './providers.ts';
+import type { ProviderEnvironment, ProviderPlan } from './providers.ts';
 import { classifyRuntimeError } from './runtime-errors.ts';
 import type { TensorData, TensorMap } from './tensor.ts';
 
@@ -72,6 +72,12 @@ function float32Output(tensor: Tensor): Float32Array {
 class OnnxWorkerHost {
   private readonly sessions = new Map<number, CachedSession>();
   private readonly opening = new Map<string, Promise<CachedSession>>();
+  /**
+   * Providers that failed to create a session for a model file, by
+   * "provider model-path": 'auto' skips them from then on instead of paying
+   * the failed attempt again (WebGPU takes about 0.5 s to refuse without a GPU).
+   */
+  private readonly failures = new Map<string, string>();
   private readonly environment: ProviderEnvironment;
   private nextId = 1;
 
@@ -127,7 +133,7 @@ class OnnxWorkerHost {
   }
 
   private async create(key: string, request: OpenRequest): Promise<CachedSession> {
-    const plan = planProviders(request.provider, this.environment);
+    const plan = this.withoutKnownFailures(planProviders(request.provider, this.environment), request);
     const threads = request.threads ?? this.start.threads;
     const fp32Paths = new Map<string, Promise<string>>();
     const pathFor = (path: string, precision: Precision, wantFp32: boolean): Promise<string> => {
@@ -158,6 +164,9 @@ class OnnxWorkerHost {
     };
     try {
       const { value, chosen, attempts } = await firstWorkingProvider(plan, request.provider, attempt);
+      for (const entry of attempts) {
+        if (entry.skippedBecause?.startsWith('failed: ')) this.failures.set(`${entry.provider} ${request.modelPath}`, entry.skippedBecause.slice('failed: '.length));
+      }
       const inputs = graphTensors(value.session.inputMetadata, request.modelId);
       const outputs = graphTensors(value.session.outputMetadata, request.modelId);
       const id = this.nextId;
@@ -168,6 +177,18 @@ class OnnxWorkerHost {
       if (isFramesmithError(error)) throw error;
       throw classifyRuntimeError(error, request.modelId, `loading model "${request.modelId}"`);
     }
+  }
+
+  private withoutKnownFailures(plan: ProviderPlan, request: OpenRequest): ProviderPlan {
+    if (request.provider !== 'auto') return plan;
+    const candidates: ProviderName[] = [];
+    const skipped = [...plan.skipped];
+    for (const provider of plan.candidates) {
+      const reason = provider === 'cpu' ? undefined : this.failures.get(`${provider} ${request.modelPath}`);
+      if (reason) skipped.push({ provider, skippedBecause: `failed earlier in this worker: ${reason}` });
+      else candidates.push(provider);
+    }
+    return { candidates, skipped };
   }
 
   private sessionFor(sessionId: number): CachedSession {

@@ -47,6 +47,11 @@ describe.skipIf(!general || !wdn)('OnnxWorkerBackend', () => {
         expect(report.precision).toBe('fp32');
         expect(report.attempts.find((attempt) => attempt.provider === 'webgpu')?.skippedBecause).toMatch(/^failed: .*adapter/i);
         expect((await readdir(cacheDir)).filter((name) => name.endsWith('.fp32.onnx'))).toHaveLength(1);
+        const bucketed = await backend.open(general!, { provider: 'auto', freeDimensions: { height: 24, width: 32 } });
+        expect(bucketed.report.chosen).toBe('cpu');
+        expect(bucketed.report.attempts.find((attempt) => attempt.provider === 'webgpu')?.skippedBecause).toMatch(/^failed earlier in this worker: .*adapter/i);
+        expect((await bucketed.run({ input: testImageTensor(32, 24) })).output!.dims).toEqual([1, 3, 96, 128]);
+        await bucketed.release();
       }
     } finally {
       await session.release();
@@ -172,6 +177,7 @@ describe.skipIf(!general || !wdn)('OnnxWorkerBackend', () => {
     const session = await local.open(general!, { provider: 'cpu' });
     await local.dispose();
     await expect(session.run({ input: testImageTensor(8, 8) })).rejects.toMatchObject({ code: 'BUG' });
+    await session.release();
     await expect(local.open(general!, { provider: 'cpu' })).rejects.toMatchObject({ code: 'BUG' });
     await local.dispose();
   });
