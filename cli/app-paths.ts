@@ -1,0 +1,13 @@
+// Where the CLI keeps its caches (converted models, verification records):
+// the platform's per-user cache folder, overridable with FRAMESMITH_CACHE.
+import os from 'node:os';
+import path from 'node:path';
+
+export function userCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.FRAMESMITH_CACHE) return path.resolve(env.FRAMESMITH_CACHE);
+  if (process.platform === 'win32') {
+    return path.join(env.LOCALAPPDATA ?? path.join(os.homedir(), 'AppData', 'Local'), 'Framesmith', 'Cache');
+  }
+  if (process.platform === 'darwin') return path.join(os.homedir(), 'Library', 'Caches', 'Framesmith');
+  return path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'framesmith');
+}

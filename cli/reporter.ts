@@ -1,0 +1,100 @@
+// How the CLI tells a person or a script what is happening: a progress bar on
+// a terminal, one JSON object a line with --json, plain lines otherwise.
+import { SingleBar } from 'cli-progress';
+import type { Progress, SerializedError } from '../engine/index.ts';
+
+export type CliEvent =
+  | { type: 'start'; item: string; index: number; count: number }
+  | { type: 'progress'; item: string; progress: Progress }
+  | { type: 'notice'; item: string; message: string }
+  | { type: 'done'; item: string; output: string; frames: number; seconds: number; provider?: string }
+  | { type: 'error'; item?: string; error: SerializedError }
+  | { type: 'cancelled'; item?: string };
+
+export interface Reporter {
+  event(event: CliEvent): void;
+  close(): void;
+}
+
+function formatEta(etaMs: number | null): string {
+  if (etaMs === null) return '--:--';
+  const seconds = Math.round(etaMs / 1000);
+  const hours = Math.floor(seconds / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  const rest = String(seconds % 60).padStart(2, '0');
+  return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${rest}` : `${minutes}:${rest}`;
+}
+
+export class JsonReporter implements Reporter {
+  constructor(private readonly out: NodeJS.WritableStream = process.stdout) {}
+  event(event: CliEvent): void {
+    this.out.write(`${JSON.stringify(event)}\n`);
+  }
+  close(): void {}
+}
+
+export class TextReporter implements Reporter {
+  private bar: SingleBar | undefined;
+
+  constructor(
+    private readonly interactive: boolean,
+    private readonly out: NodeJS.WriteStream = process.stderr,
+  ) {}
+
+  event(event: CliEvent): void {
+    switch (event.type) {
+      case 'start':
+        this.stopBar();
+        this.line(`[${event.index + 1}/${event.count}] ${event.item}`);
+        if (this.interactive) {
+          this.bar = new SingleBar({
+            format: '  {bar} {percentage}% | {value}/{total} frames | {fps} fps | ETA {etaText}',
+            barsize: 30,
+            hideCursor: true,
+            stream: this.out,
+          });
+          this.bar.start(1, 0, { fps: '0.0', etaText: '--:--' });
+        }
+        return;
+      case 'progress': {
+        const { progress } = event;
+        const payload = { fps: progress.fps.toFixed(1), etaText: formatEta(progress.etaMs) };
+        if (this.bar) {
+          if (progress.framesTotal !== null) this.bar.setTotal(progress.framesTotal);
+          this.bar.update(progress.framesDone, payload);
+        }
+        return;
+      }
+      case 'notice':
+        this.stopBar();
+        this.line(`  note: ${event.message}`);
+        return;
+      case 'done':
+        this.stopBar();
+        this.line(`  done: ${event.output} (${event.frames} frames in ${event.seconds.toFixed(1)} s${event.provider ? `, ${event.provider}` : ''})`);
+        return;
+      case 'error':
+        this.stopBar();
+        this.line(`  error${event.item ? ` (${event.item})` : ''}: ${event.error.userMessage}`);
+        if (event.error.detail && process.env.FRAMESMITH_DEBUG) this.line(event.error.detail);
+        return;
+      case 'cancelled':
+        this.stopBar();
+        this.line('  cancelled: no output was left behind.');
+        return;
+    }
+  }
+
+  close(): void {
+    this.stopBar();
+  }
+
+  private stopBar(): void {
+    this.bar?.stop();
+    this.bar = undefined;
+  }
+
+  private line(text: string): void {
+    this.out.write(`${text}\n`);
+  }
+}

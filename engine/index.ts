@@ -1,0 +1,13 @@
+// The engine's one public door: the CLI and the Electron engine host import
+// from here and nowhere else in engine/.
+export { Engine } from './engine.ts';
+export type { BatchPlan, BatchRequest, EngineOptions, ItemHandlers, ItemResult, PlannedItem } from './engine.ts';
+export type { DoctorReport, ToolReport } from './doctor.ts';
+export type { InputItem } from './jobs/expand-inputs.ts';
+export type { InstalledModel } from './models/model-resolver.ts';
+export type { ProviderAttempt, ProviderName } from './inference/inference-backend.ts';
+export { OUTPUT_CODECS, PROVIDER_PREFERENCES } from '../common/job-spec.ts';
+export type { OutputSettings, ProcessingSettings, Step, UpscaleStep } from '../common/job-spec.ts';
+export type { Progress } from '../common/progress.ts';
+export { isCancellation, isFramesmithError, serializeError } from '../common/errors.ts';
+export type { ErrorCode, SerializedError } from '../common/errors.ts';
