@@ -59,10 +59,10 @@ export interface NcnnModelInfo {
   preset: NcnnNamePreset | undefined;
 }
 
-const PRESET_NAMES: Record<NcnnNamePreset, { inputs: string[]; outputs: string[] }> = {
-  'super-resolution': { inputs: ['input'], outputs: ['output'] },
-  interpolation: { inputs: ['img0', 'img1', 'timestep'], outputs: ['output'] },
-  style: { inputs: ['input1'], outputs: ['output1'] },
+const PRESET_NAMES: Record<NcnnNamePreset, { inputs: string[]; channels: number[]; outputs: string[] }> = {
+  'super-resolution': { inputs: ['input'], channels: [3], outputs: ['output'] },
+  interpolation: { inputs: ['img0', 'img1', 'timestep'], channels: [3, 3, 1], outputs: ['output'] },
+  style: { inputs: ['input1'], channels: [3], outputs: ['output1'] },
 };
 
 async function loadBytes(bytes: Uint8Array | undefined, path: string | undefined, what: string): Promise<Uint8Array> {
@@ -175,7 +175,10 @@ export function convertNcnnGraph(graph: NcnnGraph, binBytes: Uint8Array, options
     builder.opInto('Identity', [tensor.name], [outputNames[i] as string]);
     return { name: outputNames[i] as string };
   });
-  const inputs = inputNames.map((name, i) => ({ name, dims: [1, `C${i}`, 'H', 'W'] }));
+  // Channel counts are fixed only for an explicitly chosen preset: a guessed one
+  // may meet, say, a 1-channel luma model.
+  const channels = options.preset === undefined ? undefined : presetNames?.channels;
+  const inputs = inputNames.map((name, i) => ({ name, dims: [1, channels?.[i] ?? `C${i}`, 'H', 'W'] }));
   return builder.encode(inputs, outputs, 'ncnn', `framesmith-ncnn2onnx opset ${CONVERTED_OPSET}`);
 }
 

@@ -2,7 +2,7 @@
 // real onnxruntime, against results computed here from ncnn's definitions.
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError } from '../../../common/errors.ts';
+import { CancelledError, InvalidArgumentError } from '../../../common/errors.ts';
 import { NcnnUnsupportedError } from '../../../engine/convert/ncnn-errors.ts';
 import { convertNcnnToOnnx, inspectNcnnModel } from '../../../engine/convert/ncnn-to-onnx.ts';
 
@@ -148,5 +148,12 @@ describe('ncnn layer conversion', () => {
   it('refuses a .bin with more bytes than the param reads', async () => {
     const paramBytes = param(['Input in 0 1 in', 'PReLU p 1 1 in out 0=1'], 2);
     await expect(convertNcnnToOnnx({ paramBytes, binBytes: bin([{ values: [0.1, 0.2] }]) })).rejects.toThrow(/more than its \.param reads/);
+  });
+
+  it('stops with CancelledError when the signal has fired', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const paramBytes = param(['Input in 0 1 in', 'ReLU r 1 1 in out'], 2);
+    await expect(convertNcnnToOnnx({ paramBytes, binBytes: new Uint8Array(0), signal: controller.signal })).rejects.toBeInstanceOf(CancelledError);
   });
 });
