@@ -29,8 +29,61 @@ export const upscaleStepSchema = z
   });
 export type UpscaleStep = z.infer<typeof upscaleStepSchema>;
 
-export const stepSchema = upscaleStepSchema;
+/** An exact frame rate written as "60", "59.94" or "60000/1001". */
+export const frameRateTextSchema = z
+  .string()
+  .regex(/^\d+(\.\d+)?(\/\d+)?$/, 'a frame rate such as "60", "59.94" or "60000/1001"');
+
+export const interpolateStepSchema = z
+  .object({
+    kind: z.literal('interpolate'),
+    model: z.string().min(1).default('rife-v4.6'),
+    /** Frame-rate multiplier: 2, 3, 4 or any factor above 1. */
+    multiply: z.number().gt(1).max(16).optional(),
+    /** Target frame rate (exact rational text). */
+    fps: frameRateTextSchema.optional(),
+    /** Scene-cut threshold 0..1: higher detects fewer cuts. */
+    sceneThreshold: z.number().min(0).max(1).default(0.3),
+    /** Detect duplicate source frames (static shots, animation on twos) so the output does not stutter. */
+    dedup: z.boolean().default(true),
+    /** Test-time augmentation: about 3x slower, a little better. */
+    quality: z.boolean().default(false),
+    /** Slow motion: keep the frame rate and stretch time by this factor. */
+    slowmo: z.number().gt(1).max(16).optional(),
+    /** With slow motion: drop the audio, or time-stretch it. */
+    slowmoAudio: z.enum(['drop', 'stretch']).default('drop'),
+  })
+  .refine((step) => [step.multiply, step.fps, step.slowmo].filter((value) => value !== undefined).length === 1, {
+    message: 'give exactly one of multiply, fps or slowmo',
+  });
+export type InterpolateStep = z.infer<typeof interpolateStepSchema>;
+
+export const stylizeStepSchema = z
+  .object({
+    kind: z.literal('stylize'),
+    /** A fast style by name (candy, mosaic, pointilism, rain-princess, udnie) or its model id. */
+    style: z.string().min(1).optional(),
+    /** Any style image (arbitrary style transfer with MicroAST). */
+    styleImage: z.string().min(1).optional(),
+    /** Model for styleImage; default microast. */
+    model: z.string().min(1).optional(),
+    /** 0..1: blend with the original (fast styles) or the model's alpha (arbitrary). */
+    strength: z.number().min(0).max(1).default(1),
+    /** Stylize, then put back the original colours. */
+    keepColors: z.boolean().default(false),
+    /** Longest side, in pixels, the style image is read at. */
+    styleSize: z.number().int().min(64).max(2048).default(512),
+    /** Temporal stabilisation against flicker; default on for video. */
+    stabilize: z.boolean().optional(),
+  })
+  .refine((step) => (step.style === undefined) !== (step.styleImage === undefined), {
+    message: 'give either a style name or a style image, not both',
+  });
+export type StylizeStep = z.infer<typeof stylizeStepSchema>;
+
+export const stepSchema = z.discriminatedUnion('kind', [upscaleStepSchema, interpolateStepSchema, stylizeStepSchema]);
 export type Step = z.infer<typeof stepSchema>;
+export type StepKind = Step['kind'];
 
 export const outputSettingsSchema = z.object({
   codec: z.enum(OUTPUT_CODECS).default('h264'),

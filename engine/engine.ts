@@ -6,6 +6,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError, throwIfCancelled } from '../common/errors.ts';
+import type { MediaInfo } from './media/media-info.ts';
 import {
   outputSettingsSchema,
   processingSettingsSchema,
@@ -29,7 +30,8 @@ import { modelSearchPath } from './models/model-search-path.ts';
 import type { FrameStage } from './pipeline/frame-stage.ts';
 import { runImageJob } from './pipeline/image-job.ts';
 import { runVideoJob } from './pipeline/video-job.ts';
-import { createSuperResolutionStage } from './tasks/super-resolution.ts';
+import { builderFor } from './steps/step-builders.ts';
+import { stepName, type SessionRequest, type StepContext } from './steps/step-builder.ts';
 import { collectDoctorReport, type DoctorReport } from './doctor.ts';
 
 export interface EngineOptions {
@@ -89,15 +91,6 @@ function describeIssue(prefix: string, error: { issues: readonly { path: readonl
     .join('; ');
 }
 
-function stepLabel(steps: readonly Step[]): string {
-  return steps
-    .map((step) => {
-      if (step.width !== undefined || step.height !== undefined) return `upscaled-${step.width ?? 'auto'}x${step.height ?? 'auto'}`;
-      return step.scale === undefined ? 'upscaled' : `upscaled-x${step.scale}`;
-    })
-    .join('-');
-}
-
 export class Engine {
   private readonly sessions = new Map<string, Promise<ModelSession>>();
   private backend: OnnxWorkerBackend | undefined;
@@ -151,24 +144,22 @@ export class Engine {
     if (outputSettings.preset !== undefined && !(SPEED_PRESETS as readonly string[]).includes(outputSettings.preset)) {
       throw new InvalidArgumentError(`Unknown encoder preset "${outputSettings.preset}". Should be one of: ${SPEED_PRESETS.join(', ')}.`);
     }
-    for (const [index, step] of steps.entries()) {
-      const manifest = this.catalog.get(step.model);
-      if (manifest.task !== 'super-resolution') {
-        throw new InvalidArgumentError(`Step ${index + 1} (upscale): "${step.model}" is a ${manifest.task} model. Choose a super-resolution model (e.g. realesr-animevideov3-x4).`);
-      }
-      if (step.denoise !== undefined && !manifest.denoisePartner) {
-        throw new InvalidArgumentError(`Step ${index + 1} (upscale): --denoise works only with models that have a denoise variant (realesr-general-x4v3), not "${step.model}".`);
-      }
-    }
+    for (const [index, step] of steps.entries()) builderFor(step).validate(step, index, this.catalog);
     throwIfCancelled(options.signal);
     const items = await expandInputs(request.inputs, { recursive: request.recursive, cwd: request.cwd });
     const outputs = planOutputPaths(items, {
       output: request.output,
       codec: outputSettings.codec,
-      label: stepLabel(steps),
+      label: steps.map((step) => builderFor(step).label(step, this.catalog)).join('-'),
       nameTemplate: request.nameTemplate,
       cwd: request.cwd,
     });
+    for (const item of items) {
+      const unfit = item.kind === 'image' ? steps.findIndex((step) => !builderFor(step).appliesToImages(step)) : -1;
+      if (unfit >= 0) {
+        throw new InvalidArgumentError(`${stepName(steps[unfit] as Step, unfit)} cannot run on the still image ${item.path}. Remove the image from the inputs or the step from the chain.`);
+      }
+    }
     const allInputs = items.map((item) => item.path);
     for (const output of outputs) await assertOutputAllowed(output, { inputs: allInputs, overwrite: outputSettings.overwrite });
     return {
@@ -176,18 +167,18 @@ export class Engine {
     };
   }
 
-  private async session(step: Step, processing: ProcessingSettings, signal: AbortSignal): Promise<ModelSession> {
-    const key = `${step.model}|${processing.provider}|${processing.threads ?? ''}|${step.denoise ?? ''}`;
+  private session(request: SessionRequest, processing: ProcessingSettings, signal: AbortSignal): Promise<ModelSession> {
+    const key = `${request.modelId}|${processing.provider}|${processing.threads ?? ''}|${request.denoise ?? ''}`;
     let pending = this.sessions.get(key);
     if (!pending) {
       pending = (async () => {
-        const model = await this.models.resolve(step.model, { signal });
-        const partnerId = step.denoise !== undefined ? model.manifest.denoisePartner : undefined;
+        const model = await this.models.resolve(request.modelId, { signal });
+        const partnerId = request.denoise !== undefined ? model.manifest.denoisePartner : undefined;
         const partner = partnerId ? await this.models.resolve(partnerId, { signal }) : undefined;
         return this.inference().open(model, {
           provider: processing.provider,
           threads: processing.threads,
-          denoiseStrength: partner ? step.denoise : undefined,
+          denoiseStrength: partner ? request.denoise : undefined,
           denoisePartner: partner,
         });
       })();
@@ -197,26 +188,32 @@ export class Engine {
     return pending;
   }
 
-  private async buildStages(item: PlannedItem, handlers: ItemHandlers): Promise<{ stages: FrameStage[]; providers: string[] }> {
+  private async buildStages(item: PlannedItem, source: MediaInfo | undefined, handlers: ItemHandlers): Promise<{ stages: FrameStage[]; providers: string[] }> {
     const stages: FrameStage[] = [];
-    const providers: string[] = [];
-    for (const step of item.steps) {
-      const session = await this.session(step, item.processing, handlers.signal);
-      providers.push(session.report.chosen);
-      stages.push(
-        createSuperResolutionStage({
-          session,
-          manifest: this.catalog.get(step.model),
-          scale: step.scale,
-          width: step.width,
-          height: step.height,
-          tileSize: item.processing.tile,
-          releaseSession: false,
-          onNotice: (notice) => handlers.onNotice?.(notice.message),
-        }),
-      );
+    const providers = new Set<string>();
+    try {
+      for (const [index, step] of item.steps.entries()) {
+        const context: StepContext = {
+          catalog: this.catalog,
+          session: async (request) => {
+            const session = await this.session(request, item.processing, handlers.signal);
+            providers.add(session.report.chosen);
+            return session;
+          },
+          provider: item.processing.provider,
+          tile: item.processing.tile,
+          source,
+          index,
+          signal: handlers.signal,
+          onNotice: (message) => handlers.onNotice?.(message),
+        };
+        stages.push(await builderFor(step).build(step, context));
+      }
+    } catch (error) {
+      await Promise.all(stages.map((stage) => stage.dispose()));
+      throw error;
     }
-    return { stages, providers };
+    return { stages, providers: [...providers] };
   }
 
   /** Processes one planned item; the output appears only when it is complete. */
@@ -225,7 +222,7 @@ export class Engine {
     throwIfCancelled(signal);
     const tools = item.input.kind === 'video' ? this.ffmpegTools() : undefined;
     const source = tools ? await probeMedia(item.input.path, { ffprobe: tools.ffprobe.path, signal }) : undefined;
-    const { stages, providers } = await this.buildStages(item, handlers);
+    const { stages, providers } = await this.buildStages(item, source, handlers);
     try {
       if (!tools || !source || source.video.isImage) {
         const result = await runImageJob({

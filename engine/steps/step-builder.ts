@@ -1,0 +1,67 @@
+// How one kind of chain step (upscale, interpolate, stylize) becomes a
+// FrameStage. Each kind has one builder file; the engine looks builders up
+// by `kind` and never knows the tasks' details.
+import { InvalidArgumentError } from '../../common/errors.ts';
+import type { Step, StepKind } from '../../common/job-spec.ts';
+import type { ModelManifest } from '../../common/model-manifest.ts';
+import type { ModelSession, ProviderPreference } from '../inference/inference-backend.ts';
+import type { MediaInfo } from '../media/media-info.ts';
+import type { Catalog } from '../models/catalog.ts';
+import type { FrameStage } from '../pipeline/frame-stage.ts';
+
+export interface SessionRequest {
+  modelId: string;
+  /** Real-ESRGAN denoise strength: blends the model with its denoisePartner. */
+  denoise?: number;
+}
+
+export interface StepContext {
+  catalog: Catalog;
+  /** Opens (or reuses) a verified model session with the job's provider and threads. */
+  session(request: SessionRequest): Promise<ModelSession>;
+  provider: ProviderPreference;
+  tile: number | 'auto';
+  /** The probed source for video items; undefined for still images. */
+  source: MediaInfo | undefined;
+  /** Position of this step in the chain, 0-based. */
+  index: number;
+  signal: AbortSignal;
+  onNotice: (message: string) => void;
+}
+
+export interface StepBuilder<S extends Step = Step> {
+  readonly kind: S['kind'];
+  /**
+   * Checks a step against the catalog before any frame is decoded; throws
+   * InvalidArgumentError (or ModelNotFoundError) naming the step.
+   */
+  validate(step: S, index: number, catalog: Catalog): void;
+  /** Short label for output names, e.g. "upscaled-x4" or "60fps". */
+  label(step: S, catalog: Catalog): string;
+  /** Whether the step can run on a still image. */
+  appliesToImages(step: S): boolean;
+  build(step: S, context: StepContext): Promise<FrameStage>;
+}
+
+export type StepBuilders = { readonly [K in StepKind]?: StepBuilder<Extract<Step, { kind: K }>> };
+
+/** "Step 2 (interpolate)", for messages. */
+export function stepName(step: Step, index: number): string {
+  return `Step ${index + 1} (${step.kind})`;
+}
+
+/** The manifest of a step's model, checked to be of the expected task. */
+export function manifestForTask(catalog: Catalog, modelId: string, task: ModelManifest['task'], step: Step, index: number): ModelManifest {
+  const manifest = catalog.get(modelId);
+  if (manifest.task !== task) {
+    throw new InvalidStepError(step, index, `"${modelId}" is a ${manifest.task} model; choose a ${task} model`);
+  }
+  return manifest;
+}
+
+
+export class InvalidStepError extends InvalidArgumentError {
+  constructor(step: Step, index: number, problem: string) {
+    super(`${stepName(step, index)}: ${problem}.`);
+  }
+}
