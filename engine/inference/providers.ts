@@ -5,11 +5,13 @@
 // CoreML (macOS), WebGPU, CPU. What was chosen and why every other provider
 // was skipped or failed is kept in a ProviderReport for the UI, CLI and log.
 //
-// WebGPU is attempted on every platform: where no GPU adapter exists (Mesa's
-// software Vulkan, headless servers) onnxruntime refuses it with an error in
-// about half a second (measured on the 2-core Linux machines); it neither hangs
-// nor crashes the process.
-import { existsSync } from 'node:fs';
+// WebGPU: where no GPU adapter exists (Mesa's software Vulkan, headless
+// servers) onnxruntime refuses it with an error in about half a second
+// (measured on the 2-core Linux machines) and Dawn prints a few lines to
+// stderr; it neither hangs nor crashes. On Linux 'auto' therefore skips it
+// when the machine has no GPU device node at all; a forced --provider webgpu
+// still tries.
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,6 +32,17 @@ export interface ProviderEnvironment {
   backends: BackendListing[];
   /** The folder holding onnxruntime_binding.node and any downloaded provider libraries. */
   bindingDir: string;
+  /** Linux only: whether a GPU device node exists (/dev/dri/renderD*, /dev/nvidia0). Undefined elsewhere. */
+  hasGpuDevice?: boolean;
+}
+
+function linuxHasGpuDevice(): boolean {
+  if (existsSync('/dev/nvidia0')) return true;
+  try {
+    return readdirSync('/dev/dri').some((name) => name.startsWith('renderD'));
+  } catch {
+    return false;
+  }
 }
 
 export interface ProviderPlan {
@@ -47,6 +60,7 @@ export function detectProviderEnvironment(backends: BackendListing[]): ProviderE
     arch: process.arch,
     backends,
     bindingDir: path.join(packageDir, 'bin', 'napi-v6', process.platform, process.arch),
+    hasGpuDevice: process.platform === 'linux' ? linuxHasGpuDevice() : undefined,
   };
 }
 
@@ -110,17 +124,25 @@ export function planProviders(preference: ProviderPreference, environment: Provi
   const candidates: ProviderName[] = [];
   const skipped: ProviderAttempt[] = [];
   for (const provider of PROVIDER_NAMES) {
-    const reason = providerUnavailableReason(provider, environment);
+    const reason = providerUnavailableReason(provider, environment) ?? autoSkipReason(provider, environment);
     if (reason) skipped.push({ provider, skippedBecause: reason });
     else candidates.push(provider);
   }
   return { candidates, skipped };
 }
 
-/** Every provider with the reason it cannot run here (absent for those that may). */
+/** Why 'auto' leaves out a provider that could be forced (no GPU device for WebGPU on Linux). */
+function autoSkipReason(provider: ProviderName, environment: ProviderEnvironment): string | undefined {
+  if (provider === 'webgpu' && environment.platform === 'linux' && environment.hasGpuDevice === false) {
+    return 'no GPU device found (/dev/dri/renderD*, /dev/nvidia0); WebGPU needs a GPU driver (force it with --provider webgpu)';
+  }
+  return undefined;
+}
+
+/** Every provider with the reason 'auto' would not use it here (absent for those it tries). */
 export function describeProviders(environment: ProviderEnvironment): ProviderAttempt[] {
   return PROVIDER_NAMES.map((provider) => {
-    const reason = providerUnavailableReason(provider, environment);
+    const reason = providerUnavailableReason(provider, environment) ?? autoSkipReason(provider, environment);
     return reason ? { provider, skippedBecause: reason } : { provider };
   });
 }

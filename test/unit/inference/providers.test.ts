@@ -28,13 +28,24 @@ describe('providers on this machine', () => {
     }
   });
 
-  it('plans webgpu then cpu in auto mode here, with cuda skipped because its libraries are missing', () => {
+  it('plans webgpu (where a GPU device exists) then cpu in auto mode here, with cuda skipped because its libraries are missing', () => {
     const plan = planProviders('auto', environment);
     expect(plan.candidates.at(-1)).toBe('cpu');
     if (process.platform === 'linux' && process.arch === 'x64' && !process.env.FRAMESMITH_TEST_CUDA) {
-      expect(plan.candidates).toEqual(['webgpu', 'cpu']);
+      expect(plan.candidates).toEqual(environment.hasGpuDevice ? ['webgpu', 'cpu'] : ['cpu']);
+      if (!environment.hasGpuDevice) {
+        expect(plan.skipped.find((entry) => entry.provider === 'webgpu')?.skippedBecause).toMatch(/no GPU device found/);
+      }
       expect(plan.skipped.find((entry) => entry.provider === 'cuda')?.skippedBecause).toMatch(/libonnxruntime_providers_cuda\.so.*not installed/);
     }
+  });
+
+  it('leaves webgpu out of auto on Linux without a GPU device, but lets it be forced', () => {
+    const headless = { ...environment, platform: 'linux' as const, hasGpuDevice: false };
+    expect(planProviders('auto', headless).candidates).not.toContain('webgpu');
+    expect(planProviders('webgpu', headless).candidates).toEqual(['webgpu']);
+    const withGpu = { ...headless, hasGpuDevice: true };
+    expect(planProviders('auto', withGpu).candidates).toContain('webgpu');
   });
 
   it('fails a forced provider that cannot run here with PROVIDER_UNAVAILABLE and the reason', () => {
