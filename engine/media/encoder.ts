@@ -82,8 +82,14 @@ export function buildEncodeArguments(options: VideoEncoderOptions, selected: Sel
   const sub = chromaSubsampling(selected.pixelFormat);
   const codedWidth = sub.x ? width + (width % 2) : width;
   const codedHeight = sub.y ? height + (height % 2) : height;
-  // Odd sizes in 4:2:0/4:2:2 are padded by one line (encoders refuse them otherwise).
-  const pad = codedWidth !== width || codedHeight !== height ? `pad=${codedWidth}:${codedHeight}:0:0,` : '';
+  // Odd sizes in 4:2:0/4:2:2 are padded by one line (encoders refuse them
+  // otherwise), which repeats the last column/row so no black edge shows.
+  // Done in planar RGB: fillborders misreads some subsampled high-depth formats.
+  const extraX = codedWidth - width;
+  const extraY = codedHeight - height;
+  const pad = extraX > 0 || extraY > 0
+    ? `format=${bitDepth === 16 ? 'gbrp16le' : 'gbrp'},pad=${codedWidth}:${codedHeight}:0:0,fillborders=right=${extraX}:bottom=${extraY}:mode=smear,`
+    : '';
   const encoder = selected.encoder;
   const args = [
     '-hide_banner', '-loglevel', 'error', '-nostats',

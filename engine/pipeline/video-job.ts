@@ -98,6 +98,11 @@ export async function runVideoJob(options: VideoJobOptions): Promise<VideoJobRes
       meter.frames();
     }
     const part = await encoder.finish();
+    if (part.codedWidth !== output.width || part.codedHeight !== output.height) {
+      options.onNotice?.(
+        `The output is ${part.codedWidth}x${part.codedHeight}, not ${output.width}x${output.height}: ${part.pixelFormat} needs even sizes, so the last column or row is repeated. Choose the yuv444p pixel format or a lossless codec (ffv1, png) for the exact size.`,
+      );
+    }
     meter.stage('finalize');
     const finalized = await finalizeOutput({
       ffmpegPath: options.ffmpegPath,
