@@ -132,7 +132,10 @@ export class Engine {
     if (request.steps.length === 0) throw new InvalidArgumentError('The chain has no steps. Add at least one step (e.g. upscale).');
     const steps = request.steps.map((raw, index) => {
       const parsed = stepSchema.safeParse(raw);
-      if (!parsed.success) throw new InvalidArgumentError(describeIssue(`Step ${index + 1}`, parsed.error));
+      if (!parsed.success) {
+        const kind = typeof raw === 'object' && raw !== null && 'kind' in raw ? ` (${String(raw.kind)})` : '';
+        throw new InvalidArgumentError(describeIssue(`Step ${index + 1}${kind}`, parsed.error));
+      }
       return parsed.data;
     });
     const outputParsed = outputSettingsSchema.safeParse(request.outputSettings ?? {});
