@@ -12,10 +12,20 @@ export interface FrameGeometry {
   frameCount: number;
 }
 
+/** A stage that changes playing time (slow motion) says how the audio follows. */
+export interface TimeStretch {
+  /** Output duration over input duration (> 1 plays slower). */
+  factor: Rational;
+  /** Drop the audio, or time-stretch it (pitch kept) to the new duration. */
+  audio: 'drop' | 'stretch';
+}
+
 export interface FrameStage {
   readonly name: string;
   /** Relative cost of one output frame, used to share progress across steps. */
   readonly costWeight: number;
+  /** Absent for stages that keep the playing time. */
+  readonly timeStretch?: TimeStretch;
   /** The size, rate and count of what this stage yields for a given input. */
   outputGeometry(input: FrameGeometry): FrameGeometry;
   /** Transforms the stream; must stop promptly (between frames) when the signal fires. */

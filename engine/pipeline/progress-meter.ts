@@ -18,6 +18,7 @@ export interface ProgressMeterOptions {
 export class ProgressMeter {
   private framesDone = 0;
   private lastEmitAt = -Infinity;
+  private itemFraction: number | undefined;
   private readonly samples: { at: number; frames: number }[] = [];
   private readonly intervalMs: number;
   private readonly windowMs: number;
@@ -30,8 +31,13 @@ export class ProgressMeter {
     this.samples.push({ at: this.now(), frames: 0 });
   }
 
-  /** Records `count` more output frames and emits if the throttle allows. */
-  frames(count = 1): void {
+  /**
+   * Records `count` more output frames and emits if the throttle allows.
+   * `itemFraction` (0..1) overrides frames/total as this item's share done,
+   * for chains whose steps cost differently.
+   */
+  frames(count = 1, itemFraction?: number): void {
+    if (itemFraction !== undefined) this.itemFraction = itemFraction;
     this.framesDone += count;
     const at = this.now();
     this.samples.push({ at, frames: this.framesDone });
@@ -55,7 +61,7 @@ export class ProgressMeter {
     const elapsedMs = at - first.at;
     const fps = elapsedMs > 0 ? ((this.framesDone - first.frames) * 1000) / elapsedMs : 0;
     const total = this.options.framesTotal;
-    const itemFraction = total ? Math.min(1, this.framesDone / total) : 0;
+    const itemFraction = this.itemFraction ?? (total ? Math.min(1, this.framesDone / total) : 0);
     const finishing = stage === 'finalize' ? 1 : itemFraction;
     const etaMs = total !== null && fps > 0 ? Math.max(0, ((total - this.framesDone) / fps) * 1000) : null;
     const { itemIndex, itemCount } = this.options;

@@ -12,9 +12,10 @@ import { VideoEncoder } from '../media/encoder.ts';
 import type { MediaInfo } from '../media/media-info.ts';
 import { finalizeOutput } from '../media/muxer.ts';
 import { removeQuietly } from '../media/output-path.ts';
-import type { FrameStage } from './frame-stage.ts';
+import { multiply, toNumber } from '../../common/rational.ts';
+import type { FrameStage, TimeStretch } from './frame-stage.ts';
 import { ProgressMeter } from './progress-meter.ts';
-import { chainGeometry, chainStages } from './stage-chain.ts';
+import { ChainProgress, chainGeometry, chainStages } from './stage-chain.ts';
 
 export interface VideoEncodeSettings {
   codec: VideoCodec;
@@ -58,6 +59,18 @@ function partFileName(codec: VideoCodec): string {
   return container === 'image-sequence' ? 'part-0001' : `part-0001.${container}`;
 }
 
+/** The chain's combined slow motion, if any stage stretches time (audio dropped if any stage drops it). */
+function timeStretchOf(stages: readonly FrameStage[]): TimeStretch | undefined {
+  let result: TimeStretch | undefined;
+  for (const stage of stages) {
+    if (!stage.timeStretch) continue;
+    result = result
+      ? { factor: multiply(result.factor, stage.timeStretch.factor), audio: result.audio === 'drop' ? 'drop' : stage.timeStretch.audio }
+      : stage.timeStretch;
+  }
+  return result;
+}
+
 export async function runVideoJob(options: VideoJobOptions): Promise<VideoJobResult> {
   const { source, stages, encode, signal } = options;
   const video = source.video;
@@ -67,6 +80,7 @@ export async function runVideoJob(options: VideoJobOptions): Promise<VideoJobRes
     stages,
   );
   const output = geometries.at(-1) ?? { width: video.width, height: video.height, frameRate: video.frameRate, frameCount: video.frameCount };
+  const stretch = timeStretchOf(stages);
   const meter = new ProgressMeter({
     itemIndex: options.itemIndex ?? 0,
     itemCount: options.itemCount ?? 1,
@@ -93,9 +107,10 @@ export async function runVideoJob(options: VideoJobOptions): Promise<VideoJobRes
       signal,
     });
     const decoded = decodeFrames({ ffmpeg: options.ffmpegPath, info: source, bitDepth, signal });
-    for await (const frame of chainStages(decoded, stages, signal)) {
+    const shares = new ChainProgress(stages, geometries);
+    for await (const frame of chainStages(decoded, stages, signal, (index) => shares.frame(index))) {
       await encoder.write(frame);
-      meter.frames();
+      meter.frames(1, shares.fraction);
     }
     const part = await encoder.finish();
     if (part.codedWidth !== output.width || part.codedHeight !== output.height) {
@@ -112,7 +127,8 @@ export async function runVideoJob(options: VideoJobOptions): Promise<VideoJobRes
       container: containerFromPath(options.outputPath),
       videoCodec: encode.codec,
       overwrite: encode.overwrite,
-      audio: encode.audio,
+      audio: stretch?.audio === 'drop' ? 'drop' : encode.audio,
+      timeStretch: stretch ? toNumber(stretch.factor) : undefined,
       signal,
     });
     for (const notice of finalized.notices) options.onNotice?.(notice.message);
