@@ -30,6 +30,7 @@ import { modelSearchPath } from './models/model-search-path.ts';
 import type { FrameStage } from './pipeline/frame-stage.ts';
 import { runImageJob } from './pipeline/image-job.ts';
 import { runVideoJob } from './pipeline/video-job.ts';
+import { interpolateImagePair } from './tasks/interpolation-pair.ts';
 import { builderFor } from './steps/step-builders.ts';
 import { stepName, type SessionRequest, type StepContext } from './steps/step-builder.ts';
 import { collectDoctorReport, type DoctorReport } from './doctor.ts';
@@ -56,6 +57,18 @@ export interface BatchRequest {
   outputSettings?: unknown;
   processing?: unknown;
   cwd?: string;
+}
+
+export interface ImagePairRequest {
+  first: string;
+  second: string;
+  frames: number;
+  outputDir: string;
+  model?: string;
+  quality?: boolean;
+  overwrite?: boolean;
+  processing?: unknown;
+  onFrame?: (done: number, total: number) => void;
 }
 
 export interface PlannedItem {
@@ -259,6 +272,18 @@ export class Engine {
     } finally {
       await Promise.all(stages.map((stage) => stage.dispose()));
     }
+  }
+
+  /** The in-between frames of two stills as sorted PNGs in a folder (see interpolateImagePair). */
+  async interpolateImagePair(request: ImagePairRequest, options: { signal?: AbortSignal } = {}): Promise<string[]> {
+    const processingParsed = processingSettingsSchema.safeParse(request.processing ?? {});
+    if (!processingParsed.success) throw new InvalidArgumentError(describeIssue('Processing setting', processingParsed.error));
+    const modelId = request.model ?? 'rife-v4.6';
+    const manifest = this.catalog.get(modelId);
+    if (manifest.task !== 'interpolation') throw new InvalidArgumentError(`"${modelId}" is a ${manifest.task} model; choose an interpolation model such as rife-v4.6.`);
+    const signal = options.signal ?? new AbortController().signal;
+    const session = await this.session({ modelId }, processingParsed.data, signal);
+    return interpolateImagePair({ ...request, session, manifest, signal });
   }
 
   /** What this machine offers: ffmpeg, providers, models, CPU and memory. */

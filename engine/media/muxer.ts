@@ -44,6 +44,13 @@ export interface FinalizeOptions {
   timeOffsetSeconds?: number;
   /** Length of the range, in seconds. */
   durationSeconds?: number;
+  /**
+   * The video plays this many times longer than the source (slow motion):
+   * audio is re-encoded through an atempo chain (pitch kept) to match;
+   * subtitles and chapters, whose times would be wrong, are left out with a
+   * notice. Default 1.
+   */
+  timeStretch?: number;
 }
 
 export interface MuxNotice {
@@ -118,6 +125,25 @@ function noticeFor(type: StreamType, index: number, codec: string, container: Ou
   return { action: 'transcoded', streamType: type, sourceIndex: index, fromCodec: codec, toCodec, message: `${label} was converted to ${toCodec}: ${where} cannot hold ${codec}.` };
 }
 
+/** atempo filters whose product is `tempo` (each stage of ffmpeg 5.1's atempo takes 0.5..100). */
+export function atempoChain(tempo: number): string {
+  if (!Number.isFinite(tempo) || tempo <= 0) throw new InvalidArgumentError(`Expected a positive audio tempo but received ${String(tempo)}.`);
+  const stages: string[] = [];
+  let rest = tempo;
+  while (rest < 0.5) {
+    stages.push('atempo=0.5');
+    rest /= 0.5;
+  }
+  stages.push(`atempo=${rest.toFixed(6)}`);
+  return stages.join(',');
+}
+
+function stretchedAudioDecision(container: Exclude<OutputContainer, 'image-sequence'>): StreamDecision {
+  if (container === 'webm') return { encoder: 'libopus', codecName: 'opus', extraArgs: ['-b', '192k'] };
+  if (container === 'mkv') return { encoder: 'flac', codecName: 'flac' };
+  return { encoder: 'aac', codecName: 'aac', extraArgs: ['-b', '256k'] };
+}
+
 function concatLine(file: string): string {
   return `file '${path.resolve(file).replace(/'/g, "'\\''")}'`;
 }
@@ -137,21 +163,30 @@ export function planMux(options: FinalizeOptions, container: Exclude<OutputConta
   let outputIndex = 1;
   if (source) {
     args.push('-i', source.path);
+    const stretch = options.timeStretch ?? 1;
+    const stretched = stretch !== 1;
     const add = (type: StreamType, index: number, codec: string, decision: StreamDecision): void => {
-      const notice = noticeFor(type, index, codec, container, decision);
+      const notice = stretched && type === 'audio'
+        ? { action: 'transcoded' as const, streamType: type, sourceIndex: index, fromCodec: codec, toCodec: decision.codecName ?? decision.encoder ?? codec, message: `Audio stream #${index} (${codec}) was time-stretched ${stretch}x to follow the slow motion.` }
+        : noticeFor(type, index, codec, container, decision);
       if (notice) notices.push(notice);
       if (decision.encoder === null) return;
       maps.push('-map', `1:${index}`);
       codecs.push(`-c:${outputIndex}`, decision.encoder);
+      if (stretched && type === 'audio') codecs.push(`-filter:${outputIndex}`, atempoChain(1 / stretch));
       for (let i = 0; i < (decision.extraArgs?.length ?? 0); i += 2) {
         codecs.push(`${decision.extraArgs![i]}:${outputIndex}`, decision.extraArgs![i + 1]!);
       }
       outputIndex += 1;
     };
     if ((options.audio ?? 'copy') === 'copy') {
-      for (const stream of source.audio) add('audio', stream.index, stream.codec, audioDecision(container, stream.codec));
+      for (const stream of source.audio) add('audio', stream.index, stream.codec, stretched ? stretchedAudioDecision(container) : audioDecision(container, stream.codec));
     }
-    if ((options.subtitles ?? 'copy') === 'copy') {
+    if (stretched) {
+      for (const stream of source.subtitles) {
+        notices.push({ action: 'dropped', streamType: 'subtitle', sourceIndex: stream.index, fromCodec: stream.codec, message: `Subtitle stream #${stream.index} (${stream.codec}) was left out: its times do not follow the slow motion.` });
+      }
+    } else if ((options.subtitles ?? 'copy') === 'copy') {
       for (const stream of source.subtitles) add('subtitle', stream.index, stream.codec, subtitleDecision(container, stream.codec));
     }
     if ((options.attachments ?? 'copy') === 'copy') {
@@ -161,10 +196,11 @@ export function planMux(options: FinalizeOptions, container: Exclude<OutputConta
     }
   }
   const keepMetadata = source !== undefined && (options.metadata ?? 'copy') === 'copy';
+  const keepChapters = keepMetadata && (options.timeStretch ?? 1) === 1;
   args.push(...maps, ...codecs);
   if (offset > 0) args.push('-ss', offset.toFixed(6));
   if (source && options.durationSeconds !== undefined) args.push('-t', options.durationSeconds.toFixed(6));
-  args.push('-map_metadata', keepMetadata ? '1' : '-1', '-map_chapters', keepMetadata ? '1' : '-1');
+  args.push('-map_metadata', keepMetadata ? '1' : '-1', '-map_chapters', keepChapters ? '1' : '-1');
   if (container === 'mp4' || container === 'mov') args.push('-movflags', '+faststart+write_colr');
   args.push('-f', CONTAINER_FORMATS[container].muxer, '-y', target);
   return { args, notices };

@@ -1,0 +1,60 @@
+// The interpolate step: RIFE at a multiplier, a target frame rate, or slow
+// motion, with scene-cut and duplicate-frame handling and a quality mode.
+import type { InterpolateStep } from '../../common/job-spec.ts';
+import { parseRational, type Rational } from '../../common/rational.ts';
+import { createInterpolationStage, interpolationLabel } from '../tasks/interpolation.ts';
+import { rationalFromNumber, type InterpolationMode } from '../tasks/interpolation-timing.ts';
+import { InvalidStepError, manifestForTask, type StepBuilder } from './step-builder.ts';
+
+const MAX_FPS = 1000;
+
+function parseFps(text: string): Rational | undefined {
+  try {
+    const rate = parseRational(text);
+    return rate.num > 0 && rate.num / rate.den <= MAX_FPS ? rate : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The step's timing mode; InvalidStepError for an unusable frame rate. */
+export function interpolationMode(step: InterpolateStep, index: number): InterpolationMode {
+  if (step.fps !== undefined) {
+    const rate = parseFps(step.fps);
+    if (!rate) throw new InvalidStepError(step, index, `fps must be a frame rate above 0 and at most ${MAX_FPS} (e.g. 60 or 60000/1001), not "${step.fps}"`);
+    return { kind: 'fps', rate };
+  }
+  if (step.slowmo !== undefined) return { kind: 'slowmo', factor: rationalFromNumber(step.slowmo) };
+  if (step.multiply !== undefined) return { kind: 'multiply', factor: rationalFromNumber(step.multiply) };
+  throw new InvalidStepError(step, index, 'give one of multiply, fps or slowmo');
+}
+
+export const interpolateStepBuilder: StepBuilder<InterpolateStep> = {
+  kind: 'interpolate',
+
+  validate(step, index, catalog) {
+    manifestForTask(catalog, step.model, 'interpolation', step, index);
+    interpolationMode(step, index);
+  },
+
+  label(step) {
+    return interpolationLabel(interpolationMode(step, 0));
+  },
+
+  appliesToImages: () => false,
+
+  async build(step, context) {
+    const mode = interpolationMode(step, context.index);
+    const session = await context.session({ modelId: step.model });
+    return createInterpolationStage({
+      session,
+      manifest: context.catalog.get(step.model),
+      mode,
+      sceneThreshold: step.sceneThreshold,
+      dedup: step.dedup,
+      quality: step.quality,
+      slowmoAudio: step.slowmoAudio,
+      releaseSession: false,
+    });
+  },
+};
