@@ -4,9 +4,11 @@ import type { Step } from '../../common/job-spec.ts';
 import { BugError } from '../../common/errors.ts';
 import type { StepBuilder, StepBuilders } from './step-builder.ts';
 import { upscaleStepBuilder } from './upscale-step.ts';
+import { interpolateStepBuilder } from './interpolate-step.ts';
 
 export const STEP_BUILDERS: StepBuilders = {
   upscale: upscaleStepBuilder,
+  interpolate: interpolateStepBuilder,
 };
 
 export function builderFor<S extends Step>(step: S): StepBuilder<S> {
