@@ -1,0 +1,96 @@
+// Runs the real CLI as a child process with --json and measures it: wall
+// time, steady-state frames per second from its progress events, and the
+// peak resident memory of its whole process tree (node, the inference worker
+// and the ffmpeg children), sampled from /proc every 50 ms.
+import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from '../test/helpers/shared-assets.ts';
+
+export interface CliRunResult {
+  exitCode: number | null;
+  wallSeconds: number;
+  framesDone: number;
+  /** Frames per second between the first and the last progress event. */
+  steadyFps: number;
+  peakRssBytes: number;
+  stderrTail: string;
+}
+
+function childPids(pid: number): number[] {
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    return children ? children.split(/\s+/).map(Number) : [];
+  } catch {
+    return [];
+  }
+}
+
+function treeRssBytes(root: number): number {
+  let total = 0;
+  const stack = [root];
+  while (stack.length > 0) {
+    const pid = stack.pop() as number;
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+      if (kb) total += Number(kb) * 1024;
+    } catch {
+      continue;
+    }
+    stack.push(...childPids(pid));
+  }
+  return total;
+}
+
+export function procAvailable(): boolean {
+  try {
+    return readdirSync('/proc/self').length > 0;
+  } catch {
+    return false;
+  }
+}
+
+export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<CliRunResult> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'framesmith.js'), ...args, '--json'], {
+    cwd: repoRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let peak = 0;
+  const sampler = setInterval(() => {
+    if (child.pid) peak = Math.max(peak, treeRssBytes(child.pid));
+  }, 50);
+  const progress: { at: number; frames: number }[] = [];
+  let buffered = '';
+  let framesDone = 0;
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
+    buffered += chunk;
+    let newline = buffered.indexOf('\n');
+    while (newline >= 0) {
+      const line = buffered.slice(0, newline);
+      buffered = buffered.slice(newline + 1);
+      newline = buffered.indexOf('\n');
+      try {
+        const event = JSON.parse(line) as { type: string; progress?: { framesDone: number }; frames?: number };
+        if (event.type === 'progress' && event.progress) progress.push({ at: performance.now(), frames: event.progress.framesDone });
+        if (event.type === 'done') framesDone += event.frames ?? 0;
+      } catch {
+        // Not an event line.
+      }
+    }
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-4000);
+  });
+  const exitCode = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  clearInterval(sampler);
+  const first = progress.find((event) => event.frames > 0);
+  const last = progress.at(-1);
+  const steadyFps = first && last && last.at > first.at ? (last.frames - first.frames) / ((last.at - first.at) / 1000) : Number.NaN;
+  return { exitCode, wallSeconds: (performance.now() - started) / 1000, framesDone, steadyFps, peakRssBytes: peak, stderrTail: stderr };
+}

@@ -1,0 +1,111 @@
+// `npm run bench`: throughput and memory of the engine on this machine (a
+// benchmark, not a test: nothing here asserts a time). For each case it
+// measures inference-only frames per second on a fixed frame size, the
+// end-to-end frames per second of the real CLI on a clip of that size, and
+// their ratio; then peak memory of the CLI's process tree for a 2 s and a
+// 10 s clip. Prints a Markdown table and writes bench/results/<time>.json.
+//
+//   npm run bench                 every case
+//   npm run bench -- upscale      only cases whose name contains "upscale"
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { makeClip } from '../test/helpers/media-fixtures.ts';
+import { repoRoot, sharedModelsDir } from '../test/helpers/shared-assets.ts';
+import { BENCH_CASES, type BenchCase } from './bench-cases.ts';
+import { runCli } from './cli-run.ts';
+import { createInferenceTimer } from './inference-timing.ts';
+
+interface CaseResult {
+  name: string;
+  size: string;
+  inferenceFps: number;
+  endToEndFps: number;
+  ratio: number;
+  frames: number;
+  wallSeconds: number;
+}
+
+interface MemoryResult {
+  clipSeconds: number;
+  frames: number;
+  peakRssMiB: number;
+}
+
+function fixed(value: number, digits = 2): string {
+  return Number.isFinite(value) ? value.toFixed(digits) : 'n/a';
+}
+
+async function runCase(benchCase: BenchCase, work: string, timer: Awaited<ReturnType<typeof createInferenceTimer>>): Promise<CaseResult> {
+  const { width, height, frames, rate } = benchCase.clip;
+  const clip = await makeClip(work, { name: `${benchCase.name}.mkv`, frames, width, height, rate, container: 'mkv' });
+  const secondsPerOutputFrame = await benchCase.inferenceSecondsPerOutputFrame(timer);
+  const output = path.join(work, `${benchCase.name}-out.mkv`);
+  const run = await runCli([...benchCase.cliArgs(clip), '-o', output, '--codec', 'ffv1', '--overwrite']);
+  if (run.exitCode !== 0) throw new Error(`${benchCase.name}: the CLI failed (exit ${run.exitCode}):\n${run.stderrTail}`);
+  const inferenceFps = 1 / secondsPerOutputFrame;
+  return {
+    name: benchCase.name,
+    size: `${width}x${height}`,
+    inferenceFps,
+    endToEndFps: run.steadyFps,
+    ratio: run.steadyFps / inferenceFps,
+    frames: run.framesDone,
+    wallSeconds: run.wallSeconds,
+  };
+}
+
+async function memoryRun(work: string, seconds: number): Promise<MemoryResult> {
+  const clip = await makeClip(work, { name: `memory-${seconds}s.mkv`, frames: seconds * 25, width: 160, height: 90, rate: '25', container: 'mkv' });
+  const run = await runCli(['upscale', clip, '--model', 'realesr-animevideo-xs-x2', '-o', path.join(work, `memory-${seconds}s-out.mp4`), '--overwrite']);
+  if (run.exitCode !== 0) throw new Error(`memory run failed (exit ${run.exitCode}):\n${run.stderrTail}`);
+  return { clipSeconds: seconds, frames: run.framesDone, peakRssMiB: run.peakRssBytes / 1024 ** 2 };
+}
+
+async function main(): Promise<void> {
+  if (!sharedModelsDir()) {
+    process.stderr.write('bench: no models found (set FRAMESMITH_MODELS or place ../shared beside the checkout).\n');
+    process.exitCode = 1;
+    return;
+  }
+  const filter = process.argv[2];
+  const cases = BENCH_CASES.filter((benchCase) => !filter || benchCase.name.includes(filter));
+  const work = await mkdtemp(path.join(os.tmpdir(), 'framesmith-bench-'));
+  const timer = await createInferenceTimer(path.join(work, 'cache'));
+  const results: CaseResult[] = [];
+  const memory: MemoryResult[] = [];
+  try {
+    for (const benchCase of cases) {
+      process.stderr.write(`bench: ${benchCase.name} ...\n`);
+      results.push(await runCase(benchCase, work, timer));
+    }
+    if (!filter || 'memory'.includes(filter)) {
+      for (const seconds of [2, 10]) {
+        process.stderr.write(`bench: memory, ${seconds} s clip ...\n`);
+        memory.push(await memoryRun(work, seconds));
+      }
+    }
+  } finally {
+    await timer.dispose();
+    await rm(work, { recursive: true, force: true });
+  }
+  const lines = [
+    `Framesmith bench, ${new Date().toISOString()}, ${os.cpus()[0]?.model ?? 'cpu'} x${os.availableParallelism()}, Node ${process.version}`,
+    '',
+    '| case | size | inference-only fps | end-to-end fps | ratio | frames | wall s |',
+    '|---|---|---|---|---|---|---|',
+    ...results.map((r) => `| ${r.name} | ${r.size} | ${fixed(r.inferenceFps)} | ${fixed(r.endToEndFps)} | ${fixed(r.ratio * 100, 0)}% | ${r.frames} | ${fixed(r.wallSeconds, 1)} |`),
+  ];
+  if (memory.length > 0) {
+    lines.push('', '| memory run (upscale xs-x2, 160x90 25 fps) | frames | peak RSS of the process tree |', '|---|---|---|');
+    lines.push(...memory.map((m) => `| ${m.clipSeconds} s clip | ${m.frames} | ${fixed(m.peakRssMiB, 0)} MiB |`));
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+  const resultsDir = path.join(repoRoot, 'bench', 'results');
+  await mkdir(resultsDir, { recursive: true });
+  const file = path.join(resultsDir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  await writeFile(file, JSON.stringify({ results, memory }, null, 2));
+  process.stderr.write(`bench: results written to ${file}\n`);
+}
+
+await main();
