@@ -34,7 +34,8 @@ export async function runBatch(engine: Engine, request: CliBatchRequest): Promis
       }
       const serialized = serializeError(error);
       reporter.event({ type: 'error', error: serialized });
-      return serialized.code === 'INVALID_ARGUMENT' ? EXIT_USAGE : EXIT_FAILED;
+      // Planning checks model ids against the catalog only, so an unknown id is a usage mistake.
+      return serialized.code === 'INVALID_ARGUMENT' || serialized.code === 'MODEL_NOT_FOUND' ? EXIT_USAGE : EXIT_FAILED;
     }
     let failures = 0;
     for (const [index, item] of plan.items.entries()) {

@@ -14,6 +14,11 @@ export interface CliRunOptions {
   timeoutMs?: number;
   /** Called for every complete stdout line as it arrives (e.g. to send a signal). */
   onLine?: (line: string, child: ChildProcess) => void;
+  /**
+   * Start the CLI as the leader of its own process group, as a shell starts a
+   * foreground job: signalGroup then reaches ffmpeg children too, like Ctrl-C.
+   */
+  ownProcessGroup?: boolean;
 }
 
 export interface CliResult {
@@ -39,6 +44,7 @@ export function runCli(args: readonly string[], options: CliRunOptions = {}): Pr
       cwd: options.cwd ?? repoRoot,
       env: { ...process.env, FRAMESMITH_DEBUG: undefined, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: options.ownProcessGroup ?? false,
     });
     let stdout = '';
     let stderr = '';
@@ -70,6 +76,12 @@ export function runCli(args: readonly string[], options: CliRunOptions = {}): Pr
       resolve({ code, signal, stdout, stderr, timedOut });
     });
   });
+}
+
+/** Sends a signal to the child's whole process group (started with ownProcessGroup), as a terminal's Ctrl-C does. */
+export function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) throw new Error('the CLI process has no pid');
+  process.kill(-child.pid, signal);
 }
 
 /** Every stdout line parsed as JSON; throws naming the line that is not JSON. */
