@@ -46,19 +46,21 @@ export class TextReporter implements Reporter {
       case 'start':
         this.stopBar();
         this.line(`[${event.index + 1}/${event.count}] ${event.item}`);
-        if (this.interactive) {
-          this.bar = new SingleBar({
-            format: '  {bar} {percentage}% | {value}/{total} frames | {fps} fps | ETA {etaText}',
-            barsize: 30,
-            hideCursor: true,
-            stream: this.out,
-          });
-          this.bar.start(1, 0, { fps: '0.0', etaText: '--:--' });
-        }
         return;
       case 'progress': {
         const { progress } = event;
         const payload = { fps: progress.fps.toFixed(1), etaText: formatEta(progress.etaMs) };
+        // The bar appears with the first frame (so it never shows a made-up
+        // total while the model loads) and comes back after a notice.
+        if (!this.bar && this.interactive && progress.stage === 'process') {
+          this.bar = new SingleBar({
+            format: `  {bar} {percentage}% | {value}/${progress.framesTotal === null ? '?' : '{total}'} frames | {fps} fps | ETA {etaText}`,
+            barsize: 30,
+            hideCursor: true,
+            stream: this.out,
+          });
+          this.bar.start(progress.framesTotal ?? Math.max(1, progress.framesDone), progress.framesDone, payload);
+        }
         if (this.bar) {
           if (progress.framesTotal !== null) this.bar.setTotal(progress.framesTotal);
           this.bar.update(progress.framesDone, payload);
