@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_FAILED, EXIT_USAGE } from './exit-codes.ts';
 import { registerDoctorCommand } from './commands/doctor.ts';
+import { registerModelsCommand } from './commands/models.ts';
 import { registerInterpolateCommand } from './commands/interpolate.ts';
 import { registerRunCommand } from './commands/run.ts';
 import { registerUpscaleCommand } from './commands/upscale.ts';
@@ -17,6 +18,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
   registerInterpolateCommand(program, setExitCode);
   registerRunCommand(program, setExitCode);
   registerDoctorCommand(program, setExitCode);
+  registerModelsCommand(program, setExitCode);
   return program;
 }
 

@@ -24,6 +24,8 @@ export const ERROR_CODES = [
   'INVALID_ARGUMENT',
   'CANCELLED',
   'BUG',
+  'DOWNLOAD_FAILED',
+  'NOT_SUPPORTED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -216,6 +218,22 @@ export class BugError extends FramesmithError {
   declare readonly code: 'BUG';
   constructor(message: string, options?: ErrorOptions) {
     super('BUG', `Internal error: ${message}. Please report this.`, options);
+  }
+}
+
+/** Every source of a model download failed (network, HTTP status, timeout, wrong bytes). */
+export class DownloadFailedError extends FramesmithError {
+  declare readonly code: 'DOWNLOAD_FAILED';
+  constructor(what: string, options?: ErrorOptions) {
+    super('DOWNLOAD_FAILED', `Could not download ${what}. Check the network connection and try again; partial downloads resume.`, options);
+  }
+}
+
+/** A recognised input that this version cannot handle yet (not a user mistake, not a bug). */
+export class NotSupportedError extends FramesmithError {
+  declare readonly code: 'NOT_SUPPORTED';
+  constructor(message: string, options?: ErrorOptions) {
+    super('NOT_SUPPORTED', message, options);
   }
 }
 

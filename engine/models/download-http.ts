@@ -1,0 +1,145 @@
+// One HTTP GET with an idle timeout and cancellation, as an async stream of
+// chunks. The timeout counts from the last byte received (a slow but moving
+// download is fine, a stalled one is not). Errors are classified so the
+// retry loop knows what is worth retrying: network faults, timeouts and 5xx,
+// 408 and 429 are transient; other 4xx are not.
+import { CancelledError } from '../../common/errors.ts';
+
+export class HttpAttemptError extends Error {
+  constructor(
+    message: string,
+    /** Whether trying the same source again may help. */
+    readonly transient: boolean,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'HttpAttemptError';
+  }
+}
+
+export interface HttpGetOptions {
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  /** Abort when no byte arrives for this long (also bounds the wait for headers). */
+  idleTimeoutMs: number;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Headers;
+  /** The body; iterate it once. */
+  body: AsyncIterable<Uint8Array>;
+  /** Stops the transfer (e.g. once the wanted tar entry is read). */
+  abort(): void;
+}
+
+function isTransientStatus(status: number): boolean {
+  return status >= 500 || status === 408 || status === 429;
+}
+
+/** GET `url`; rejects with CancelledError when `signal` fires and HttpAttemptError on faults. */
+export async function httpGet(url: string, options: HttpGetOptions): Promise<HttpResponse> {
+  const { signal, idleTimeoutMs } = options;
+  if (signal?.aborted) throw new CancelledError();
+  const controller = new AbortController();
+  let timedOut = false;
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, idleTimeoutMs);
+  };
+  const onAbort = (): void => controller.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const cleanup = (): void => {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+  };
+  const translate = (error: unknown): Error => {
+    if (signal?.aborted) return new CancelledError({ cause: error });
+    if (timedOut) return new HttpAttemptError(`no data for ${idleTimeoutMs} ms from ${url}`, true);
+    if (error instanceof HttpAttemptError) return error;
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    return new HttpAttemptError(`${url}: ${cause?.code ?? cause?.message ?? (error as Error).message}`, true);
+  };
+  arm();
+  let response: Response;
+  try {
+    response = await fetch(url, { headers: options.headers, signal: controller.signal, redirect: 'follow' });
+  } catch (error) {
+    cleanup();
+    throw translate(error);
+  }
+  if (!response.ok && response.status !== 206) {
+    cleanup();
+    await response.body?.cancel().catch(() => undefined);
+    if (response.status === 416) return { status: 416, headers: response.headers, body: (async function* empty() {})(), abort: () => undefined };
+    throw new HttpAttemptError(`HTTP ${response.status} from ${url}`, isTransientStatus(response.status), response.status);
+  }
+  const reader = response.body?.getReader();
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    if (!reader) return;
+    try {
+      for (;;) {
+        arm();
+        let next: Awaited<ReturnType<typeof reader.read>>;
+        try {
+          next = await reader.read();
+        } catch (error) {
+          throw translate(error);
+        }
+        if (next.done) return;
+        yield next.value;
+      }
+    } finally {
+      cleanup();
+      reader.releaseLock();
+    }
+  }
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: chunks(),
+    abort: () => {
+      cleanup();
+      controller.abort();
+    },
+  };
+}
+
+/** Waits `ms`, or rejects with CancelledError as soon as the signal fires. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new CancelledError());
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new CancelledError());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export interface RetryPolicy {
+  /** Attempts per source, first included. */
+  attempts: number;
+  /** Delay before the second attempt; doubles each time. */
+  backoffMs: number;
+  maxBackoffMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 4, backoffMs: 1000, maxBackoffMs: 15000 };
+
+/** The delay before attempt `attempt` (1-based; attempt 1 has none). */
+export function backoffDelay(policy: RetryPolicy, attempt: number): number {
+  if (attempt <= 1) return 0;
+  return Math.min(policy.maxBackoffMs, policy.backoffMs * 2 ** (attempt - 2));
+}

