@@ -6,6 +6,7 @@ import { registerDoctorCommand } from './commands/doctor.ts';
 import { registerModelsCommand } from './commands/models.ts';
 import { registerInterpolateCommand } from './commands/interpolate.ts';
 import { registerRunCommand } from './commands/run.ts';
+import { registerStylizeCommand } from './commands/stylize.ts';
 import { registerUpscaleCommand } from './commands/upscale.ts';
 
 function buildProgram(setExitCode: (code: number) => void): Command {
@@ -15,6 +16,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerUpscaleCommand(program, setExitCode);
+  registerStylizeCommand(program, setExitCode);
   registerInterpolateCommand(program, setExitCode);
   registerRunCommand(program, setExitCode);
   registerDoctorCommand(program, setExitCode);

@@ -77,7 +77,7 @@ export const stylizeStepSchema = z
     stabilize: z.boolean().optional(),
   })
   .refine((step) => (step.style === undefined) !== (step.styleImage === undefined), {
-    message: 'give either a style name or a style image, not both',
+    message: 'give exactly one of a style name (style) or a style image (styleImage)',
   });
 export type StylizeStep = z.infer<typeof stylizeStepSchema>;
 

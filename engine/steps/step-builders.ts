@@ -5,10 +5,12 @@ import { BugError } from '../../common/errors.ts';
 import type { StepBuilder, StepBuilders } from './step-builder.ts';
 import { upscaleStepBuilder } from './upscale-step.ts';
 import { interpolateStepBuilder } from './interpolate-step.ts';
+import { stylizeStepBuilder } from './stylize-step.ts';
 
 export const STEP_BUILDERS: StepBuilders = {
   upscale: upscaleStepBuilder,
   interpolate: interpolateStepBuilder,
+  stylize: stylizeStepBuilder,
 };
 
 export function builderFor<S extends Step>(step: S): StepBuilder<S> {
