@@ -44,6 +44,7 @@ export async function runImageJob(options: ImageJobOptions): Promise<ImageJobRes
   let result: RgbFrame | undefined;
   for await (const frame of chainStages(single(image.frame), options.stages, options.signal)) result = frame;
   if (!result) throw new BugError(`the stages produced no frame for ${options.inputPath}`);
+  meter.frames();
   const alpha = image.alpha
     ? (await resizePlane({ width: image.frame.width, height: image.frame.height, bitDepth: image.bitDepth, data: image.alpha }, result.width, result.height)).data
     : null;
@@ -54,6 +55,5 @@ export async function runImageJob(options: ImageJobOptions): Promise<ImageJobRes
     inputs: [options.inputPath],
     signal: options.signal,
   });
-  meter.frames();
   return { outputPath: options.outputPath, width: result.width, height: result.height };
 }

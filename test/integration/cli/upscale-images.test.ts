@@ -1,7 +1,7 @@
 // `framesmith upscale` on still images and batches: alpha carried at 4x,
 // 16-bit PNG kept 16-bit, JPEG EXIF and ICC kept; folders and globs, output
 // names ({name}-{label}{ext}), OUTPUT_EXISTS on a second run and --overwrite.
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -114,5 +114,34 @@ describe.skipIf(!model)('framesmith upscale (images and batches)', () => {
     expect(third.code, describeRun(third)).toBe(0);
     expect(parseJsonLines(third.stdout).filter((event) => event.type === 'done')).toHaveLength(3);
     expect((await readdir(out)).sort()).toEqual(names);
+  });
+
+  it('goes on after an item fails, reports it, and exits 1; progress rises over the whole batch', async () => {
+    const folder = box.dir.file('mixed');
+    await mkdir(folder);
+    await makeStillImage(folder, 'png', { width: 24, height: 16 });
+    await writeFile(path.join(folder, 'broken.png'), 'not an image');
+    await makeStillImage(folder, 'jpg', { width: 16, height: 24 });
+    const out = box.dir.file('mixed-out');
+    const result = await runCli(['upscale', folder, '-o', out, '--json'], { env: box.env });
+    expect(result.code, describeRun(result)).toBe(1);
+    const events = parseJsonLines(result.stdout);
+    expect(events.filter((event) => event.type === 'start').map((event) => path.basename(String(event.item))))
+      .toEqual(['broken.png', 'still-16x24.jpg', 'still-24x16.png']);
+    expect(errorCodes(events)).toEqual(['INPUT_NOT_MEDIA']);
+    expect(events.filter((event) => event.type === 'done')).toHaveLength(2);
+    expect((await readdir(out)).sort()).toEqual(['still-16x24-upscaled-x4.jpg', 'still-24x16-upscaled-x4.png']);
+    const order = ['probe', 'process', 'finalize'];
+    let fraction = 0;
+    let previous: { item: string; stage: number } | undefined;
+    for (const event of events.filter((candidate) => candidate.type === 'progress')) {
+      const progress = event.progress as { stage: string; fraction: number };
+      expect(progress.fraction).toBeGreaterThanOrEqual(fraction);
+      fraction = progress.fraction;
+      const stage = order.indexOf(progress.stage);
+      if (previous?.item === event.item) expect(stage, JSON.stringify(event)).toBeGreaterThanOrEqual(previous.stage);
+      previous = { item: String(event.item), stage };
+    }
+    expect(fraction).toBe(1);
   });
 });

@@ -3,7 +3,7 @@
 // 10-bit kept; variable frame rate keeps audio in sync; rotation applied; the
 // input left untouched. Tiny frames and the fast animevideov3 model.
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, symlink } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeRun, parseJsonLines, runCli } from '../../helpers/cli-runner.ts';
 import { makeClip, makeRotatedClip, makeTenBitClip, makeVfrClip, runFfmpeg } from '../../helpers/media-fixtures.ts';
@@ -75,6 +75,11 @@ describe.skipIf(!model)('framesmith upscale (video)', () => {
     const result = await runCli(['upscale', input, '-o', input, '--overwrite', '--json'], { env: box.env });
     expect(result.code, describeRun(result)).toBe(1);
     expect(result.stdout).toContain('"OUTPUT_IS_INPUT"');
+    const link = box.dir.file('self-link.mp4');
+    await symlink(input, link);
+    const throughLink = await runCli(['upscale', input, '-o', link, '--overwrite'], { env: box.env });
+    expect(throughLink.code, describeRun(throughLink)).toBe(1);
+    expect(throughLink.stderr).toMatch(/is the input file.*Choose another output path/);
     expect(await sha256Of(input)).toBe(before);
   });
 
