@@ -42,8 +42,8 @@ export const interpolateStepSchema = z
     multiply: z.number().gt(1).max(16).optional(),
     /** Target frame rate (exact rational text). */
     fps: frameRateTextSchema.optional(),
-    /** Scene-cut threshold 0..1: higher detects fewer cuts. */
-    sceneThreshold: z.number().min(0).max(1).default(0.3),
+    /** Scene-cut threshold 0..1: higher detects fewer cuts (see engine/tasks/interpolation-scene.ts). */
+    sceneThreshold: z.number().min(0).max(1).default(0.12),
     /** Detect duplicate source frames (static shots, animation on twos) so the output does not stutter. */
     dedup: z.boolean().default(true),
     /** Test-time augmentation: about 3x slower, a little better. */

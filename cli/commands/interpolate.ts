@@ -93,7 +93,7 @@ export function registerInterpolateCommand(program: Command, setExitCode: (code:
     .option('--fps <rate>', 'target frame rate, exact (60, 59.94, 60000/1001)', parseFpsOption)
     .option('--slowmo <n>', 'slow motion: keep the frame rate, play this many times longer', parseFactor('--slowmo'))
     .addOption(new Option('--slowmo-audio <policy>', 'audio in slow motion: drop, or time-stretch it').choices(['drop', 'stretch']).default('drop'))
-    .option('--scene-threshold <t>', 'scene-cut threshold 0..1, higher detects fewer cuts (default 0.3)', parseFraction('--scene-threshold'))
+    .option('--scene-threshold <t>', 'scene-cut threshold 0..1, higher detects fewer cuts (default 0.12)', parseFraction('--scene-threshold'))
     .option('--no-dedup', 'do not skip duplicate source frames')
     .option('--quality', 'test-time augmentation: about 3x slower, a little better', false)
     .option('--frames <n>', 'image pairs: in-between frames to write (default 1)', parseIntegerOption('--frames'));

@@ -156,7 +156,7 @@ export class FrameInterpolator {
 
 export interface InterpolationStageOptions extends InterpolatorOptions {
   mode: InterpolationMode;
-  /** Scene-cut threshold 0..1 (see interpolation-scene.ts); default 0.3. */
+  /** Scene-cut threshold 0..1 (see interpolation-scene.ts); default 0.12. */
   sceneThreshold?: number;
   /** Skip duplicate source frames so the output does not stutter; default true. */
   dedup?: boolean;
