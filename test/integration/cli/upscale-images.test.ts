@@ -139,7 +139,7 @@ describe.skipIf(!model)('framesmith upscale (images and batches)', () => {
       expect(progress.fraction).toBeGreaterThanOrEqual(fraction);
       fraction = progress.fraction;
       const stage = order.indexOf(progress.stage);
-      if (previous?.item === event.item) expect(stage, JSON.stringify(event)).toBeGreaterThanOrEqual(previous.stage);
+      if (previous && previous.item === event.item) expect(stage, JSON.stringify(event)).toBeGreaterThanOrEqual(previous.stage);
       previous = { item: String(event.item), stage };
     }
     expect(fraction).toBe(1);
