@@ -26,6 +26,7 @@ export const ERROR_CODES = [
   'BUG',
   'DOWNLOAD_FAILED',
   'NOT_SUPPORTED',
+  'CONNECTION_LOST',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -234,6 +235,14 @@ export class NotSupportedError extends FramesmithError {
   declare readonly code: 'NOT_SUPPORTED';
   constructor(message: string, options?: ErrorOptions) {
     super('NOT_SUPPORTED', message, options);
+  }
+}
+
+/** The link to the engine (WebSocket, engine process) went away before an answer came. */
+export class ConnectionLostError extends FramesmithError {
+  declare readonly code: 'CONNECTION_LOST';
+  constructor(what: string, options?: ErrorOptions) {
+    super('CONNECTION_LOST', `Lost the connection to ${what}. Reload the page, or restart Framesmith if it keeps happening.`, options);
   }
 }
 

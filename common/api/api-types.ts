@@ -1,0 +1,143 @@
+// The shapes the API answers with. Requests are validated (see contract.ts);
+// answers come from the trusted side, so they are plain types. The engine's
+// own types (DoctorReport, StoreListing, BenchmarkResult) must stay
+// assignable to these: engine/api/app-service.ts fails to type-check if
+// they drift apart.
+import type { SerializedError } from '../errors.ts';
+import type { PreviewImage } from '../jobs.ts';
+import type { ModelTask } from '../model-manifest.ts';
+
+/** A function that stops a subscription; calling it twice is harmless. */
+export type Unsubscribe = () => void;
+
+export interface JobEstimate {
+  /** Items (files) the inputs expand to. */
+  items: number;
+  /** Output frames over all items (video frames after interpolation; 1 per image). */
+  frames: number;
+  /** Expected size of all outputs, from resolution, frame count and codec. */
+  outputBytes: number;
+  /** Peak extra disk space while running (encoded segments before the final mux). */
+  workBytes: number;
+  /** Expected processing time on this machine; null when no measurement is available. */
+  seconds: number | null;
+}
+
+export type ModelInstallState = 'downloaded' | 'imported' | 'bundled' | 'available';
+
+export interface ModelListing {
+  id: string;
+  displayName: string;
+  task: ModelTask;
+  licence: string;
+  /** Installed file size, else the download size (0 when unknown). */
+  sizeBytes: number;
+  /** 'available': in the catalog, not on this machine yet (pull it). */
+  state: ModelInstallState;
+  path?: string;
+}
+
+export type ModelEvent =
+  | { type: 'progress'; id: string; phase: 'download'; file: string; bytesDone: number; bytesTotal: number | null }
+  | { type: 'progress'; id: string; phase: 'verify' | 'convert' | 'check'; file: string | null; bytesDone: null; bytesTotal: null }
+  | { type: 'retry'; id: string; file: string; attempt: number; reason: string }
+  | { type: 'done'; id: string; model: ModelListing }
+  | { type: 'failed'; id: string; error: SerializedError }
+  | { type: 'removed'; id: string };
+
+export interface ModelBenchmark {
+  modelId: string;
+  provider: string;
+  width: number;
+  height: number;
+  runs: number;
+  runsPerSecond: number;
+  meanMs: number;
+}
+
+export interface PreviewPair {
+  before: PreviewImage & { url?: string };
+  after: PreviewImage & { url?: string };
+  frameIndex: number;
+}
+
+export interface MediaProbe {
+  path: string;
+  kind: 'video' | 'image';
+  width: number;
+  height: number;
+  /** Frames in the file (1 for an image); estimated from duration where the container does not say. */
+  frameCount: number;
+  durationSeconds: number;
+  /** Frames per second as a number (exact rational in frameRateText, e.g. "30000/1001"). */
+  frameRate: number;
+  frameRateText: string;
+  hasAudio: boolean;
+}
+
+export interface ProviderStatus {
+  provider: string;
+  /** Usable here (the first usable one runs in auto mode). */
+  available: boolean;
+  /** Why it is not usable; absent when it is. */
+  reason?: string;
+}
+
+export interface ToolStatus {
+  tool: 'ffmpeg' | 'ffprobe';
+  found: { path: string; source: string; version: string } | null;
+  error: SerializedError | null;
+}
+
+export interface InstalledModelStatus {
+  id: string;
+  task: ModelTask;
+  path: string;
+  sizeBytes: number;
+  state: 'verified' | 'unverified' | 'corrupt';
+}
+
+export interface DoctorView {
+  ffmpeg: ToolStatus;
+  ffprobe: ToolStatus;
+  codecs: string[];
+  providers: ProviderStatus[];
+  onnxruntimeVersion: string;
+  models: InstalledModelStatus[];
+  missingModels: string[];
+  system: {
+    platform: string;
+    arch: string;
+    cpuModel: string;
+    cores: number;
+    memoryTotalBytes: number;
+    memoryFreeBytes: number;
+    nodeVersion: string;
+  };
+}
+
+/** Who serves the API: the renderer shows native dialogs only under 'electron'. */
+export interface HostInfo {
+  kind: 'electron' | 'browser';
+  platform: string;
+  version: string;
+  /** Folder separator of the machine that runs the engine ('/' or '\\'). */
+  pathSeparator: string;
+}
+
+export type FileEntryKind = 'directory' | 'video' | 'image' | 'model' | 'preset' | 'other';
+
+export interface FileEntry {
+  name: string;
+  path: string;
+  kind: FileEntryKind;
+  sizeBytes: number;
+  modifiedAt: string;
+}
+
+export interface DirectoryListing {
+  path: string;
+  /** null at a filesystem root. */
+  parent: string | null;
+  entries: FileEntry[];
+}

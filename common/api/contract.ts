@@ -1,0 +1,253 @@
+// The one API every front-end talks to, declared once: each method has a
+// `domain:verb` channel, a zod schema of its request (the serving side
+// validates every request with it: the renderer is untrusted) and, as a
+// phantom type, its answer. FramesmithApi (client-api.ts) is derived from
+// this table; window.framesmith (Electron preload) and the WebSocket client
+// (ws-client.ts) both implement it, so the renderer codes against one
+// interface. Every answer travels in the Result<T> envelope.
+import { z } from 'zod';
+import { jobSpecSchema, type JobEvent, type JobSnapshot } from '../jobs.ts';
+import {
+  OUTPUT_CODECS,
+  OUTPUT_PIXEL_FORMATS,
+  PROVIDER_PREFERENCES,
+  outputSettingsSchema,
+  processingSettingsSchema,
+  stepSchema,
+  tileSizeSchema,
+} from '../job-spec.ts';
+import { MODEL_TASKS } from '../model-manifest.ts';
+import type {
+  DirectoryListing,
+  DoctorView,
+  HostInfo,
+  JobEstimate,
+  MediaProbe,
+  ModelBenchmark,
+  ModelEvent,
+  ModelListing,
+  PreviewPair,
+  ProviderStatus,
+} from './api-types.ts';
+
+/** A method of the API: its channel, its request schema and (type only) its answer. */
+export interface ApiMethod<Channel extends string, Request extends z.ZodType, Response> {
+  readonly channel: Channel;
+  readonly request: Request;
+  /** Never set: carries the answer's type. */
+  readonly response?: Response;
+}
+
+function method<Response>() {
+  return <Channel extends string, Request extends z.ZodType>(channel: Channel, request: Request): ApiMethod<Channel, Request, Response> => ({ channel, request });
+}
+
+/** The request of a method that takes none. */
+export const noRequestSchema = z.undefined({ error: 'this method takes no request' });
+
+const pathText = z.string({ error: 'expected a path (text)' }).min(1, 'expected a non-empty path').max(4096, 'path is longer than 4096 characters');
+const idText = z.string({ error: 'expected an id (text)' }).min(1, 'expected a non-empty id').max(200, 'id is longer than 200 characters');
+
+export const jobIdRequestSchema = z.strictObject({ id: idText });
+export const jobReorderRequestSchema = z.strictObject({
+  id: idText,
+  toIndex: z.number({ error: 'expected toIndex, a queue position (0 runs first)' }).int('toIndex must be a whole number').min(0, 'toIndex must be 0 or more'),
+});
+
+/** A preset as the UI edits it; `id` absent creates a new one. */
+export const presetDraftSchema = z.strictObject({
+  id: idText.optional(),
+  name: z.string({ error: 'expected a preset name' }).trim().min(1, 'the preset needs a name').max(120, 'the preset name is longer than 120 characters'),
+  description: z.string().max(2000).optional(),
+  steps: z.array(stepSchema).min(1, 'a preset needs at least one step'),
+  outputSettings: outputSettingsSchema.partial().optional(),
+  processing: processingSettingsSchema.partial().optional(),
+});
+export type PresetDraft = z.input<typeof presetDraftSchema>;
+
+/** A saved preset. Built-in presets cannot be changed or deleted (duplicate them). */
+export interface PresetView {
+  id: string;
+  name: string;
+  description?: string;
+  steps: z.infer<typeof stepSchema>[];
+  outputSettings?: Partial<z.infer<typeof outputSettingsSchema>>;
+  processing?: Partial<z.infer<typeof processingSettingsSchema>>;
+  builtIn: boolean;
+  updatedAt: string | null;
+}
+
+export const presetDuplicateRequestSchema = z.strictObject({ id: idText, name: z.string().trim().min(1).max(120).optional() });
+export const presetImportRequestSchema = z.strictObject({
+  text: z.string({ error: 'expected the preset file text (JSON)' }).min(2, 'the preset file is empty').max(1_000_000, 'the preset file is larger than 1 MB'),
+});
+
+export const modelIdRequestSchema = z.strictObject({ id: idText });
+export const modelImportRequestSchema = z.strictObject({
+  paths: z.array(pathText).min(1, 'choose at least one model file').max(100),
+  task: z.enum(MODEL_TASKS).optional(),
+  scale: z.number().positive().max(16).optional(),
+});
+export const modelBenchRequestSchema = z.strictObject({
+  id: idText,
+  width: z.number().int().min(16).max(4096).default(320),
+  height: z.number().int().min(16).max(4096).default(180),
+  runs: z.number().int().min(1).max(50).default(3),
+});
+
+export const previewRenderRequestSchema = z.strictObject({
+  input: pathText,
+  steps: z.array(stepSchema).min(1, 'the chain needs at least one step'),
+  frameIndex: z.number().int('frameIndex must be a whole number').min(0, 'frameIndex must be 0 or more'),
+  processing: processingSettingsSchema.partial().optional(),
+  /** Longest side of the returned images (scaled down for display). */
+  maxSize: z.number().int().min(64).max(8192).optional(),
+});
+export const pathRequestSchema = z.strictObject({ path: pathText });
+
+export const THEMES = ['light', 'dark', 'system'] as const;
+
+const settingsFields = {
+  provider: z.enum(PROVIDER_PREFERENCES),
+  /** null: onnxruntime's default. */
+  threads: z.number().int().positive().max(256).nullable(),
+  tile: tileSizeSchema,
+  /** Parent of each job's work folder (segments); null: the app's default. */
+  workingFolder: pathText.nullable(),
+  outputDefaults: z.strictObject({
+    /** null: beside each input. */
+    folder: pathText.nullable(),
+    nameTemplate: z.string().min(1).max(300),
+    codec: z.enum(OUTPUT_CODECS),
+    crf: z.number().int().min(0).max(63).nullable(),
+    pixelFormat: z.enum(OUTPUT_PIXEL_FORMATS).nullable(),
+    audio: z.enum(['copy', 'drop']),
+  }),
+  theme: z.enum(THEMES),
+  /** BCP 47 language tag such as "en" or "de-CH". */
+  language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a language tag such as "en" or "pt-BR"'),
+};
+
+export const settingsSchema = z.strictObject(settingsFields);
+export type Settings = z.infer<typeof settingsSchema>;
+/** settings:set takes any subset; outputDefaults may be partial too. */
+export const settingsPatchSchema = z.strictObject({
+  ...settingsFields,
+  outputDefaults: settingsFields.outputDefaults.partial(),
+}).partial();
+export type SettingsPatch = z.input<typeof settingsPatchSchema>;
+
+export const DEFAULT_SETTINGS: Settings = {
+  provider: 'auto',
+  threads: null,
+  tile: 'auto',
+  workingFolder: null,
+  outputDefaults: { folder: null, nameTemplate: '{name}-{preset}{ext}', codec: 'h264', crf: null, pixelFormat: null, audio: 'copy' },
+  theme: 'system',
+  language: 'en',
+};
+
+export const filesListRequestSchema = z.strictObject({ dir: pathText, showHidden: z.boolean().default(false) });
+
+const fileFilterSchema = z.strictObject({ name: z.string().min(1).max(100), extensions: z.array(z.string().regex(/^[A-Za-z0-9*]+$/)).min(1).max(50) });
+export const dialogOpenFilesRequestSchema = z.strictObject({
+  title: z.string().max(200).optional(),
+  multiple: z.boolean().default(true),
+  filters: z.array(fileFilterSchema).max(10).optional(),
+});
+export const dialogOpenFolderRequestSchema = z.strictObject({ title: z.string().max(200).optional() });
+export const dialogSaveFileRequestSchema = z.strictObject({ title: z.string().max(200).optional(), defaultPath: pathText.optional() });
+
+/** Every method, by group. Channel names are `group:verb`. */
+export const apiContract = {
+  jobs: {
+    enqueue: method<JobSnapshot>()('jobs:enqueue', jobSpecSchema),
+    list: method<JobSnapshot[]>()('jobs:list', noRequestSchema),
+    pause: method<JobSnapshot>()('jobs:pause', jobIdRequestSchema),
+    resume: method<JobSnapshot>()('jobs:resume', jobIdRequestSchema),
+    cancel: method<JobSnapshot>()('jobs:cancel', jobIdRequestSchema),
+    retry: method<JobSnapshot>()('jobs:retry', jobIdRequestSchema),
+    remove: method<null>()('jobs:remove', jobIdRequestSchema),
+    /** Moves a queued job; answers the queue in its new order. */
+    reorder: method<JobSnapshot[]>()('jobs:reorder', jobReorderRequestSchema),
+    estimate: method<JobEstimate>()('jobs:estimate', jobSpecSchema),
+  },
+  presets: {
+    list: method<PresetView[]>()('presets:list', noRequestSchema),
+    get: method<PresetView>()('presets:get', jobIdRequestSchema),
+    save: method<PresetView>()('presets:save', presetDraftSchema),
+    duplicate: method<PresetView>()('presets:duplicate', presetDuplicateRequestSchema),
+    delete: method<null>()('presets:delete', jobIdRequestSchema),
+    importJson: method<PresetView>()('presets:importJson', presetImportRequestSchema),
+    /** The preset as JSON text, ready to save to a file. */
+    exportJson: method<string>()('presets:exportJson', jobIdRequestSchema),
+  },
+  models: {
+    list: method<ModelListing[]>()('models:list', noRequestSchema),
+    /** Downloads (or finds) the model; progress arrives on models events. */
+    pull: method<ModelListing>()('models:pull', modelIdRequestSchema),
+    delete: method<null>()('models:delete', modelIdRequestSchema),
+    importFiles: method<ModelListing[]>()('models:importFiles', modelImportRequestSchema),
+    bench: method<ModelBenchmark>()('models:bench', modelBenchRequestSchema),
+  },
+  preview: {
+    renderFrame: method<PreviewPair>()('preview:renderFrame', previewRenderRequestSchema),
+    probe: method<MediaProbe>()('preview:probe', pathRequestSchema),
+  },
+  settings: {
+    get: method<Settings>()('settings:get', noRequestSchema),
+    set: method<Settings>()('settings:set', settingsPatchSchema),
+  },
+  system: {
+    doctor: method<DoctorView>()('system:doctor', noRequestSchema),
+    providers: method<ProviderStatus[]>()('system:providers', noRequestSchema),
+    host: method<HostInfo>()('system:host', noRequestSchema),
+  },
+  files: {
+    list: method<DirectoryListing>()('files:list', filesListRequestSchema),
+    home: method<string>()('files:home', noRequestSchema),
+  },
+  /** Native dialogs and the file manager: Electron only (NOT_SUPPORTED in a browser). */
+  dialogs: {
+    openFiles: method<string[]>()('dialogs:openFiles', dialogOpenFilesRequestSchema),
+    openFolder: method<string | null>()('dialogs:openFolder', dialogOpenFolderRequestSchema),
+    saveFile: method<string | null>()('dialogs:saveFile', dialogSaveFileRequestSchema),
+  },
+  shell: {
+    openPath: method<null>()('shell:openPath', pathRequestSchema),
+    showInFolder: method<null>()('shell:showInFolder', pathRequestSchema),
+  },
+} as const;
+
+export type ApiContract = typeof apiContract;
+export type ApiGroup = keyof ApiContract;
+
+/** Events pushed to every subscriber, by group. */
+export interface ApiEvents {
+  jobs: JobEvent;
+  models: ModelEvent;
+}
+export type ApiEventGroup = keyof ApiEvents;
+
+export const EVENT_CHANNELS = { jobs: 'jobs:event', models: 'models:event' } as const satisfies Record<ApiEventGroup, string>;
+export type EventChannel = (typeof EVENT_CHANNELS)[ApiEventGroup];
+
+type MethodsOf<G extends ApiGroup> = ApiContract[G][keyof ApiContract[G]];
+type AnyMethod = { [G in ApiGroup]: MethodsOf<G> }[ApiGroup];
+
+export type ApiChannel = AnyMethod extends ApiMethod<infer C, z.ZodType, unknown> ? C : never;
+
+/** The method of a channel. */
+export type MethodOf<C extends ApiChannel> = Extract<AnyMethod, { channel: C }>;
+/** What the caller passes (before defaults). */
+export type RequestIn<C extends ApiChannel> = z.input<MethodOf<C>['request']>;
+/** What the handler receives (validated, defaults applied). */
+export type RequestOut<C extends ApiChannel> = z.output<MethodOf<C>['request']>;
+export type ResponseOf<C extends ApiChannel> = MethodOf<C> extends ApiMethod<C, z.ZodType, infer R> ? R : never;
+
+/** Channel -> method, for routing a request that names only its channel. */
+export const methodsByChannel: ReadonlyMap<string, ApiMethod<string, z.ZodType, unknown>> = new Map(
+  Object.values(apiContract).flatMap((group) => Object.values(group).map((entry: ApiMethod<string, z.ZodType, unknown>) => [entry.channel, entry] as const)),
+);
+
+export const API_CHANNELS: readonly ApiChannel[] = [...methodsByChannel.keys()] as ApiChannel[];
