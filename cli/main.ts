@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_FAILED, EXIT_USAGE } from './exit-codes.ts';
 import { registerDoctorCommand } from './commands/doctor.ts';
 import { registerModelsCommand } from './commands/models.ts';
+import { registerDemoCommand } from './commands/demo.ts';
 import { registerInterpolateCommand } from './commands/interpolate.ts';
 import { registerRunCommand } from './commands/run.ts';
 import { registerStylizeCommand } from './commands/stylize.ts';
@@ -21,6 +22,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
   registerRunCommand(program, setExitCode);
   registerDoctorCommand(program, setExitCode);
   registerModelsCommand(program, setExitCode);
+  registerDemoCommand(program, setExitCode);
   return program;
 }
 
