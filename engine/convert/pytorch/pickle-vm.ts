@@ -16,6 +16,11 @@ export class PickleCallable {
   ) {}
 }
 
+/** Values the resolver hands out may carry their Python name for error messages. */
+export interface PickleNamed {
+  readonly pickleName: string;
+}
+
 /** A value that accepts BUILD's state (Python's __setstate__). */
 export interface PickleBuildable {
   setPickleState(state: unknown): void;
@@ -55,6 +60,7 @@ function describe(value: unknown): string {
   if (value === null) return 'None';
   if (value instanceof Map) return 'a dict';
   if (Array.isArray(value)) return 'a list or tuple';
+  if (typeof value === 'object' && 'pickleName' in value) return String(value.pickleName);
   if (typeof value === 'object') return (value as object).constructor.name;
   return `a ${typeof value}`;
 }

@@ -6,7 +6,7 @@
 // refused by name before anything could be called.
 import { unzipSync } from 'fflate';
 import { PickleCallable, unpickle } from './pickle-vm.ts';
-import type { PickleBuildable } from './pickle-vm.ts';
+import type { PickleBuildable, PickleNamed } from './pickle-vm.ts';
 import { CheckpointFormatError, PickleRefusedError } from './pytorch-errors.ts';
 import { ELEMENT_SIZE, tensorFromStorage } from './state-tensor.ts';
 import type { StateTensor, TorchDtype } from './state-tensor.ts';
@@ -28,13 +28,13 @@ const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
 const LEGACY_PROTOCOL = 1001;
 
 /** A storage type named in a persistent id (torch.FloatStorage ...). */
-class StorageType {
-  constructor(readonly dtype: TorchDtype) {}
+class StorageType implements PickleNamed {
+  constructor(readonly pickleName: string, readonly dtype: TorchDtype) {}
 }
 
 /** A Python class the allowed functions take as an argument (torch.Tensor, Parameter). */
-class TensorClass {
-  constructor(readonly qualifiedName: string) {}
+class TensorClass implements PickleNamed {
+  constructor(readonly pickleName: string) {}
 }
 
 /** Storage bytes, known at once (zip) or filled in after the main pickle (legacy). */
@@ -125,7 +125,7 @@ export function resolveTorchGlobal(module: string, name: string): unknown {
   const qualified = `${module}.${name}`;
   const fn = ALLOWED_FUNCTIONS.get(qualified);
   if (fn !== undefined) return new PickleCallable(qualified, fn);
-  if (module === 'torch' && name in STORAGE_TYPES) return new StorageType(STORAGE_TYPES[name] as TorchDtype);
+  if (module === 'torch' && name in STORAGE_TYPES) return new StorageType(qualified, STORAGE_TYPES[name] as TorchDtype);
   if (TENSOR_CLASSES.has(qualified)) return new TensorClass(qualified);
   throw new PickleRefusedError(qualified, 'a global outside the tensor-rebuild allow-list');
 }
