@@ -11,12 +11,12 @@ import {
   OUTPUT_CODECS,
   OUTPUT_PIXEL_FORMATS,
   PROVIDER_PREFERENCES,
-  outputSettingsSchema,
   processingSettingsSchema,
   stepSchema,
   tileSizeSchema,
 } from '../job-spec.ts';
 import { MODEL_TASKS } from '../model-manifest.ts';
+import { MAX_PRESET_BYTES, presetNameSchema, presetSchema, type Preset } from '../preset.ts';
 import type {
   DirectoryListing,
   DoctorView,
@@ -49,37 +49,42 @@ const pathText = z.string({ error: 'expected a path (text)' }).min(1, 'expected 
 const idText = z.string({ error: 'expected an id (text)' }).min(1, 'expected a non-empty id').max(200, 'id is longer than 200 characters');
 
 export const jobIdRequestSchema = z.strictObject({ id: idText });
+export const presetIdRequestSchema = z.strictObject({ id: idText });
 export const jobReorderRequestSchema = z.strictObject({
   id: idText,
   toIndex: z.number({ error: 'expected toIndex, a queue position (0 runs first)' }).int('toIndex must be a whole number').min(0, 'toIndex must be 0 or more'),
 });
 
-/** A preset as the UI edits it; `id` absent creates a new one. */
-export const presetDraftSchema = z.strictObject({
-  id: idText.optional(),
-  name: z.string({ error: 'expected a preset name' }).trim().min(1, 'the preset needs a name').max(120, 'the preset name is longer than 120 characters'),
-  description: z.string().max(2000).optional(),
-  steps: z.array(stepSchema).min(1, 'a preset needs at least one step'),
-  outputSettings: outputSettingsSchema.partial().optional(),
-  processing: processingSettingsSchema.partial().optional(),
+/**
+ * presets:save: a preset as common/preset.ts describes it (format and version
+ * may be left out). `previousId` edits that preset (a new name renames it);
+ * otherwise a new one is created, or with `replace` one of the same name is
+ * overwritten. Built-in presets cannot be changed: duplicate them.
+ */
+export const presetSaveRequestSchema = z.strictObject({
+  preset: presetSchema.partial({ format: true, version: true }),
+  previousId: idText.optional(),
+  replace: z.boolean().default(false),
 });
-export type PresetDraft = z.input<typeof presetDraftSchema>;
+export type PresetSaveRequest = z.input<typeof presetSaveRequestSchema>;
 
-/** A saved preset. Built-in presets cannot be changed or deleted (duplicate them). */
-export interface PresetView {
+/** A preset with its id (file stem); built-ins are read-only. */
+export interface PresetEntryView {
   id: string;
-  name: string;
-  description?: string;
-  steps: z.infer<typeof stepSchema>[];
-  outputSettings?: Partial<z.infer<typeof outputSettingsSchema>>;
-  processing?: Partial<z.infer<typeof processingSettingsSchema>>;
   builtIn: boolean;
-  updatedAt: string | null;
+  preset: Preset;
 }
 
-export const presetDuplicateRequestSchema = z.strictObject({ id: idText, name: z.string().trim().min(1).max(120).optional() });
+export interface PresetList {
+  presets: PresetEntryView[];
+  /** Preset files that could not be read, one line each (file: reason). */
+  problems: string[];
+}
+
+export const presetDuplicateRequestSchema = z.strictObject({ id: idText, name: presetNameSchema });
 export const presetImportRequestSchema = z.strictObject({
-  text: z.string({ error: 'expected the preset file text (JSON)' }).min(2, 'the preset file is empty').max(1_000_000, 'the preset file is larger than 1 MB'),
+  text: z.string({ error: 'expected the preset file text (JSON)' }).min(2, 'the preset file is empty').max(MAX_PRESET_BYTES, `the preset file is larger than ${MAX_PRESET_BYTES} bytes`),
+  replace: z.boolean().default(false),
 });
 
 export const modelIdRequestSchema = z.strictObject({ id: idText });
@@ -173,14 +178,14 @@ export const apiContract = {
     estimate: method<JobEstimate>()('jobs:estimate', jobSpecSchema),
   },
   presets: {
-    list: method<PresetView[]>()('presets:list', noRequestSchema),
-    get: method<PresetView>()('presets:get', jobIdRequestSchema),
-    save: method<PresetView>()('presets:save', presetDraftSchema),
-    duplicate: method<PresetView>()('presets:duplicate', presetDuplicateRequestSchema),
-    delete: method<null>()('presets:delete', jobIdRequestSchema),
-    importJson: method<PresetView>()('presets:importJson', presetImportRequestSchema),
+    list: method<PresetList>()('presets:list', noRequestSchema),
+    get: method<PresetEntryView>()('presets:get', presetIdRequestSchema),
+    save: method<PresetEntryView>()('presets:save', presetSaveRequestSchema),
+    duplicate: method<PresetEntryView>()('presets:duplicate', presetDuplicateRequestSchema),
+    delete: method<null>()('presets:delete', presetIdRequestSchema),
+    importJson: method<PresetEntryView>()('presets:importJson', presetImportRequestSchema),
     /** The preset as JSON text, ready to save to a file. */
-    exportJson: method<string>()('presets:exportJson', jobIdRequestSchema),
+    exportJson: method<string>()('presets:exportJson', presetIdRequestSchema),
   },
   models: {
     list: method<ModelListing[]>()('models:list', noRequestSchema),
