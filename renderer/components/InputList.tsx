@@ -1,0 +1,92 @@
+// The inputs of a new job: dropped or picked files and folders, listed with a
+// remove button each. Drops carry paths where the host exposes them (a file
+// manager's uri-list); otherwise the picker is the way in.
+import { useState, type DragEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { messageOf, unwrap } from '../api/api-error.ts';
+import { useApi, useHost } from '../api/ApiContext.tsx';
+import { DirectoryBrowser } from './DirectoryBrowser.tsx';
+
+interface InputListProps {
+  paths: string[];
+  onChange: (paths: string[]) => void;
+}
+
+function pathsFromDrop(event: DragEvent): string[] {
+  const uriList = event.dataTransfer.getData('text/uri-list');
+  const fromUris = uriList
+    .split(/\r?\n/)
+    .filter((line) => line.startsWith('file://'))
+    .map((line) => decodeURIComponent(new URL(line).pathname));
+  if (fromUris.length > 0) return fromUris;
+  const text = event.dataTransfer.getData('text/plain').trim();
+  return text.startsWith('/') || /^[A-Za-z]:\\/.test(text) ? text.split(/\r?\n/) : [];
+}
+
+export function InputList({ paths, onChange }: InputListProps) {
+  const { t } = useTranslation();
+  const api = useApi();
+  const host = useHost();
+  const [dragging, setDragging] = useState(false);
+  const [browsing, setBrowsing] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+  const add = (more: string[]) => onChange([...paths, ...more.filter((path) => !paths.includes(path))]);
+
+  async function pick(kind: 'files' | 'folder') {
+    if (host.kind !== 'electron') {
+      setBrowsing(true);
+      return;
+    }
+    try {
+      if (kind === 'files') add(await unwrap(api.dialogs.openFiles({ multiple: true })));
+      else {
+        const folder = await unwrap(api.dialogs.openFolder({}));
+        if (folder) add([folder]);
+      }
+    } catch (failure) {
+      setNotice(messageOf(failure));
+    }
+  }
+
+  return (
+    <div className="stack">
+      <div
+        className={`dropzone${dragging ? ' active' : ''}`}
+        onDragOver={(event) => { event.preventDefault(); setDragging(true); }}
+        onDragLeave={() => setDragging(false)}
+        onDrop={(event) => {
+          event.preventDefault();
+          setDragging(false);
+          const dropped = pathsFromDrop(event);
+          if (dropped.length > 0) { add(dropped); setNotice(null); } else setNotice(t('newJob.dropNoPaths'));
+        }}
+      >
+        <p>{t('newJob.dropHere')}</p>
+        <div className="row" style={{ justifyContent: 'center' }}>
+          <button type="button" className="button" onClick={() => void pick('files')}>{t('newJob.addFiles')}</button>
+          <button type="button" className="button" onClick={() => void pick('folder')}>{t('newJob.addFolder')}</button>
+        </div>
+      </div>
+      {notice ? <div className="notice warn small" role="status">{notice}</div> : null}
+      {browsing ? (
+        <DirectoryBrowser
+          kinds={['video', 'image']}
+          multiple
+          allowFolder
+          onClose={() => setBrowsing(false)}
+          onChoose={(chosen) => { add(chosen); setBrowsing(false); }}
+        />
+      ) : null}
+      {paths.length > 0 ? (
+        <ul className="chip-list" aria-label={t('newJob.inputs')}>
+          {paths.map((path) => (
+            <li key={path} className="chip">
+              <span className="truncate" title={path}>{path}</span>
+              <button type="button" className="button icon small" aria-label={t('newJob.removeInput', { path })} onClick={() => onChange(paths.filter((entry) => entry !== path))}>×</button>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,56 @@
+// The buttons a job offers in its current state. Opening files needs the
+// desktop app; in a browser those buttons stay visible but disabled, with the
+// reason as their description.
+import { useTranslation } from 'react-i18next';
+import type { JobSnapshot } from '../../common/jobs.ts';
+import { useHost } from '../api/ApiContext.tsx';
+
+export type JobAction = 'pause' | 'resume' | 'cancel' | 'retry' | 'remove' | 'up' | 'down' | 'open' | 'reveal';
+
+interface JobActionsProps {
+  job: JobSnapshot;
+  canMoveUp: boolean;
+  canMoveDown: boolean;
+  busy: boolean;
+  onAction: (action: JobAction) => void;
+}
+
+function actionsFor(state: JobSnapshot['state']): JobAction[] {
+  switch (state) {
+    case 'running': return ['pause', 'cancel'];
+    case 'paused': return ['resume', 'cancel'];
+    case 'interrupted': return ['resume', 'cancel', 'remove'];
+    case 'queued': return ['up', 'down', 'cancel'];
+    case 'failed': return ['retry', 'remove'];
+    case 'cancelled': return ['retry', 'remove'];
+    case 'completed': return ['open', 'reveal', 'remove'];
+  }
+}
+
+export function JobActions({ job, canMoveUp, canMoveDown, busy, onAction }: JobActionsProps) {
+  const { t } = useTranslation();
+  const host = useHost();
+  const desktopOnly = host.kind !== 'electron';
+  const name = job.label;
+  return (
+    <div className="job-actions" role="group" aria-label={t('queue.actionsFor', { name })}>
+      {actionsFor(job.state).map((action) => {
+        const needsDesktop = (action === 'open' || action === 'reveal') && desktopOnly;
+        const disabled = busy || needsDesktop || (action === 'up' && !canMoveUp) || (action === 'down' && !canMoveDown);
+        return (
+          <button
+            key={action}
+            type="button"
+            className={`button small${action === 'cancel' || action === 'remove' ? ' danger' : ''}`}
+            disabled={disabled}
+            title={needsDesktop ? t('queue.desktopOnly') : undefined}
+            aria-label={`${t(`queue.action.${action}`)}: ${name}`}
+            onClick={() => onAction(action)}
+          >
+            {t(`queue.action.${action}`)}
+          </button>
+        );
+      })}
+    </div>
+  );
+}

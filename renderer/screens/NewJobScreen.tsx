@@ -1,0 +1,107 @@
+// A new job: inputs, a preset or a chain built step by step, where the output
+// goes, per-job overrides, and the estimate before it is queued. The spec is
+// checked with the shared jobSpecSchema as it changes.
+import { useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { jobSpecSchema, type JobSpecInput } from '../../common/jobs.ts';
+import { messageOf, unwrap } from '../api/api-error.ts';
+import { useApi } from '../api/ApiContext.tsx';
+import { ChainEditor } from '../components/ChainEditor.tsx';
+import { ErrorNotice } from '../components/ErrorNotice.tsx';
+import { EstimatePanel } from '../components/EstimatePanel.tsx';
+import { Field } from '../components/Field.tsx';
+import { InputList } from '../components/InputList.tsx';
+import { JobOverrides, type Overrides } from '../components/JobOverrides.tsx';
+import { PathPicker } from '../components/PathPicker.tsx';
+import type { Screen } from '../hooks/useHashRoute.ts';
+import { useModels } from '../hooks/useModels.ts';
+import { usePresets } from '../hooks/usePresets.ts';
+import { useSettings } from '../hooks/useSettings.tsx';
+import { defaultStep, issuesByField, stripEmpty, validateStep, type StepDraft } from '../step-validation.ts';
+
+function buildSpec(inputs: string[], presetId: string, drafts: StepDraft[], outputFolder: string, nameTemplate: string, overrides: Overrides): JobSpecInput {
+  const outputSettings = stripEmpty({ codec: overrides.codec, crf: overrides.crf, audio: overrides.audio, overwrite: overrides.overwrite });
+  const processing = stripEmpty({ provider: overrides.provider, tile: overrides.tile });
+  const spec: Record<string, unknown> = { inputs, nameTemplate };
+  if (presetId) spec.presetId = presetId;
+  else spec.steps = drafts.map((draft) => validateStep(draft).step ?? stripEmpty(draft));
+  if (outputFolder.trim()) spec.outputFolder = outputFolder.trim();
+  if (Object.keys(outputSettings).length > 0) spec.outputSettings = outputSettings;
+  if (Object.keys(processing).length > 0) spec.processing = processing;
+  return spec as JobSpecInput;
+}
+
+export function NewJobScreen({ navigate }: { navigate: (screen: Screen) => void }) {
+  const { t } = useTranslation();
+  const api = useApi();
+  const { settings } = useSettings();
+  const presets = usePresets();
+  const { models } = useModels();
+  const [inputs, setInputs] = useState<string[]>([]);
+  const [presetId, setPresetId] = useState('');
+  const [drafts, setDrafts] = useState<StepDraft[]>([defaultStep('upscale')]);
+  const [outputFolder, setOutputFolder] = useState(settings.outputDefaults.folder ?? '');
+  const [nameTemplate, setNameTemplate] = useState(settings.outputDefaults.nameTemplate);
+  const [overrides, setOverrides] = useState<Overrides>({});
+  const [submitting, setSubmitting] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const spec = useMemo(() => buildSpec(inputs, presetId, drafts, outputFolder, nameTemplate, overrides), [inputs, presetId, drafts, outputFolder, nameTemplate, overrides]);
+  const checked = jobSpecSchema.safeParse(spec);
+  const errors = checked.success ? {} : issuesByField(checked.error);
+  const chainValid = presetId !== '' || drafts.every((draft) => validateStep(draft).step !== null);
+
+  async function submit() {
+    setSubmitting(true);
+    setError(null);
+    try {
+      await unwrap(api.jobs.enqueue(spec));
+      navigate('queue');
+    } catch (failure) {
+      setError(messageOf(failure));
+      setSubmitting(false);
+    }
+  }
+
+  return (
+    <section className="screen" aria-labelledby="new-title">
+      <header className="screen-header"><h1 id="new-title">{t('newJob.title')}</h1></header>
+      <div className="card stack">
+        <h2>{t('newJob.inputs')}</h2>
+        <InputList paths={inputs} onChange={setInputs} />
+      </div>
+      <div className="card stack">
+        <h2>{t('newJob.whatToDo')}</h2>
+        <Field label={t('newJob.preset')} hint={t('newJob.presetHint')}>
+          <select className="input" value={presetId} onChange={(event) => setPresetId(event.target.value)}>
+            <option value="">{t('newJob.customChain')}</option>
+            {(presets.value?.presets ?? []).map((preset) => <option key={preset.id} value={preset.id}>{preset.preset.name}</option>)}
+          </select>
+        </Field>
+        {presetId === '' ? <ChainEditor drafts={drafts} models={models} onChange={setDrafts} /> : null}
+      </div>
+      <div className="card stack">
+        <h2>{t('newJob.output')}</h2>
+        <div className="grid-2">
+          <Field label={t('newJob.outputFolder')} hint={t('newJob.outputFolderHint')} error={errors.outputFolder}>
+            <PathPicker mode="folder" value={outputFolder} onChange={setOutputFolder} placeholder={t('newJob.besideInput')} />
+          </Field>
+          <Field label={t('newJob.nameTemplate')} hint={t('newJob.nameTemplateHint')} error={errors.nameTemplate}>
+            <input className="input" value={nameTemplate} onChange={(event) => setNameTemplate(event.target.value)} />
+          </Field>
+        </div>
+        <details>
+          <summary>{t('newJob.overrides')}</summary>
+          <div style={{ marginTop: 10 }}><JobOverrides value={overrides} errors={errors} onChange={setOverrides} /></div>
+        </details>
+      </div>
+      <EstimatePanel spec={checked.success && chainValid ? spec : null} />
+      <ErrorNotice message={error} onDismiss={() => setError(null)} />
+      <div className="row">
+        <span className="muted small spacer">{inputs.length === 0 ? t('newJob.needInputs') : !chainValid ? t('newJob.fixChain') : (errors[''] ?? '')}</span>
+        <button type="button" className="button" onClick={() => navigate('queue')}>{t('common.cancel')}</button>
+        <button type="button" className="button primary" disabled={!checked.success || !chainValid || submitting} onClick={() => void submit()}>{t('newJob.addToQueue')}</button>
+      </div>
+    </section>
+  );
+}
