@@ -17,7 +17,10 @@ async function* counted(frames: AsyncIterable<RgbFrame>, onFrame: () => void): A
 
 /**
  * The stages joined by bounded queues. `onStageFrame(i)` is called for every
- * frame stage i yields, so progress can be shared across steps by cost.
+ * frame of stage i as the next part takes it from the queue (not as the
+ * stage yields it: the queue reads ahead, and counting there would put the
+ * last stage a queue's depth ahead of the frames actually written), so
+ * progress can be shared across steps by cost.
  */
 export function chainStages(
   source: AsyncIterable<RgbFrame>,
@@ -27,8 +30,8 @@ export function chainStages(
 ): AsyncIterable<RgbFrame> {
   let stream = buffered(source, QUEUE_DEPTH);
   for (const [index, stage] of stages.entries()) {
-    const output = stage.run(stream, signal);
-    stream = buffered(onStageFrame ? counted(output, () => onStageFrame(index)) : output, QUEUE_DEPTH);
+    const output = buffered(stage.run(stream, signal), QUEUE_DEPTH);
+    stream = onStageFrame ? counted(output, () => onStageFrame(index)) : output;
   }
   return stream;
 }

@@ -9,7 +9,7 @@ import { describeRun, errorCodes, parseJsonLines, runCli, signalGroup, type CliJ
 import { listTemporarySiblings } from '../../../engine/media/output-path.ts';
 import { makeAudioOnlyFile, makeClip, makeCorruptClip, makeNonMediaFile } from '../../helpers/media-fixtures.ts';
 import { modelAsset } from '../../helpers/shared-assets.ts';
-import { makeCliSandbox, type CliSandbox } from './media-checks.ts';
+import { ffprobe, makeCliSandbox, streamsOf, type CliSandbox } from './media-checks.ts';
 
 const model = modelAsset('onnx/super-resolution/realesr-animevideov3-x4.onnx');
 
@@ -65,6 +65,8 @@ describe.skipIf(!model)('framesmith upscale: --json events and exit codes', () =
         expect(step.framesDone).toBeGreaterThanOrEqual((progress[index - 1] as ProgressEvent).framesDone);
       }
     }
+    // One step, one item: the share done is the share of frames written, not of frames read ahead.
+    for (const step of progress) if (step.stage === 'process') expect(step.fraction).toBeCloseTo(step.framesDone / 5, 9);
     expect(progress.at(-1)?.fraction).toBe(1);
     expect(progress.at(-1)?.framesDone).toBe(5);
     expect(progress.some((step) => step.fraction > 0 && step.fraction < 1)).toBe(true);
@@ -169,4 +171,30 @@ describe.skipIf(!model)('framesmith upscale: --json events and exit codes', () =
       await expectNothingLeft(output);
     });
   }
+
+  it('exits 130 on Ctrl-C while the output is being muxed, leaving nothing', async () => {
+    const output = box.dir.file('cancelled-in-finalize.mp4');
+    let signalled = false;
+    const result = await runCli(['upscale', clip, '-o', output, '--json'], {
+      env: box.env,
+      ownProcessGroup: true,
+      onLine: (line, child) => {
+        if (signalled || !line.includes('"stage":"finalize"')) return;
+        signalled = true;
+        signalGroup(child, 'SIGINT');
+      },
+    });
+    expect(signalled, describeRun(result)).toBe(true);
+    expect(await listTemporarySiblings(output)).toEqual([]);
+    expect(await workFolders()).toEqual([]);
+    // The mux of a tiny clip may win the race with the signal: then the output must be whole.
+    if (result.code === 0) {
+      expect(parseJsonLines(result.stdout).at(-1)).toMatchObject({ type: 'done', frames: 5 });
+      expect(streamsOf(await ffprobe(output), 'video')[0]?.nb_read_frames).toBe('5');
+      return;
+    }
+    expect(result.code, describeRun(result)).toBe(130);
+    expect(parseJsonLines(result.stdout).at(-1)?.type).toBe('cancelled');
+    await expectNothingLeft(output);
+  });
 });
