@@ -9,7 +9,7 @@ import { InputNotFoundError, InvalidArgumentError, ModelManifestMismatchError, t
 import { MODEL_TASKS, type ModelFormat, type ModelTask } from '../../common/model-manifest.ts';
 import { convertNcnnToOnnx, inspectNcnnModel, type NcnnNamePreset } from '../convert/ncnn-to-onnx.ts';
 import { readGraphIo } from './onnx-graph-io.ts';
-import { convertPytorchFiles } from './pytorch-bridge.ts';
+import { convertPytorchToOnnx } from '../convert/pytorch/pytorch-to-onnx.ts';
 import type { EnsuredModel, InstallDescription, ModelStore } from './model-store.ts';
 
 export interface ImportOptions {
@@ -93,7 +93,7 @@ export async function importModel(store: ModelStore, sourcePath: string, options
     ncnnPreset = presetForTask(options.task) ?? info.preset;
     bytes = await convertNcnnToOnnx({ paramPath: source, binPath, preset: ncnnPreset, signal: options.signal });
   } else {
-    bytes = await convertPytorchFiles([source], { signal: options.signal });
+    bytes = (await convertPytorchToOnnx({ files: [source], signal: options.signal })).onnx;
   }
   throwIfCancelled(options.signal);
 

