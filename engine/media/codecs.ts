@@ -352,7 +352,7 @@ export interface ColourPlan {
  * How RGB frames become the output pixel format and which colour tags the
  * output carries. YUV output uses the source's matrix (BT.709 for HD and
  * BT.601 for SD when the source does not say) and keeps its range (limited
- * unless the source was full); RGB output is not converted at all.
+ * unless the source was full-range YUV); RGB output is not converted at all.
  */
 export function planColour(pixelFormat: string, source: Partial<ColourInfo> | undefined, height: number): ColourPlan {
   const hd = height >= 720;
@@ -366,7 +366,8 @@ export function planColour(pixelFormat: string, source: Partial<ColourInfo> | un
     return { filter: `format=${pixelFormat}`, tagArgs, matrix: null, range: 'pc' };
   }
   const matrix = sourceMatrix ?? fallback;
-  const range = source?.range === 'pc' ? 'pc' : 'tv';
+  // An RGB source (matrix "gbr") is full range by nature; that says nothing about YUV range.
+  const range = source?.range === 'pc' && source.matrix !== 'gbr' ? 'pc' : 'tv';
   tagArgs.push('-colorspace', matrix, '-color_range', range);
   const filter = `scale=out_color_matrix=${SWSCALE_MATRIX[matrix]}:out_range=${range === 'pc' ? 'full' : 'limited'}:flags=bicubic+accurate_rnd+full_chroma_int,format=${pixelFormat}`;
   return { filter, tagArgs, matrix, range };

@@ -17,6 +17,7 @@ export interface ProbedStream {
   width?: number;
   height?: number;
   pix_fmt?: string;
+  color_range?: string;
   duration?: string;
   nb_read_frames?: string;
   tags?: Record<string, string>;

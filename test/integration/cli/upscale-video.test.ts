@@ -53,6 +53,8 @@ describe.skipIf(!model)('framesmith upscale (video)', () => {
     expect(video?.width).toBe(192);
     expect(video?.height).toBe(128);
     expect(video?.nb_read_frames).toBe('6');
+    // The ffv1 source is RGB (full range by nature): the h264 output is ordinary limited-range yuv420p.
+    expect([video?.pix_fmt, video?.color_range]).toEqual(['yuv420p', 'tv']);
     const [sourceAudio] = streamsOf(source, 'audio');
     const [audio] = streamsOf(result, 'audio');
     expect(audio?.codec_name).toBe(sourceAudio?.codec_name);
