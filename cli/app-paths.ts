@@ -11,3 +11,13 @@ export function userCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   if (process.platform === 'darwin') return path.join(os.homedir(), 'Library', 'Caches', 'Framesmith');
   return path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'framesmith');
 }
+
+/** The per-user data folder (job queue, work folders, presets), overridable with FRAMESMITH_DATA. */
+export function userDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.FRAMESMITH_DATA) return path.resolve(env.FRAMESMITH_DATA);
+  if (process.platform === 'win32') {
+    return path.join(env.APPDATA ?? path.join(os.homedir(), 'AppData', 'Roaming'), 'Framesmith');
+  }
+  if (process.platform === 'darwin') return path.join(os.homedir(), 'Library', 'Application Support', 'Framesmith');
+  return path.join(env.XDG_DATA_HOME ?? path.join(os.homedir(), '.local', 'share'), 'framesmith');
+}

@@ -6,7 +6,11 @@ import { registerDoctorCommand } from './commands/doctor.ts';
 import { registerModelsCommand } from './commands/models.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerInterpolateCommand } from './commands/interpolate.ts';
+import { registerPresetsCommand } from './commands/presets.ts';
+import { registerQueueCommand } from './commands/queue.ts';
+import { registerResumeCommand } from './commands/resume.ts';
 import { registerRunCommand } from './commands/run.ts';
+import { registerServeCommand } from './commands/serve.ts';
 import { registerStylizeCommand } from './commands/stylize.ts';
 import { registerUpscaleCommand } from './commands/upscale.ts';
 
@@ -21,7 +25,11 @@ function buildProgram(setExitCode: (code: number) => void): Command {
   registerInterpolateCommand(program, setExitCode);
   registerRunCommand(program, setExitCode);
   registerDoctorCommand(program, setExitCode);
+  registerPresetsCommand(program, setExitCode);
+  registerQueueCommand(program, setExitCode);
+  registerResumeCommand(program, setExitCode);
   registerModelsCommand(program, setExitCode);
+  registerServeCommand(program, setExitCode);
   registerDemoCommand(program, setExitCode);
   return program;
 }

@@ -7,6 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError, throwIfCancelled } from '../common/errors.ts';
 import type { MediaInfo } from './media/media-info.ts';
+import type { RgbFrame } from './media/frame.ts';
+import { isResumableChain } from './jobs/resume-policy.ts';
 import {
   outputSettingsSchema,
   processingSettingsSchema,
@@ -91,6 +93,14 @@ export interface ItemHandlers {
   itemCount?: number;
   onProgress?: (progress: Progress) => void;
   onNotice?: (message: string) => void;
+  /** Persistent work folder of a video item: segments and manifest, resumed from (see pipeline/video-job.ts). */
+  workDir?: string;
+  segmentFrames?: number;
+  /** Awaited before each video frame is encoded (pause between frames). */
+  pause?: { wait(signal: AbortSignal): Promise<void> };
+  /** A source frame and the output frame made from it, offered when previewDue() says so. */
+  onPreview?: (before: RgbFrame, after: RgbFrame) => void;
+  previewDue?: () => boolean;
 }
 
 export interface ItemResult {
@@ -269,6 +279,12 @@ export class Engine {
         itemCount: handlers.itemCount,
         onProgress: handlers.onProgress,
         onNotice: handlers.onNotice,
+        workDir: handlers.workDir,
+        segmentFrames: handlers.segmentFrames,
+        resumable: isResumableChain(item.steps),
+        pause: handlers.pause,
+        onPreview: handlers.onPreview,
+        previewDue: handlers.previewDue,
       });
       return { output: result.outputPath, framesWritten: result.framesWritten, providers };
     } finally {

@@ -18,3 +18,8 @@ export type { ModelInfo } from './models/model-info.ts';
 export type { BenchmarkResult } from './models/model-trial-run.ts';
 export { MODEL_TASKS } from '../common/model-manifest.ts';
 export type { ModelTask } from '../common/model-manifest.ts';
+export { JobQueue } from './jobs/job-queue.ts';
+export type { JobExecutor, JobListener, JobQueueOptions, ResolvedPreset } from './jobs/job-queue.ts';
+export { PresetStore } from './presets/preset-store.ts';
+export type { PresetEntry } from './presets/preset-store.ts';
+export { STYLE_IMAGE_PLACEHOLDER } from './presets/built-in-presets.ts';

@@ -1,15 +1,24 @@
-// `framesmith run <inputs...> --step KIND:KEY=VALUE,... [--step ...]`: a
-// chain of steps run in one pass over the frames, with no intermediate files.
+// `framesmith run <inputs...> --step KIND:KEY=VALUE,... [--step ...]` or
+// `--preset NAME`: a chain of steps run in one pass over the frames, with no
+// intermediate files. The run is a durable job in the user's queue: killed
+// mid-way, it continues with `framesmith resume` from its last finished
+// segment. Flags given explicitly override the preset's settings.
 import { InvalidArgumentError, type Command } from 'commander';
-import { Engine } from '../../engine/index.ts';
+import { InvalidArgumentError as UsageError } from '../../common/errors.ts';
+import { STYLE_IMAGE_PLACEHOLDER, isCancellation, serializeError } from '../../engine/index.ts';
 import { parseStepText } from '../../common/step-text.ts';
-import { userCacheDir } from '../app-paths.ts';
-import { runBatch } from '../run-batch.ts';
+import { EXIT_CANCELLED, EXIT_FAILED, EXIT_USAGE } from '../exit-codes.ts';
+import { openJobSession, runJobsInForeground } from '../job-session.ts';
+import { JsonReporter, TextReporter, type Reporter } from '../reporter.ts';
 import { addSharedOptions, batchRequest, type SharedFlags } from '../shared-options.ts';
 
 interface RunFlags extends SharedFlags {
   step: Record<string, unknown>[];
+  styleImage?: string;
 }
+
+/** Encoder speed names keep their old meaning under the shared --preset flag; any other value names a saved preset. */
+const SPEED_NAMES = new Set(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow']);
 
 function collectStep(text: string, previous: Record<string, unknown>[]): Record<string, unknown>[] {
   try {
@@ -19,26 +28,77 @@ function collectStep(text: string, previous: Record<string, unknown>[]): Record<
   }
 }
 
+/** Only the flags the user typed (not commander's defaults), so a preset's settings stand otherwise. */
+function explicit(command: Command, values: Record<string, unknown>, names: Record<string, string>): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const [key, flag] of Object.entries(names)) {
+    const source = command.getOptionValueSource(flag);
+    if (source !== undefined && source !== 'default' && values[key] !== undefined) result[key] = values[key];
+  }
+  return result;
+}
+
 export function registerRunCommand(program: Command, setExitCode: (code: number) => void): void {
   const command = program
     .command('run')
-    .description('Run a chain of steps in one pass, e.g. --step upscale:scale=2 --step interpolate:fps=60')
+    .description('Run a chain of steps in one pass, e.g. --step upscale:scale=2 --step interpolate:fps=60, or a saved preset: --preset NAME (an encoder speed name such as "slow" still sets the encoder speed)')
     .argument('<inputs...>', 'files, folders or glob patterns')
     .option(
       '--step <kind:key=value,...>',
       'a step of the chain (repeat, in order): upscale:model=ID,scale=N | interpolate:multiply=X|fps=F | stylize:style=NAME|style-image=FILE',
       collectStep,
       [],
-    );
-  addSharedOptions(command).action(async (inputs: string[], flags: RunFlags) => {
-    if (flags.step.length === 0) {
-      command.error('error: give at least one --step (for example --step upscale:scale=2)', { exitCode: 2 });
+    )
+    .option('--style-image <file>', 'the style image for a stylize step that needs one (e.g. --preset any-style)');
+  addSharedOptions(command).action(async (inputs: string[], parsed: RunFlags) => {
+    const savedPreset = parsed.preset !== undefined && !SPEED_NAMES.has(parsed.preset) ? parsed.preset : undefined;
+    const flags = { ...parsed, preset: savedPreset };
+    const speed = savedPreset === undefined ? parsed.preset : undefined;
+    if (flags.step.length === 0 && flags.preset === undefined) {
+      command.error('error: give at least one --step (for example --step upscale:scale=2) or a --preset', { exitCode: 2 });
     }
-    const engine = await Engine.create({ cacheDir: userCacheDir() });
+    if (flags.step.length > 0 && flags.preset !== undefined) {
+      command.error('error: give either --preset or --step, not both', { exitCode: 2 });
+    }
+    const reporter: Reporter = flags.json ? new JsonReporter() : new TextReporter(Boolean(process.stderr.isTTY));
+    const session = await openJobSession();
     try {
-      setExitCode(await runBatch(engine, batchRequest(inputs, flags, flags.step)));
+      const request = batchRequest(inputs, { ...flags, preset: speed }, flags.step);
+      let steps: unknown[] | undefined = flags.preset === undefined ? request.steps.slice() : undefined;
+      let outputSettings = request.outputSettings as Record<string, unknown>;
+      let processing = request.processing as Record<string, unknown>;
+      if (flags.preset !== undefined) {
+        const preset = await session.presets.resolve(flags.preset);
+        const values = flags as unknown as Record<string, unknown>;
+        outputSettings = { ...preset.outputSettings, ...explicit(command, values, { codec: 'codec', crf: 'crf', pixelFormat: 'pixelFormat', audio: 'audio' }), overwrite: flags.overwrite };
+        processing = { ...preset.processing, ...explicit(command, values, { provider: 'provider', tile: 'tile', threads: 'threads' }) };
+        steps = preset.steps;
+      }
+      if (flags.styleImage !== undefined || steps?.some((step) => (step as { styleImage?: string }).styleImage === STYLE_IMAGE_PLACEHOLDER)) {
+        if (flags.styleImage === undefined) throw new UsageError('This preset needs a style image: add --style-image FILE.');
+        steps = steps?.map((step) => ((step as { kind?: string }).kind === 'stylize' ? { ...(step as object), styleImage: flags.styleImage, style: undefined } : step));
+      }
+      const job = await session.queue.add({
+        inputs,
+        steps: steps as never,
+        outputPath: flags.output,
+        recursive: flags.recursive,
+        outputSettings: outputSettings as never,
+        processing: processing as never,
+      });
+      setExitCode(await runJobsInForeground(session.queue, reporter, [job.id]));
+    } catch (error) {
+      if (isCancellation(error)) {
+        reporter.event({ type: 'cancelled' });
+        setExitCode(EXIT_CANCELLED);
+        return;
+      }
+      const serialized = serializeError(error);
+      reporter.event({ type: 'error', error: serialized });
+      setExitCode(serialized.code === 'INVALID_ARGUMENT' || serialized.code === 'MODEL_NOT_FOUND' ? EXIT_USAGE : EXIT_FAILED);
     } finally {
-      await engine.dispose();
+      reporter.close();
+      await session.dispose();
     }
   });
 }

@@ -1,0 +1,75 @@
+// Crash-safe small JSON files. A write goes to a unique temporary sibling,
+// is fsynced, renamed over the target and the folder is fsynced, so after a
+// SIGKILL or a power loss the target holds either the old or the new
+// content, never a torn mix. Readers ignore the temporaries; sweepTemporaries
+// removes the ones a killed writer left behind.
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+
+const TEMP_INFIX = '.tmp-';
+
+/** True for the temporaries writeJsonDurably makes (never read as data). */
+export function isDurableTemporary(fileName: string): boolean {
+  return fileName.includes(TEMP_INFIX);
+}
+
+/** Makes `dir`'s entries (a rename, a new file) durable. Some platforms cannot open folders: ignored there. */
+export async function fsyncFolder(dir: string): Promise<void> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // Windows cannot fsync a directory; NTFS journals the rename itself.
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** Writes `value` as JSON to `file` atomically and durably. */
+export async function writeJsonDurably(file: string, value: unknown): Promise<void> {
+  const dir = path.dirname(file);
+  const temp = path.join(dir, `${path.basename(file)}${TEMP_INFIX}${randomBytes(6).toString('hex')}`);
+  const handle = await fs.open(temp, 'wx');
+  try {
+    await handle.writeFile(`${JSON.stringify(value, null, 1)}\n`, 'utf8');
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
+  await handle.close();
+  try {
+    await fs.rename(temp, file);
+  } catch (error) {
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
+  await fsyncFolder(dir);
+}
+
+/** Removes `file` durably (no error when it is gone). */
+export async function removeDurably(file: string): Promise<void> {
+  await fs.rm(file, { force: true, recursive: true });
+  await fsyncFolder(path.dirname(file));
+}
+
+/** Parsed JSON of `file`, or undefined when it does not exist. Other errors (bad JSON) are thrown. */
+export async function readJsonFile(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  return JSON.parse(text) as unknown;
+}
+
+/** Removes temporaries a killed writer left in `dir`. */
+export async function sweepTemporaries(dir: string): Promise<void> {
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  await Promise.all(names.filter(isDurableTemporary).map((name) => fs.rm(path.join(dir, name), { force: true, recursive: true })));
+}
