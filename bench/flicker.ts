@@ -133,9 +133,9 @@ async function main(): Promise<void> {
     );
   }
 
-  // The strip: the 64x64 window (stepped by 8) with the most source motion over 6 frames from the busiest point.
-  const size = 64;
-  const columns = 6;
+  // The strip: the 96x96 window (stepped by 8) with the most source motion over 5 frames.
+  const size = 96;
+  const columns = 5;
   const { width, height } = sources[0];
   let best = { score: -1, t: 1, x: 0, y: 0 };
   for (let t = 1; t + columns <= sources.length; t += 3) {
@@ -152,10 +152,23 @@ async function main(): Promise<void> {
       }
     }
   }
-  const rows = [{ frames: sources, name: 'source' }, ...runs.flatMap((run) => [
-    { frames: run.plain, name: `${run.label} plain` },
-    { frames: run.stabilized, name: `${run.label} stabilised` },
-  ])];
+  // Difference rows show |frame t - frame t-1| x4: flicker is texture lighting up where the source row stays dark.
+  const difference = (frames: RgbFrame[]): RgbFrame[] => frames.map((frame, t) => {
+    const before = frames[Math.max(0, t - 1)];
+    const data = new Uint8Array(frame.data.length);
+    for (let i = 0; i < data.length; i += 1) data[i] = Math.min(255, 4 * Math.abs(frame.data[i] - before.data[i]));
+    return { ...frame, data };
+  });
+  const rows = [
+    { frames: sources, name: 'source' },
+    { frames: difference(sources), name: 'source change x4' },
+    ...runs.flatMap((run) => [
+      { frames: run.plain, name: `${run.label} plain` },
+      { frames: run.stabilized, name: `${run.label} stabilised` },
+      { frames: difference(run.plain), name: `${run.label} plain change x4` },
+      { frames: difference(run.stabilized), name: `${run.label} stabilised change x4` },
+    ]),
+  ];
   const zoom = 2;
   const gap = 4;
   const tile = size * zoom;
