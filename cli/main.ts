@@ -10,6 +10,7 @@ import { registerPresetsCommand } from './commands/presets.ts';
 import { registerQueueCommand } from './commands/queue.ts';
 import { registerResumeCommand } from './commands/resume.ts';
 import { registerRunCommand } from './commands/run.ts';
+import { registerServeCommand } from './commands/serve.ts';
 import { registerStylizeCommand } from './commands/stylize.ts';
 import { registerUpscaleCommand } from './commands/upscale.ts';
 
@@ -28,6 +29,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
   registerQueueCommand(program, setExitCode);
   registerResumeCommand(program, setExitCode);
   registerModelsCommand(program, setExitCode);
+  registerServeCommand(program, setExitCode);
   registerDemoCommand(program, setExitCode);
   return program;
 }

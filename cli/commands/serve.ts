@@ -1,0 +1,63 @@
+// `framesmith serve`: the desktop app's UI in a browser. Serves the built
+// renderer and the typed API over a WebSocket on loopback behind a random
+// token, and prints the URL that opens it. This is how the UI is tested in
+// Chromium and how a headless GPU machine is driven from another computer
+// (through an SSH tunnel: the server never listens beyond --host).
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { ApiDispatcher, AppService, Engine } from '../../engine/index.ts';
+import { userCacheDir, userDataDir } from '../app-paths.ts';
+import { EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
+import { WebServer } from '../web-server.ts';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const DEFAULT_UI_DIR = path.join(repoRoot, 'dist', 'renderer');
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+interface ServeFlags {
+  port: string;
+  host: string;
+  uiDir: string;
+}
+
+export function registerServeCommand(program: Command, setExitCode: (code: number) => void): void {
+  program
+    .command('serve')
+    .description('Serve the Framesmith UI and its API to a browser on this machine (prints the URL, with its access token).')
+    .option('--port <n>', 'port to listen on (0: any free port)', '0')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--ui-dir <folder>', 'folder of the built UI', DEFAULT_UI_DIR)
+    .action(async (flags: ServeFlags) => {
+      const port = Number(flags.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        process.stderr.write(`framesmith serve: --port expects a whole number from 0 to 65535, got "${flags.port}".\n`);
+        setExitCode(EXIT_USAGE);
+        return;
+      }
+      if (!LOOPBACK.has(flags.host)) {
+        process.stderr.write(`framesmith serve: warning: listening on ${flags.host}, beyond this machine. Anyone who learns the URL can run jobs and read folders; prefer an SSH tunnel to 127.0.0.1.\n`);
+      }
+      const engine = await Engine.create({ cacheDir: userCacheDir() });
+      const service = await AppService.open({ engine, dataDir: userDataDir(), host: { kind: 'browser', version: program.version() ?? '0.0.0' } });
+      const dispatcher = new ApiDispatcher(service.handlers(), (channel) => `${channel} needs the desktop app; in the browser, choose files and folders with the file browser.`);
+      const server = new WebServer({ uiDir: path.resolve(flags.uiDir), dispatcher, events: service, host: flags.host, port });
+      const url = await server.listen();
+      process.stdout.write(`Framesmith is serving its UI at:\n  ${url}\nOpen it in a browser on this machine. Press Ctrl-C to stop.\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      process.stdout.write('Stopping: running jobs are kept as interrupted and resume on the next start.\n');
+      await server.close();
+      await service.dispose();
+      await engine.dispose();
+      setExitCode(EXIT_OK);
+    });
+}
