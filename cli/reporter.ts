@@ -35,6 +35,10 @@ export class JsonReporter implements Reporter {
 
 export class TextReporter implements Reporter {
   private bar: SingleBar | undefined;
+  private itemCount = 0;
+  private succeeded = 0;
+  private failed = 0;
+  private cancelled = false;
 
   constructor(
     private readonly interactive: boolean,
@@ -45,14 +49,16 @@ export class TextReporter implements Reporter {
     switch (event.type) {
       case 'start':
         this.stopBar();
+        this.itemCount = event.count;
         this.line(`[${event.index + 1}/${event.count}] ${event.item}`);
         return;
       case 'progress': {
         const { progress } = event;
         const payload = { fps: progress.fps.toFixed(1), etaText: formatEta(progress.etaMs) };
         // The bar appears with the first frame (so it never shows a made-up
-        // total while the model loads) and comes back after a notice.
-        if (!this.bar && this.interactive && progress.stage === 'process') {
+        // total while the model loads) and comes back after a notice; a
+        // single image gets none.
+        if (!this.bar && this.interactive && progress.stage === 'process' && progress.framesTotal !== 1) {
           this.bar = new SingleBar({
             format: `  {bar} {percentage}% | {value}/${progress.framesTotal === null ? '?' : '{total}'} frames | {fps} fps | ETA {etaText}`,
             barsize: 30,
@@ -71,17 +77,22 @@ export class TextReporter implements Reporter {
         this.stopBar();
         this.line(`  note: ${event.message}`);
         return;
-      case 'done':
+      case 'done': {
         this.stopBar();
-        this.line(`  done: ${event.output} (${event.frames} frames in ${event.seconds.toFixed(1)} s${event.provider ? `, ${event.provider}` : ''})`);
+        this.succeeded += 1;
+        const frames = event.frames === 1 ? '' : `${event.frames} frames in `;
+        this.line(`  done: ${event.output} (${frames}${event.seconds.toFixed(1)} s${event.provider ? `, ${event.provider}` : ''})`);
         return;
+      }
       case 'error':
         this.stopBar();
+        if (event.item) this.failed += 1;
         this.line(`  error${event.item ? ` (${event.item})` : ''}: ${event.error.userMessage}`);
         if (event.error.detail && process.env.FRAMESMITH_DEBUG) this.line(event.error.detail);
         return;
       case 'cancelled':
         this.stopBar();
+        this.cancelled = true;
         this.line('  cancelled: no output was left behind.');
         return;
     }
@@ -89,6 +100,10 @@ export class TextReporter implements Reporter {
 
   close(): void {
     this.stopBar();
+    if (this.itemCount > 1 && !this.cancelled) {
+      const skipped = this.itemCount - this.succeeded - this.failed;
+      this.line(`${this.succeeded} of ${this.itemCount} done${this.failed > 0 ? `, ${this.failed} failed` : ''}${skipped > 0 ? `, ${skipped} not started` : ''}.`);
+    }
   }
 
   private stopBar(): void {
