@@ -39,6 +39,8 @@ export class TextReporter implements Reporter {
   private succeeded = 0;
   private failed = 0;
   private cancelled = false;
+  /** Off a terminal: the last tenth of the item reported as a plain line. */
+  private tenthReported = 0;
 
   constructor(
     private readonly interactive: boolean,
@@ -50,6 +52,7 @@ export class TextReporter implements Reporter {
       case 'start':
         this.stopBar();
         this.itemCount = event.count;
+        this.tenthReported = 0;
         this.line(`[${event.index + 1}/${event.count}] ${event.item}`);
         return;
       case 'progress': {
@@ -70,6 +73,13 @@ export class TextReporter implements Reporter {
         if (this.bar) {
           if (progress.framesTotal !== null) this.bar.setTotal(progress.framesTotal);
           this.bar.update(progress.framesDone, payload);
+        } else if (!this.interactive && progress.stage === 'process' && progress.framesTotal !== null && progress.framesTotal > 1) {
+          // Logs get a line every tenth of a video, so long runs show they are alive.
+          const tenth = Math.floor((progress.framesDone * 10) / progress.framesTotal);
+          if (tenth > this.tenthReported && tenth < 10) {
+            this.tenthReported = tenth;
+            this.line(`  ${tenth * 10}% (${progress.framesDone}/${progress.framesTotal} frames, ${payload.fps} fps, ETA ${payload.etaText})`);
+          }
         }
         return;
       }

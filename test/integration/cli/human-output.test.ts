@@ -1,6 +1,6 @@
-// What a person sees from `framesmith upscale`: plain lines when stderr is not
-// a terminal (logs, CI), a progress bar on a terminal (run under util-linux
-// `script`, which gives the command a pseudo-terminal).
+// What a person sees from `framesmith upscale`: plain lines (one every tenth
+// of a video) when stderr is not a terminal (logs, CI), a progress bar on a
+// terminal (run under util-linux `script`, which gives it a pseudo-terminal).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,15 +51,20 @@ describe.skipIf(!model)('framesmith upscale: human output', () => {
     await mkdir(folder);
     await makeStillImage(folder, 'png', { width: 24, height: 16 });
     await writeFile(`${folder}/broken.png`, 'not an image');
+    await makeClip(folder, { name: 'clip.mp4', frames: 5, width: 48, height: 32 });
     const result = await runCli(['upscale', folder, '-o', box.dir.file('out')], { env: box.env });
     expect(result.code, describeRun(result)).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).not.toContain('\u001b');
-    expect(result.stderr).toMatch(/^\[1\/2\] .*broken\.png$/m);
+    expect(result.stderr).toMatch(/^\[1\/3\] .*broken\.png$/m);
     expect(result.stderr).toMatch(/^ {2}error \(.*broken\.png\): .*Choose a media file\.$/m);
-    expect(result.stderr).toMatch(/^\[2\/2\] .*still-24x16\.png$/m);
+    expect(result.stderr).toMatch(/^\[2\/3\] .*clip\.mp4$/m);
+    // A video reports every tenth it passes (the first frame of five is 20%).
+    expect(result.stderr).toMatch(/^ {2}20% \(1\/5 frames, \d+\.\d fps, ETA \d+:\d\d\)$/m);
+    expect(result.stderr).toMatch(/^ {2}done: .*clip-upscaled-x4\.mp4 \(5 frames in \d+\.\d s, cpu\)$/m);
+    expect(result.stderr).toMatch(/^\[3\/3\] .*still-24x16\.png$/m);
     expect(result.stderr).toMatch(/^ {2}done: .*still-24x16-upscaled-x4\.png \(\d+\.\d s, cpu\)$/m);
-    expect(result.stderr).toMatch(/^1 of 2 done, 1 failed\.$/m);
+    expect(result.stderr).toMatch(/^2 of 3 done, 1 failed\.$/m);
   });
 
   it.skipIf(!hasScript)('draws a progress bar with frames, fps and ETA on a terminal', async () => {
