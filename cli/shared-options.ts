@@ -8,7 +8,7 @@ export interface SharedFlags {
   output?: string;
   codec: OutputSettings['codec'];
   crf?: number;
-  preset?: string;
+  speed?: string;
   pixelFormat?: OutputSettings['pixelFormat'];
   audio: OutputSettings['audio'];
   provider: ProcessingSettings['provider'];
@@ -24,7 +24,7 @@ export function addSharedOptions(command: Command): Command {
     .option('-o, --output <path>', 'output file (one input) or folder (several inputs); default: beside each input')
     .addOption(new Option('--codec <codec>', 'video codec').choices(OUTPUT_CODECS).default('h264'))
     .option('--crf <n>', 'quality: lower is better (codec-specific range)', parseIntegerOption('--crf'))
-    .option('--preset <name>', 'encoder speed preset (e.g. medium, slow)')
+    .option('--speed <name>', 'encoder speed: ultrafast .. veryslow (default: medium)')
     .addOption(new Option('--pixel-format <fmt>', 'output pixel format').choices(['yuv420p', 'yuv420p10le', 'yuv444p']))
     .addOption(new Option('--audio <policy>', 'audio from the source').choices(['copy', 'drop']).default('copy'))
     .addOption(new Option('--provider <name>', 'execution provider').choices(PROVIDER_PREFERENCES).default('auto'))
@@ -43,7 +43,7 @@ export function batchRequest(inputs: string[], flags: SharedFlags, steps: unknow
     recursive: flags.recursive,
     json: flags.json,
     steps,
-    outputSettings: { codec: flags.codec, crf: flags.crf, preset: flags.preset, pixelFormat: flags.pixelFormat, audio: flags.audio, overwrite: flags.overwrite },
+    outputSettings: { codec: flags.codec, crf: flags.crf, preset: flags.speed, pixelFormat: flags.pixelFormat, audio: flags.audio, overwrite: flags.overwrite },
     processing: { provider: flags.provider, tile: flags.tile, threads: flags.threads },
   };
 }

@@ -14,11 +14,9 @@ import { addSharedOptions, batchRequest, type SharedFlags } from '../shared-opti
 
 interface RunFlags extends SharedFlags {
   step: Record<string, unknown>[];
+  preset?: string;
   styleImage?: string;
 }
-
-/** Encoder speed names keep their old meaning under the shared --preset flag; any other value names a saved preset. */
-const SPEED_NAMES = new Set(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow']);
 
 function collectStep(text: string, previous: Record<string, unknown>[]): Record<string, unknown>[] {
   try {
@@ -41,7 +39,7 @@ function explicit(command: Command, values: Record<string, unknown>, names: Reco
 export function registerRunCommand(program: Command, setExitCode: (code: number) => void): void {
   const command = program
     .command('run')
-    .description('Run a chain of steps in one pass, e.g. --step upscale:scale=2 --step interpolate:fps=60, or a saved preset: --preset NAME (an encoder speed name such as "slow" still sets the encoder speed)')
+    .description('Run a chain of steps in one pass, e.g. --step upscale:scale=2 --step interpolate:fps=60, or a saved preset: --preset NAME')
     .argument('<inputs...>', 'files, folders or glob patterns')
     .option(
       '--step <kind:key=value,...>',
@@ -49,11 +47,9 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       collectStep,
       [],
     )
+    .option('--preset <name>', 'a saved preset (see "framesmith presets list") instead of --step')
     .option('--style-image <file>', 'the style image for a stylize step that needs one (e.g. --preset any-style)');
-  addSharedOptions(command).action(async (inputs: string[], parsed: RunFlags) => {
-    const savedPreset = parsed.preset !== undefined && !SPEED_NAMES.has(parsed.preset) ? parsed.preset : undefined;
-    const flags = { ...parsed, preset: savedPreset };
-    const speed = savedPreset === undefined ? parsed.preset : undefined;
+  addSharedOptions(command).action(async (inputs: string[], flags: RunFlags) => {
     if (flags.step.length === 0 && flags.preset === undefined) {
       command.error('error: give at least one --step (for example --step upscale:scale=2) or a --preset', { exitCode: 2 });
     }
@@ -63,7 +59,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
     const reporter: Reporter = flags.json ? new JsonReporter() : new TextReporter(Boolean(process.stderr.isTTY));
     const session = await openJobSession();
     try {
-      const request = batchRequest(inputs, { ...flags, preset: speed }, flags.step);
+      const request = batchRequest(inputs, flags, flags.step);
       let steps: unknown[] | undefined = flags.preset === undefined ? request.steps.slice() : undefined;
       let outputSettings = request.outputSettings as Record<string, unknown>;
       let processing = request.processing as Record<string, unknown>;
