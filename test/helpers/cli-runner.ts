@@ -52,7 +52,9 @@ export function runCli(args: readonly string[], options: CliRunOptions = {}): Pr
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
+      // A group leader takes its ffmpeg children with it.
+      if (options.ownProcessGroup && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      else child.kill('SIGKILL');
     }, options.timeoutMs ?? 100_000);
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
