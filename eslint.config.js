@@ -92,4 +92,21 @@ export default tseslint.config(
       }],
     },
   },
+  {
+    files: ['electron/**/*.ts'],
+    ignores: ['electron/engine-host.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          restrict(['**/renderer/**', '**/cli/**'], 'electron/ may import common/ and engine/index.ts.'),
+          restrict(['**/engine/**'], 'Only electron/engine-host.ts (the utility process) imports the engine; main and preload talk to it over a MessagePort.'),
+        ],
+      }],
+    },
+  },
+  {
+    files: ['electron/**/*.mjs', 'scripts/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+    rules: { 'no-restricted-syntax': 'off' },
+  },
 );

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Unsubscribe } from '../common/api/api-types.ts';
 import { EVENT_CHANNELS, type ApiEventGroup, type EventChannel } from '../common/api/contract.ts';
+import { contentSecurityPolicy, mimeTypeOf, safeRelativeSegments } from '../common/api/static-path.ts';
 import { clientFrameSchema, WS_PATH, type ServerFrame } from '../common/api/ws-protocol.ts';
 import { describeIssues } from '../common/api/validate-request.ts';
 import { InvalidArgumentError, serializeError } from '../common/errors.ts';
@@ -21,27 +22,6 @@ import type { ApiDispatcher } from '../engine/index.ts';
 
 const TOKEN_COOKIE = 'framesmith_token';
 const MAX_FRAME_BYTES = 4 * 1024 * 1024;
-
-export const MIME_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.gif': 'image/gif',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.txt': 'text/plain; charset=utf-8',
-  '.wasm': 'application/wasm',
-};
 
 export interface ApiEventSource {
   subscribe<G extends ApiEventGroup>(group: G, listener: (event: unknown) => void): Unsubscribe;
@@ -71,23 +51,10 @@ function cookieValue(header: string | undefined, name: string): string | undefin
   return undefined;
 }
 
-/**
- * The file under `root` that a URL path names, or undefined when the path
- * leaves the root (.., encoded separators, NUL, absolute tricks).
- */
+/** The file under `root` that a URL path names, or undefined when the path would leave the root. */
 export function resolveStaticPath(root: string, urlPath: string): string | undefined {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(urlPath);
-  } catch {
-    return undefined;
-  }
-  if (decoded.includes('\0') || decoded.includes('\\')) return undefined;
-  if (decoded.split('/').some((segment) => segment === '..')) return undefined;
-  const target = path.resolve(root, `.${path.posix.normalize(`/${decoded}`)}`);
-  const relative = path.relative(root, target);
-  if (relative.startsWith('..') || path.isAbsolute(relative)) return undefined;
-  return target;
+  const segments = safeRelativeSegments(urlPath);
+  return segments === undefined ? undefined : path.join(root, ...segments);
 }
 
 export class WebServer {
@@ -214,20 +181,10 @@ export class WebServer {
       response.end('Forbidden path.\n');
       return;
     }
-    const type = MIME_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+    const type = mimeTypeOf(file);
     if (type.startsWith('text/html')) {
       const wsOrigin = `ws://${request.headers.host ?? ''}`;
-      headers['content-security-policy'] = [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data: blob:",
-        "media-src 'self' blob:",
-        `connect-src 'self' ${wsOrigin}`,
-        "object-src 'none'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
-      ].join('; ');
+      headers['content-security-policy'] = contentSecurityPolicy([wsOrigin]);
     }
     response.writeHead(200, { ...headers, 'content-type': type, 'content-length': info.size });
     if (request.method === 'HEAD') {

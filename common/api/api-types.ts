@@ -141,3 +141,11 @@ export interface DirectoryListing {
   parent: string | null;
   entries: FileEntry[];
 }
+
+export const APP_SCREENS = ['queue', 'new-job', 'preview', 'presets', 'models', 'settings'] as const;
+export type AppScreen = (typeof APP_SCREENS)[number];
+
+/** What the desktop shell asks of the UI (menu items, files given on the command line or dropped on the dock icon). */
+export type AppEvent =
+  | { type: 'navigate'; screen: AppScreen }
+  | { type: 'add-inputs'; paths: string[] };

@@ -24,4 +24,4 @@ export type EventSubscriptions = {
 
 export type FramesmithApi = {
   readonly [G in ApiGroup]: ClientGroup<G> & (G extends keyof EventSubscriptions ? EventSubscriptions[G] : unknown);
-};
+} & { readonly app: EventSubscriptions['app'] };

@@ -18,6 +18,7 @@ import {
 import { MODEL_TASKS } from '../model-manifest.ts';
 import { MAX_PRESET_BYTES, presetNameSchema, presetSchema, type Preset } from '../preset.ts';
 import type {
+  AppEvent,
   DirectoryListing,
   DoctorView,
   HostInfo,
@@ -231,10 +232,12 @@ export type ApiGroup = keyof ApiContract;
 export interface ApiEvents {
   jobs: JobEvent;
   models: ModelEvent;
+  /** From the desktop shell only (menus, dock); never sent by `framesmith serve`. */
+  app: AppEvent;
 }
 export type ApiEventGroup = keyof ApiEvents;
 
-export const EVENT_CHANNELS = { jobs: 'jobs:event', models: 'models:event' } as const satisfies Record<ApiEventGroup, string>;
+export const EVENT_CHANNELS = { jobs: 'jobs:event', models: 'models:event', app: 'app:event' } as const satisfies Record<ApiEventGroup, string>;
 export type EventChannel = (typeof EVENT_CHANNELS)[ApiEventGroup];
 
 type MethodsOf<G extends ApiGroup> = ApiContract[G][keyof ApiContract[G]];

@@ -29,6 +29,12 @@ export function createClientApi(transport: ApiTransport): FramesmithApi {
     }
     api[group] = Object.freeze(target);
   }
+  api.app = Object.freeze({
+    onEvent: (listener: (event: unknown) => void): Unsubscribe => {
+      if (typeof listener !== 'function') throw new TypeError('app.onEvent expects a function');
+      return transport.subscribe(EVENT_CHANNELS.app, listener);
+    },
+  });
   return Object.freeze(api) as unknown as FramesmithApi;
 }
 

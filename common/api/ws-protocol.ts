@@ -7,7 +7,7 @@ import { EVENT_CHANNELS } from './contract.ts';
 
 export const WS_PATH = '/api';
 
-const eventChannelSchema = z.enum([EVENT_CHANNELS.jobs, EVENT_CHANNELS.models]);
+const eventChannelSchema = z.enum([EVENT_CHANNELS.jobs, EVENT_CHANNELS.models, EVENT_CHANNELS.app]);
 
 export const clientFrameSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('request'), id: z.number().int().nonnegative(), channel: z.string().min(1).max(100), request: z.unknown().optional() }),
