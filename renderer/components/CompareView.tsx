@@ -30,9 +30,9 @@ export function CompareView({ pair }: { pair: PreviewPair }) {
         </div>
       </div>
       <div className="compare compare-viewport">
-        <span className="compare-label before">{t('preview.before')}</span>
-        <span className="compare-label after">{t('preview.after')}</span>
-        <div style={{ width }}>
+        <div style={{ width, maxWidth: zoom === 'fit' ? 960 : undefined, position: 'relative', margin: zoom === 'fit' ? '0 auto' : undefined }}>
+          <span className="compare-label before">{t('preview.before')}</span>
+          <span className="compare-label after">{t('preview.after')}</span>
           <ReactCompareSlider
             onPositionChange={setPosition}
             itemOne={<ReactCompareSliderImage src={pair.before.url ?? pngDataUrl(pair.before.pngBase64)} alt={t('preview.before')} style={imageStyle} />}
