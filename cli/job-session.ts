@@ -9,6 +9,7 @@ import { Engine, JobQueue, PresetStore, isCancellation, serializeError } from '.
 import type { JobEvent, JobSnapshot } from '../common/jobs.ts';
 import { userCacheDir, userDataDir } from './app-paths.ts';
 import { EXIT_CANCELLED, EXIT_FAILED, EXIT_OK } from './exit-codes.ts';
+import { onInterrupt } from './interrupt.ts';
 import type { Reporter } from './reporter.ts';
 
 export interface JobSession {
@@ -85,13 +86,10 @@ export async function runJobsInForeground(queue: JobQueue, reporter: Reporter, j
   const unsubscribe = reportJobs(queue, reporter, () => ids);
   let current: string | undefined;
   let cancelling = false;
-  const onSignal = (): void => {
-    if (cancelling) process.exit(EXIT_CANCELLED);
+  const stopListening = onInterrupt(() => {
     cancelling = true;
     if (current) void queue.cancel(current).catch(() => undefined);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  });
   let code = EXIT_OK;
   try {
     for (const id of jobIds) {
@@ -120,7 +118,6 @@ export async function runJobsInForeground(queue: JobQueue, reporter: Reporter, j
     return cancelling ? EXIT_CANCELLED : code;
   } finally {
     unsubscribe();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopListening();
   }
 }

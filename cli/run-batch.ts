@@ -8,6 +8,7 @@ import {
   type Engine,
 } from '../engine/index.ts';
 import { EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
+import { onInterrupt } from './interrupt.ts';
 import { JsonReporter, TextReporter, type Reporter } from './reporter.ts';
 
 export interface CliBatchRequest extends BatchRequest {
@@ -17,12 +18,7 @@ export interface CliBatchRequest extends BatchRequest {
 export async function runBatch(engine: Engine, request: CliBatchRequest): Promise<number> {
   const reporter: Reporter = request.json ? new JsonReporter() : new TextReporter(Boolean(process.stderr.isTTY));
   const controller = new AbortController();
-  const onSignal = (): void => {
-    if (controller.signal.aborted) process.exit(EXIT_CANCELLED);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stopListening = onInterrupt(() => controller.abort());
   try {
     let plan;
     try {
@@ -70,7 +66,6 @@ export async function runBatch(engine: Engine, request: CliBatchRequest): Promis
     return failures > 0 ? EXIT_FAILED : EXIT_OK;
   } finally {
     reporter.close();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopListening();
   }
 }

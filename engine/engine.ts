@@ -7,7 +7,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError, throwIfCancelled } from '../common/errors.ts';
 import type { MediaInfo } from './media/media-info.ts';
-import type { RgbFrame } from './media/frame.ts';
 import { isResumableChain } from './jobs/resume-policy.ts';
 import {
   outputSettingsSchema,
@@ -17,7 +16,6 @@ import {
   type ProcessingSettings,
   type Step,
 } from '../common/job-spec.ts';
-import type { Progress } from '../common/progress.ts';
 import { OnnxWorkerBackend } from './inference/onnx-worker-backend.ts';
 import type { ModelSession } from './inference/inference-backend.ts';
 import { expandInputs, type InputItem } from './jobs/expand-inputs.ts';
@@ -33,7 +31,7 @@ import { ModelResolver } from './models/model-resolver.ts';
 import { modelSearchPath } from './models/model-search-path.ts';
 import type { FrameStage } from './pipeline/frame-stage.ts';
 import { runImageJob } from './pipeline/image-job.ts';
-import { runVideoJob } from './pipeline/video-job.ts';
+import { runVideoJob, type ItemHooks } from './pipeline/video-job.ts';
 import { interpolateImagePair } from './tasks/interpolation-pair.ts';
 import { builderFor } from './steps/step-builders.ts';
 import { stepName, type SessionRequest, type StepContext } from './steps/step-builder.ts';
@@ -87,20 +85,8 @@ export interface BatchPlan {
   items: PlannedItem[];
 }
 
-export interface ItemHandlers {
+export interface ItemHandlers extends ItemHooks {
   signal: AbortSignal;
-  itemIndex?: number;
-  itemCount?: number;
-  onProgress?: (progress: Progress) => void;
-  onNotice?: (message: string) => void;
-  /** Persistent work folder of a video item: segments and manifest, resumed from (see pipeline/video-job.ts). */
-  workDir?: string;
-  segmentFrames?: number;
-  /** Awaited before each video frame is encoded (pause between frames). */
-  pause?: { wait(signal: AbortSignal): Promise<void> };
-  /** A source frame and the output frame made from it, offered when previewDue() says so. */
-  onPreview?: (before: RgbFrame, after: RgbFrame) => void;
-  previewDue?: () => boolean;
 }
 
 export interface ItemResult {

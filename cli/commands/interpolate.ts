@@ -8,6 +8,7 @@ import { Engine, isCancellation, serializeError } from '../../engine/index.ts';
 import { userCacheDir } from '../app-paths.ts';
 import { EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
 import { parseFraction, parseIntegerOption } from '../option-parsers.ts';
+import { onInterrupt } from '../interrupt.ts';
 import { JsonReporter, TextReporter } from '../reporter.ts';
 import { runBatch } from '../run-batch.ts';
 import { addSharedOptions, batchRequest, type SharedFlags } from '../shared-options.ts';
@@ -49,12 +50,7 @@ function parseFactor(option: string): (value: string) => number {
 async function runImagePair(engine: Engine, inputs: [string, string], flags: InterpolateFlags): Promise<number> {
   const reporter = flags.json ? new JsonReporter() : new TextReporter(Boolean(process.stderr.isTTY));
   const controller = new AbortController();
-  const onSignal = (): void => {
-    if (controller.signal.aborted) process.exit(EXIT_CANCELLED);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stopListening = onInterrupt(() => controller.abort());
   const [first, second] = inputs;
   const stem = path.parse(first).name;
   const outputDir = path.resolve(flags.output ?? path.join(path.dirname(first), `${stem}-${path.parse(second).name}-frames`));
@@ -78,8 +74,7 @@ async function runImagePair(engine: Engine, inputs: [string, string], flags: Int
     return serialized.code === 'INVALID_ARGUMENT' ? EXIT_USAGE : EXIT_FAILED;
   } finally {
     reporter.close();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopListening();
   }
 }
 

@@ -40,7 +40,25 @@ export interface VideoEncodeSettings {
   overwrite: boolean;
 }
 
-export interface VideoJobOptions {
+/** What the caller of one item (the engine, the job queue) hooks into. */
+export interface ItemHooks {
+  itemIndex?: number;
+  itemCount?: number;
+  onProgress?: (progress: Progress) => void;
+  onNotice?: (message: string) => void;
+  /** Persistent work folder of this item: segments and their manifest (see the header). */
+  workDir?: string;
+  /** Frames per segment with a workDir; default about 4 seconds of output. */
+  segmentFrames?: number;
+  /** Awaited before each frame is encoded (pause between frames). */
+  pause?: { wait(signal: AbortSignal): Promise<void> };
+  /** Offered a source frame and the output frame made from it; the callee throttles and must not modify them. */
+  onPreview?: (before: RgbFrame, after: RgbFrame) => void;
+  /** Wants a preview now (checked once per decoded frame). */
+  previewDue?: () => boolean;
+}
+
+export interface VideoJobOptions extends ItemHooks {
   ffmpegPath: string;
   encoders: EncoderCatalog;
   source: MediaInfo;
@@ -50,22 +68,8 @@ export interface VideoJobOptions {
   /** Parent folder for the job's work folder (part files). */
   workRoot: string;
   signal: AbortSignal;
-  itemIndex?: number;
-  itemCount?: number;
-  onProgress?: (progress: Progress) => void;
-  onNotice?: (message: string) => void;
-  /** Persistent work folder of this item: segments and their manifest (see the header). */
-  workDir?: string;
-  /** Frames per segment with a workDir; default about 4 seconds of output. */
-  segmentFrames?: number;
   /** Output frame k depends on source frame k only, so a resume may start decoding mid-stream. */
   resumable?: boolean;
-  /** Awaited before each frame is encoded (pause between frames). */
-  pause?: { wait(signal: AbortSignal): Promise<void> };
-  /** Offered a source frame and the output frame made from it; the callee throttles and must not modify them. */
-  onPreview?: (before: RgbFrame, after: RgbFrame) => void;
-  /** Wants a preview now (checked once per decoded frame). */
-  previewDue?: () => boolean;
 }
 
 export interface VideoJobResult {
