@@ -3,8 +3,11 @@
 // jobs.onEvent ...), never a generic invoke; each method sends only its own
 // channel, and each listener returns its unsubscribe. Bundled to one CommonJS
 // file (scripts/build-electron.mjs) because sandboxed preloads cannot load
-// modules beyond 'electron'.
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+// modules beyond 'electron'. files.pathForFile is the one addition beyond the
+// contract: Electron 32+ dropped File.path, and only webUtils (here) can tell
+// the path of a dropped file.
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
+import type { DroppedFile, FramesmithApi } from '../common/api/client-api.ts';
 import { createClientApi } from '../common/api/create-client.ts';
 
 const api = createClientApi({
@@ -18,4 +21,10 @@ const api = createClientApi({
   },
 });
 
-contextBridge.exposeInMainWorld('framesmith', api);
+const files = Object.freeze({
+  ...api.files,
+  pathForFile: (file: DroppedFile): string => webUtils.getPathForFile(file as File),
+});
+
+const exposed: FramesmithApi = Object.freeze({ ...api, files });
+contextBridge.exposeInMainWorld('framesmith', exposed);

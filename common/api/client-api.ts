@@ -24,4 +24,18 @@ export type EventSubscriptions = {
 
 export type FramesmithApi = {
   readonly [G in ApiGroup]: ClientGroup<G> & (G extends keyof EventSubscriptions ? EventSubscriptions[G] : unknown);
-} & { readonly app: EventSubscriptions['app'] };
+} & { readonly app: EventSubscriptions['app'] } & { readonly files: DesktopFileExtras };
+
+/** A file the page got from a drop or an <input type=file> (a DOM File). */
+export interface DroppedFile {
+  readonly name: string;
+}
+
+/**
+ * What only the desktop preload adds: Electron 32+ no longer puts a path on
+ * dropped File objects, so the page asks for it (webUtils.getPathForFile).
+ * Absent in a browser, where dropped files have no path.
+ */
+export interface DesktopFileExtras {
+  pathForFile?(file: DroppedFile): string;
+}

@@ -1,6 +1,8 @@
 // The inputs of a new job: dropped or picked files and folders, listed with a
-// remove button each. Drops carry paths where the host exposes them (a file
-// manager's uri-list); otherwise the picker is the way in.
+// remove button each. In the desktop app a dropped file's path comes from the
+// preload (files.pathForFile: Electron 32+ has no File.path); in a browser,
+// drops carry paths only where the file manager sends a uri-list, otherwise
+// the picker is the way in.
 import { useState, type DragEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { messageOf, unwrap } from '../api/api-error.ts';
@@ -12,7 +14,11 @@ interface InputListProps {
   onChange: (paths: string[]) => void;
 }
 
-function pathsFromDrop(event: DragEvent): string[] {
+function pathsFromDrop(event: DragEvent, pathForFile: ((file: File) => string) | undefined): string[] {
+  if (pathForFile) {
+    const fromFiles = [...event.dataTransfer.files].map((file) => pathForFile(file)).filter((path) => path !== '');
+    if (fromFiles.length > 0) return fromFiles;
+  }
   const uriList = event.dataTransfer.getData('text/uri-list');
   const fromUris = uriList
     .split(/\r?\n/)
@@ -57,7 +63,8 @@ export function InputList({ paths, onChange }: InputListProps) {
         onDrop={(event) => {
           event.preventDefault();
           setDragging(false);
-          const dropped = pathsFromDrop(event);
+          const pathForFile = host.kind === 'electron' ? api.files.pathForFile : undefined;
+          const dropped = pathsFromDrop(event, pathForFile ? (file) => pathForFile(file) : undefined);
           if (dropped.length > 0) { add(dropped); setNotice(null); } else setNotice(t('newJob.dropNoPaths'));
         }}
       >

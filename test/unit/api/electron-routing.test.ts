@@ -175,6 +175,7 @@ describe('preload bundle', () => {
     const handlers = new Map<string, Set<(...args: unknown[]) => void>>();
     const electron = {
       contextBridge: { exposeInMainWorld: (key: string, value: unknown) => exposed.set(key, value) },
+      webUtils: { getPathForFile: (file: { name: string }) => `/dropped/${file.name}` },
       ipcRenderer: {
         invoke: async (name: string, request: unknown) => {
           invoked.push([name, request]);
@@ -202,5 +203,9 @@ describe('preload bundle', () => {
     expect(handlers.get('jobs:event')?.size).toBe(0);
     expect(seen).toEqual([{ type: 'removed', jobId: 'a' }]);
     expect('invoke' in (api as object)).toBe(false);
+    const files = (api as unknown as { files: { pathForFile(file: { name: string }): string; home(): Promise<unknown> } }).files;
+    expect(files.pathForFile({ name: 'clip.mp4' })).toBe('/dropped/clip.mp4');
+    await files.home();
+    expect(invoked.at(-1)).toEqual(['files:home', undefined]);
   });
 });
