@@ -7,6 +7,7 @@
 //
 //   npm run bench                 every case
 //   npm run bench -- upscale      only cases whose name contains "upscale"
+//   BENCH_REPEATS=5 npm run bench CLI runs per case (median; default 3)
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,22 +37,39 @@ function fixed(value: number, digits = 2): string {
   return Number.isFinite(value) ? value.toFixed(digits) : 'n/a';
 }
 
-async function runCase(benchCase: BenchCase, work: string, timer: Awaited<ReturnType<typeof createInferenceTimer>>): Promise<CaseResult> {
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+/**
+ * Inference-only timing is taken before and after every CLI run and the
+ * medians of both sides are compared, so a burst of load from elsewhere on
+ * the machine lands on both sides of the ratio rather than on one.
+ */
+async function runCase(benchCase: BenchCase, work: string, timer: Awaited<ReturnType<typeof createInferenceTimer>>, repeats: number): Promise<CaseResult> {
   const { width, height, frames, rate } = benchCase.clip;
   const clip = await makeClip(work, { name: `${benchCase.name}.mkv`, frames, width, height, rate, container: 'mkv' });
-  const secondsPerOutputFrame = await benchCase.inferenceSecondsPerOutputFrame(timer);
   const output = path.join(work, `${benchCase.name}-out.mkv`);
-  const run = await runCli([...benchCase.cliArgs(clip), '-o', output, '--codec', 'ffv1', '--overwrite']);
-  if (run.exitCode !== 0) throw new Error(`${benchCase.name}: the CLI failed (exit ${run.exitCode}):\n${run.stderrTail}`);
-  const inferenceFps = 1 / secondsPerOutputFrame;
+  const inference: number[] = [await benchCase.inferenceSecondsPerOutputFrame(timer)];
+  const endToEnd: number[] = [];
+  let last: Awaited<ReturnType<typeof runCli>> | undefined;
+  for (let repeat = 0; repeat < repeats; repeat += 1) {
+    last = await runCli([...benchCase.cliArgs(clip), '-o', output, '--codec', 'ffv1', '--overwrite']);
+    if (last.exitCode !== 0) throw new Error(`${benchCase.name}: the CLI failed (exit ${last.exitCode}):\n${last.stderrTail}`);
+    endToEnd.push(last.steadyFps);
+    inference.push(await benchCase.inferenceSecondsPerOutputFrame(timer));
+  }
+  const inferenceFps = 1 / median(inference);
+  const endToEndFps = median(endToEnd);
   return {
     name: benchCase.name,
     size: `${width}x${height}`,
     inferenceFps,
-    endToEndFps: run.steadyFps,
-    ratio: run.steadyFps / inferenceFps,
-    frames: run.framesDone,
-    wallSeconds: run.wallSeconds,
+    endToEndFps,
+    ratio: endToEndFps / inferenceFps,
+    frames: last?.framesDone ?? 0,
+    wallSeconds: last?.wallSeconds ?? Number.NaN,
   };
 }
 
@@ -69,6 +87,7 @@ async function main(): Promise<void> {
     return;
   }
   const filter = process.argv[2];
+  const repeats = Number(process.env.BENCH_REPEATS ?? 3);
   const cases = BENCH_CASES.filter((benchCase) => !filter || benchCase.name.includes(filter));
   const work = await mkdtemp(path.join(os.tmpdir(), 'framesmith-bench-'));
   const timer = await createInferenceTimer(path.join(work, 'cache'));
@@ -77,7 +96,7 @@ async function main(): Promise<void> {
   try {
     for (const benchCase of cases) {
       process.stderr.write(`bench: ${benchCase.name} ...\n`);
-      results.push(await runCase(benchCase, work, timer));
+      results.push(await runCase(benchCase, work, timer, repeats));
     }
     if (!filter || 'memory'.includes(filter)) {
       for (const seconds of [2, 10]) {
@@ -92,7 +111,7 @@ async function main(): Promise<void> {
   const lines = [
     `Framesmith bench, ${new Date().toISOString()}, ${os.cpus()[0]?.model ?? 'cpu'} x${os.availableParallelism()}, Node ${process.version}`,
     '',
-    '| case | size | inference-only fps | end-to-end fps | ratio | frames | wall s |',
+    '| case | size | inference-only fps (median) | end-to-end fps (median) | ratio | frames | wall s (last run) |',
     '|---|---|---|---|---|---|---|',
     ...results.map((r) => `| ${r.name} | ${r.size} | ${fixed(r.inferenceFps)} | ${fixed(r.endToEndFps)} | ${fixed(r.ratio * 100, 0)}% | ${r.frames} | ${fixed(r.wallSeconds, 1)} |`),
   ];
