@@ -3,6 +3,7 @@
 // execution providers and why not the others, which models were found).
 import { createRequire } from 'node:module';
 import os from 'node:os';
+import type { SystemInfo } from '../common/api/api-types.ts';
 import { serializeError, type SerializedError } from '../common/errors.ts';
 import type { InferenceBackend, ProviderAttempt } from './inference/inference-backend.ts';
 import { EncoderCatalog, type VideoCodec } from './media/codecs.ts';
@@ -28,15 +29,7 @@ export interface DoctorReport {
   models: InstalledModel[];
   /** Catalog ids with no file in any root. */
   missingModels: string[];
-  system: {
-    platform: string;
-    arch: string;
-    cpuModel: string;
-    cores: number;
-    memoryTotalBytes: number;
-    memoryFreeBytes: number;
-    nodeVersion: string;
-  };
+  system: SystemInfo;
 }
 
 export interface DoctorOptions {

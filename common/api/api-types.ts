@@ -61,6 +61,21 @@ export interface PreviewPair {
   frameIndex: number;
 }
 
+export interface PreviewClip {
+  clipId: string;
+  /** Where the page loads it: a path under `framesmith serve`, a framesmith-preview:// URL in the desktop app. */
+  url: string;
+  /** The file on the machine that runs the engine. */
+  path: string;
+  mimeType: string;
+  width: number;
+  height: number;
+  startFrame: number;
+  frames: number;
+  durationSeconds: number;
+  sizeBytes: number;
+}
+
 export interface MediaProbe {
   path: string;
   kind: 'video' | 'image';
@@ -97,6 +112,17 @@ export interface InstalledModelStatus {
   state: 'verified' | 'unverified' | 'corrupt';
 }
 
+/** The machine as `doctor` describes it. */
+export interface SystemInfo {
+  platform: string;
+  arch: string;
+  cpuModel: string;
+  cores: number;
+  memoryTotalBytes: number;
+  memoryFreeBytes: number;
+  nodeVersion: string;
+}
+
 export interface DoctorView {
   ffmpeg: ToolStatus;
   ffprobe: ToolStatus;
@@ -105,15 +131,7 @@ export interface DoctorView {
   onnxruntimeVersion: string;
   models: InstalledModelStatus[];
   missingModels: string[];
-  system: {
-    platform: string;
-    arch: string;
-    cpuModel: string;
-    cores: number;
-    memoryTotalBytes: number;
-    memoryFreeBytes: number;
-    nodeVersion: string;
-  };
+  system: SystemInfo;
 }
 
 /** Who serves the API: the renderer shows native dialogs only under 'electron'. */
