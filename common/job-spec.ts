@@ -9,6 +9,12 @@ export type OutputCodec = (typeof OUTPUT_CODECS)[number];
 export const OUTPUT_PIXEL_FORMATS = ['yuv420p', 'yuv420p10le', 'yuv444p'] as const;
 export type OutputPixelFormat = (typeof OUTPUT_PIXEL_FORMATS)[number];
 
+export const OUTPUT_CONTAINERS = ['mp4', 'mkv', 'mov', 'webm'] as const;
+export type OutputContainerName = (typeof OUTPUT_CONTAINERS)[number];
+
+/** Inference precision: 'fp16' runs a model as published (fp16 files in fp16), 'fp32' and 'auto' as the engine chooses (fp32 on the CPU). */
+export const PRECISIONS = ['auto', 'fp32', 'fp16'] as const;
+
 export const PROVIDER_PREFERENCES = ['auto', 'cpu', 'webgpu', 'cuda', 'tensorrt', 'dml', 'coreml'] as const;
 
 export const tileSizeSchema = z.union([z.literal('auto'), z.number().int().min(32).max(8192)]);
@@ -90,7 +96,12 @@ export const outputSettingsSchema = z.object({
   crf: z.number().int().min(0).max(63).optional(),
   preset: z.string().min(1).optional(),
   pixelFormat: z.enum(OUTPUT_PIXEL_FORMATS).optional(),
-  audio: z.enum(['copy', 'drop']).default('copy'),
+  /** Container of planned output names; default the source's where the codec fits, else the codec's own. */
+  container: z.enum(OUTPUT_CONTAINERS).optional(),
+  /** 'copy' keeps the source's audio (converting only what the container cannot hold); 'transcode' re-encodes it to the container's usual codec. */
+  audio: z.enum(['copy', 'transcode', 'drop']).default('copy'),
+  /** Subtitles from the source; default 'copy'. */
+  subtitles: z.enum(['copy', 'drop']).optional(),
   overwrite: z.boolean().default(false),
 });
 export type OutputSettings = z.infer<typeof outputSettingsSchema>;
@@ -99,5 +110,6 @@ export const processingSettingsSchema = z.object({
   provider: z.enum(PROVIDER_PREFERENCES).default('auto'),
   tile: tileSizeSchema.default('auto'),
   threads: z.number().int().positive().max(256).optional(),
+  precision: z.enum(PRECISIONS).optional(),
 });
 export type ProcessingSettings = z.infer<typeof processingSettingsSchema>;

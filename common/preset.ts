@@ -7,7 +7,7 @@
 // name that could escape a folder) with a message naming the field and what
 // was expected; parsing never has side effects.
 import { z } from 'zod';
-import { OUTPUT_CODECS, OUTPUT_PIXEL_FORMATS, PROVIDER_PREFERENCES, stepSchema, tileSizeSchema } from './job-spec.ts';
+import { OUTPUT_CODECS, OUTPUT_CONTAINERS, OUTPUT_PIXEL_FORMATS, PRECISIONS, PROVIDER_PREFERENCES, stepSchema, tileSizeSchema } from './job-spec.ts';
 
 export const PRESET_FORMAT = 'framesmith-preset';
 export const PRESET_VERSION = 2;
@@ -23,7 +23,7 @@ export const presetNameSchema = z
 
 export const presetOutputSchema = z
   .object({
-    container: z.enum(['mp4', 'mkv', 'mov', 'webm']).optional(),
+    container: z.enum(OUTPUT_CONTAINERS).optional(),
     codec: z.enum(OUTPUT_CODECS).default('h264'),
     /** Quality (CRF-like, lower is better). */
     crf: z.number().int().min(0).max(63).optional(),
@@ -39,7 +39,7 @@ export const presetProcessingSchema = z
   .object({
     provider: z.enum(PROVIDER_PREFERENCES).default('auto'),
     tile: tileSizeSchema.default('auto'),
-    precision: z.enum(['auto', 'fp32', 'fp16']).default('auto'),
+    precision: z.enum(PRECISIONS).default('auto'),
   })
   .strict();
 

@@ -53,6 +53,8 @@ export interface EngineOptions {
 export interface BatchRequest {
   inputs: readonly string[];
   output?: string;
+  /** `output` names a folder even where it does not exist yet (a job's output folder). */
+  outputIsFolder?: boolean;
   recursive?: boolean;
   nameTemplate?: string;
   steps: readonly unknown[];
@@ -94,12 +96,25 @@ export interface ItemResult {
   framesWritten: number;
   /** Execution provider of each step's session (e.g. "cpu"). */
   providers: string[];
+  /** Precision each step's session runs in ("fp32" or "fp16"). */
+  precisions: string[];
 }
 
 function describeIssue(prefix: string, error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {
   return error.issues
     .map((issue) => `${prefix}${issue.path.length > 0 ? ` ${issue.path.map(String).join('.')}` : ''}: ${issue.message}`)
     .join('; ');
+}
+
+/**
+ * A job's precision setting as the inference backend takes it: 'fp16' runs
+ * each model as published (an fp16 file in fp16, even on the CPU; an fp32
+ * file stays fp32, nothing is narrowed); 'fp32' and 'auto' let the backend
+ * choose, which on the CPU provider means fp32 (fp16 files converted once)
+ * and on GPU providers the published precision.
+ */
+export function sessionPrecision(processing: Pick<ProcessingSettings, 'precision'>): 'auto' | 'published' {
+  return processing.precision === 'fp16' ? 'published' : 'auto';
 }
 
 export class Engine {
@@ -163,7 +178,9 @@ export class Engine {
     const items = await expandInputs(request.inputs, { recursive: request.recursive, cwd: request.cwd });
     const outputs = planOutputPaths(items, {
       output: request.output,
+      outputIsFolder: request.outputIsFolder,
       codec: outputSettings.codec,
+      container: outputSettings.container,
       label: steps.map((step) => builderFor(step).label(step, this.catalog)).join('-'),
       nameTemplate: request.nameTemplate,
       cwd: request.cwd,
@@ -182,7 +199,8 @@ export class Engine {
   }
 
   private session(request: SessionRequest, processing: ProcessingSettings, signal: AbortSignal): Promise<ModelSession> {
-    const key = `${request.modelId}|${processing.provider}|${processing.threads ?? ''}|${request.denoise ?? ''}`;
+    const precision = sessionPrecision(processing);
+    const key = `${request.modelId}|${processing.provider}|${processing.threads ?? ''}|${request.denoise ?? ''}|${precision}`;
     let pending = this.sessions.get(key);
     if (!pending) {
       pending = (async () => {
@@ -192,6 +210,7 @@ export class Engine {
         return this.inference().open(model, {
           provider: processing.provider,
           threads: processing.threads,
+          precision,
           denoiseStrength: partner ? request.denoise : undefined,
           denoisePartner: partner,
         });
@@ -202,9 +221,10 @@ export class Engine {
     return pending;
   }
 
-  private async buildStages(item: PlannedItem, source: MediaInfo | undefined, handlers: ItemHandlers): Promise<{ stages: FrameStage[]; providers: string[] }> {
+  private async buildStages(item: PlannedItem, source: MediaInfo | undefined, handlers: ItemHandlers): Promise<{ stages: FrameStage[]; providers: string[]; precisions: string[] }> {
     const stages: FrameStage[] = [];
     const providers = new Set<string>();
+    const precisions = new Set<string>();
     try {
       for (const [index, step] of item.steps.entries()) {
         const context: StepContext = {
@@ -212,6 +232,7 @@ export class Engine {
           session: async (request) => {
             const session = await this.session(request, item.processing, handlers.signal);
             providers.add(session.report.chosen);
+            precisions.add(session.report.precision);
             return session;
           },
           provider: item.processing.provider,
@@ -227,7 +248,7 @@ export class Engine {
       await Promise.all(stages.map((stage) => stage.dispose()));
       throw error;
     }
-    return { stages, providers: [...providers] };
+    return { stages, providers: [...providers], precisions: [...precisions] };
   }
 
   /** Processes one planned item; the output appears only when it is complete. */
@@ -236,7 +257,7 @@ export class Engine {
     throwIfCancelled(signal);
     const tools = item.input.kind === 'video' ? this.ffmpegTools() : undefined;
     const source = tools ? await probeMedia(item.input.path, { ffprobe: tools.ffprobe.path, signal }) : undefined;
-    const { stages, providers } = await this.buildStages(item, source, handlers);
+    const { stages, providers, precisions } = await this.buildStages(item, source, handlers);
     try {
       if (!tools || !source || source.video.isImage) {
         const result = await runImageJob({
@@ -249,16 +270,16 @@ export class Engine {
           itemCount: handlers.itemCount,
           onProgress: handlers.onProgress,
         });
-        return { output: result.outputPath, framesWritten: 1, providers };
+        return { output: result.outputPath, framesWritten: 1, providers, precisions };
       }
-      const { codec, crf, preset, pixelFormat, audio, overwrite } = item.outputSettings;
+      const { codec, crf, preset, pixelFormat, audio, subtitles, overwrite } = item.outputSettings;
       const result = await runVideoJob({
         ffmpegPath: tools.ffmpeg.path,
         encoders: this.encoderCatalog(),
         source,
         outputPath: item.output,
         stages,
-        encode: { codec, quality: crf, preset: preset as SpeedPreset | undefined, pixelFormat, audio, overwrite },
+        encode: { codec, quality: crf, preset: preset as SpeedPreset | undefined, pixelFormat, audio, subtitles, overwrite },
         workRoot: this.options.workRoot ?? path.join(os.tmpdir(), 'framesmith-work'),
         signal,
         itemIndex: handlers.itemIndex,
@@ -272,7 +293,7 @@ export class Engine {
         onPreview: handlers.onPreview,
         previewDue: handlers.previewDue,
       });
-      return { output: result.outputPath, framesWritten: result.framesWritten, providers };
+      return { output: result.outputPath, framesWritten: result.framesWritten, providers, precisions };
     } finally {
       await Promise.all(stages.map((stage) => stage.dispose()));
     }

@@ -113,9 +113,7 @@ export function applySettingsToSpec(spec: RequestOut<'jobs:enqueue'>, settings: 
         ...(defaults.pixelFormat !== null ? { pixelFormat: defaults.pixelFormat } : {}),
         ...spec.outputSettings,
       };
-  const folder = spec.outputFolder ?? (spec.outputPath === undefined && defaults.folder !== null ? defaults.folder : undefined);
-  // A trailing separator tells the output planner this names a folder even before it exists.
-  const outputFolder = folder === undefined || /[\\/]$/.test(folder) ? folder : `${folder}${path.sep}`;
+  const outputFolder = spec.outputFolder ?? (spec.outputPath === undefined && defaults.folder !== null ? defaults.folder : undefined);
   return {
     ...spec,
     ...(outputFolder !== undefined ? { outputFolder } : {}),
@@ -251,6 +249,7 @@ export class AppService {
           {
             inputs: input.inputs,
             output: input.outputPath ?? input.outputFolder,
+            outputIsFolder: input.outputPath === undefined && input.outputFolder !== undefined,
             recursive: input.recursive,
             nameTemplate: input.nameTemplate,
             steps: preset?.steps ?? input.steps ?? [],

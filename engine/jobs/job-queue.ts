@@ -204,6 +204,7 @@ export class JobQueue {
       {
         inputs: spec.inputs,
         output: spec.outputPath ?? spec.outputFolder,
+        outputIsFolder: spec.outputPath === undefined && spec.outputFolder !== undefined,
         recursive: spec.recursive,
         nameTemplate: spec.nameTemplate,
         steps,
@@ -637,6 +638,7 @@ export class JobQueue {
         previewDue: () => this.listeners.size > 0 && performance.now() - active.lastPreviewAt >= (this.options.previewIntervalMs ?? 1000),
         onPreview: (before, after) => this.onPreview(id, active, index, before, after),
       });
+      if (result.providers.length > 0) this.log(id, 'debug', `${planned.input.path}: ran on ${result.providers.join(', ')} in ${result.precisions.join(', ')}.`);
       await this.setItem(id, index, { state: 'completed', framesDone: result.framesWritten, framesTotal: this.record(id).items[index]?.framesTotal ?? result.framesWritten });
     } catch (error) {
       if (isCancellation(error) || signal.aborted) throw error;

@@ -2,7 +2,8 @@
 // carry audio, subtitles, attachments, chapters and global metadata over from
 // the source by stream copy. A stream the output container cannot hold is
 // transcoded (or dropped when nothing fits) and reported as a notice, so the
-// CLI and UI can say so. The result is written under a temporary name in the
+// CLI and UI can say so; audio policy 'transcode' re-encodes every audio
+// stream on purpose (aac in mp4/mov, opus in webm, flac in mkv). The result is written under a temporary name in the
 // output folder and renamed into place only on success.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -21,6 +22,8 @@ import {
 } from './output-path.ts';
 
 export type StreamPolicy = 'copy' | 'drop';
+/** Audio may also be re-encoded on purpose: aac (mp4, mov), opus (webm) or flac (mkv). */
+export type AudioPolicy = StreamPolicy | 'transcode';
 
 export interface FinalizeOptions {
   ffmpegPath: string;
@@ -35,7 +38,7 @@ export interface FinalizeOptions {
   videoCodec?: VideoCodec;
   overwrite?: boolean;
   signal?: AbortSignal;
-  audio?: StreamPolicy;
+  audio?: AudioPolicy;
   subtitles?: StreamPolicy;
   attachments?: StreamPolicy;
   /** Chapters and global tags (title...). Default 'copy'. */
@@ -138,7 +141,8 @@ export function atempoChain(tempo: number): string {
   return stages.join(',');
 }
 
-function stretchedAudioDecision(container: Exclude<OutputContainer, 'image-sequence'>): StreamDecision {
+/** The codec audio is re-encoded to: for slow motion (atempo) or on request ('transcode'). */
+function reencodedAudioDecision(container: Exclude<OutputContainer, 'image-sequence'>): StreamDecision {
   if (container === 'webm') return { encoder: 'libopus', codecName: 'opus', extraArgs: ['-b', '192k'] };
   if (container === 'mkv') return { encoder: 'flac', codecName: 'flac' };
   return { encoder: 'aac', codecName: 'aac', extraArgs: ['-b', '256k'] };
@@ -165,10 +169,17 @@ export function planMux(options: FinalizeOptions, container: Exclude<OutputConta
     args.push('-i', source.path);
     const stretch = options.timeStretch ?? 1;
     const stretched = stretch !== 1;
+    const transcodeAudio = (options.audio ?? 'copy') === 'transcode';
     const add = (type: StreamType, index: number, codec: string, decision: StreamDecision): void => {
-      const notice = stretched && type === 'audio'
-        ? { action: 'transcoded' as const, streamType: type, sourceIndex: index, fromCodec: codec, toCodec: decision.codecName ?? decision.encoder ?? codec, message: `Audio stream #${index} (${codec}) was time-stretched ${stretch}x to follow the slow motion.` }
-        : noticeFor(type, index, codec, container, decision);
+      const toCodec = decision.codecName ?? decision.encoder ?? codec;
+      let notice: MuxNotice | undefined;
+      if (stretched && type === 'audio') {
+        notice = { action: 'transcoded', streamType: type, sourceIndex: index, fromCodec: codec, toCodec, message: `Audio stream #${index} (${codec}) was time-stretched ${stretch}x to follow the slow motion.` };
+      } else if (transcodeAudio && type === 'audio') {
+        notice = { action: 'transcoded', streamType: type, sourceIndex: index, fromCodec: codec, toCodec, message: `Audio stream #${index} (${codec}) was converted to ${toCodec}, as the output settings ask.` };
+      } else {
+        notice = noticeFor(type, index, codec, container, decision);
+      }
       if (notice) notices.push(notice);
       if (decision.encoder === null) return;
       maps.push('-map', `1:${index}`);
@@ -179,8 +190,10 @@ export function planMux(options: FinalizeOptions, container: Exclude<OutputConta
       }
       outputIndex += 1;
     };
-    if ((options.audio ?? 'copy') === 'copy') {
-      for (const stream of source.audio) add('audio', stream.index, stream.codec, stretched ? stretchedAudioDecision(container) : audioDecision(container, stream.codec));
+    if ((options.audio ?? 'copy') !== 'drop') {
+      for (const stream of source.audio) {
+        add('audio', stream.index, stream.codec, stretched || transcodeAudio ? reencodedAudioDecision(container) : audioDecision(container, stream.codec));
+      }
     }
     if (stretched) {
       for (const stream of source.subtitles) {

@@ -36,7 +36,9 @@ export interface VideoEncodeSettings {
   quality?: number;
   preset?: SpeedPreset;
   pixelFormat?: OutputPixelFormat;
-  audio: 'copy' | 'drop';
+  /** 'transcode' re-encodes the source's audio to the container's usual codec (see finalizeOutput). */
+  audio: 'copy' | 'transcode' | 'drop';
+  subtitles?: 'copy' | 'drop';
   overwrite: boolean;
 }
 
@@ -229,6 +231,7 @@ export async function runVideoJob(options: VideoJobOptions): Promise<VideoJobRes
       videoCodec: encode.codec,
       overwrite: encode.overwrite,
       audio: stretch?.audio === 'drop' ? 'drop' : encode.audio,
+      subtitles: encode.subtitles,
       timeStretch: stretch ? toNumber(stretch.factor) : undefined,
       signal,
     });

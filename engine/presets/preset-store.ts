@@ -147,15 +147,16 @@ export class PresetStore {
       id,
       name: preset.name,
       steps: preset.steps,
-      // The muxer transcodes whatever the container cannot hold, so 'transcode' runs as 'copy' there.
       outputSettings: Object.fromEntries(Object.entries({
         codec: output.codec,
         crf: output.crf,
         preset: output.speed,
         pixelFormat: output.pixelFormat,
-        audio: output.audio === 'drop' ? 'drop' : 'copy',
+        container: output.container,
+        audio: output.audio,
+        subtitles: output.subtitles,
       }).filter(([, value]) => value !== undefined)),
-      processing: { provider: processing.provider, tile: processing.tile },
+      processing: { provider: processing.provider, tile: processing.tile, precision: processing.precision },
     };
   }
 
