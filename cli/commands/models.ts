@@ -61,7 +61,7 @@ export class ModelEventPrinter {
         this.out.write(`  ${event.id}: retry ${event.attempt} of ${event.file} in ${(event.delayMs / 1000).toFixed(1)} s (${event.reason})\n`);
         return;
       case 'source-failed':
-        this.out.write(`  ${event.id}: ${event.source} failed: ${event.reason}\n`);
+        this.out.write(event.skipped ? `  ${event.id}: ${event.file}: ${event.reason}\n` : `  ${event.id}: ${event.file} from ${event.source} failed: ${event.reason}\n`);
         return;
       case 'verify':
         this.out.write(`  ${event.id}: verifying ${event.file}\n`);

@@ -22,7 +22,11 @@ export interface RetryNotice {
 export interface DownloadToPartialOptions {
   signal?: AbortSignal;
   idleTimeoutMs: number;
+  /** Bound on the wait for the response headers (see httpGet). */
+  responseTimeoutMs?: number;
   retry: RetryPolicy;
+  /** Give up at once, without retries, when the host gives no HTTP answer (another host can serve the file). */
+  failFastUnreachable?: boolean;
   /** Known size of the file, used for progress when the server does not send one. */
   expectedSize?: number;
   onProgress?: (progress: TransferProgress) => void;
@@ -58,6 +62,7 @@ async function attemptOnce(url: string, partial: string, options: DownloadToPart
     headers: offset > 0 ? { range: `bytes=${offset}-` } : {},
     signal: options.signal,
     idleTimeoutMs: options.idleTimeoutMs,
+    responseTimeoutMs: options.responseTimeoutMs,
   });
   // 416: nothing past `offset`; the partial is as long as the file (the verification will judge it).
   if (response.status === 416) return;
@@ -99,6 +104,7 @@ export async function downloadToPartial(url: string, partial: string, options: D
     } catch (error) {
       if (isCancellation(error) || options.signal?.aborted) throw error instanceof CancelledError ? error : new CancelledError({ cause: error });
       if (!(error instanceof HttpAttemptError) || !error.transient) throw error;
+      if (error.unreachable && options.failFastUnreachable) throw error;
       lastError = error;
     }
   }

@@ -1,8 +1,12 @@
-// One HTTP GET with an idle timeout and cancellation, as an async stream of
-// chunks. The timeout counts from the last byte received (a slow but moving
-// download is fine, a stalled one is not). Errors are classified so the
-// retry loop knows what is worth retrying: network faults, timeouts and 5xx,
-// 408 and 429 are transient; other 4xx are not.
+// One HTTP GET with two timeouts and cancellation, as an async stream of
+// chunks. The response timeout bounds DNS, connect, TLS and the wait for the
+// headers: a host that cannot be reached (no DNS, refused, filtered, a socket
+// that accepts and stays silent) is told apart quickly and flagged
+// `unreachable`, so callers can fail over to another host instead of
+// retrying. The idle timeout then counts from the last byte received (a slow
+// but moving download is fine, a stalled one is not). Errors are classified
+// so the retry loop knows what is worth retrying: network faults, timeouts
+// and 5xx, 408 and 429 are transient; other 4xx are not.
 import { CancelledError } from '../../common/errors.ts';
 
 export class HttpAttemptError extends Error {
@@ -11,6 +15,8 @@ export class HttpAttemptError extends Error {
     /** Whether trying the same source again may help. */
     readonly transient: boolean,
     readonly status?: number,
+    /** No HTTP answer came from the host at all (DNS, connect, TLS or response timeout). */
+    readonly unreachable = false,
   ) {
     super(message);
     this.name = 'HttpAttemptError';
@@ -20,8 +26,19 @@ export class HttpAttemptError extends Error {
 export interface HttpGetOptions {
   headers?: Record<string, string>;
   signal?: AbortSignal;
-  /** Abort when no byte arrives for this long (also bounds the wait for headers). */
+  /** Abort when no byte of the body arrives for this long. */
   idleTimeoutMs: number;
+  /** Abort when the response headers have not arrived this long after the start (default idleTimeoutMs). */
+  responseTimeoutMs?: number;
+}
+
+/** The host part of a URL, for per-host bookkeeping and messages. */
+export function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
 }
 
 export interface HttpResponse {
@@ -40,16 +57,17 @@ function isTransientStatus(status: number): boolean {
 /** GET `url`; rejects with CancelledError when `signal` fires and HttpAttemptError on faults. */
 export async function httpGet(url: string, options: HttpGetOptions): Promise<HttpResponse> {
   const { signal, idleTimeoutMs } = options;
+  const responseTimeoutMs = options.responseTimeoutMs ?? idleTimeoutMs;
   if (signal?.aborted) throw new CancelledError();
   const controller = new AbortController();
   let timedOut = false;
   let timer: NodeJS.Timeout | undefined;
-  const arm = (): void => {
+  const arm = (ms: number): void => {
     clearTimeout(timer);
     timer = setTimeout(() => {
       timedOut = true;
       controller.abort();
-    }, idleTimeoutMs);
+    }, ms);
   };
   const onAbort = (): void => controller.abort();
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -57,20 +75,23 @@ export async function httpGet(url: string, options: HttpGetOptions): Promise<Htt
     clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
   };
-  const translate = (error: unknown): Error => {
+  const translate = (error: unknown, beforeHeaders: boolean): Error => {
     if (signal?.aborted) return new CancelledError({ cause: error });
+    if (timedOut && beforeHeaders) return new HttpAttemptError(`no answer from ${hostOf(url)} within ${responseTimeoutMs} ms`, true, undefined, true);
     if (timedOut) return new HttpAttemptError(`no data for ${idleTimeoutMs} ms from ${url}`, true);
     if (error instanceof HttpAttemptError) return error;
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    return new HttpAttemptError(`${url}: ${cause?.code ?? cause?.message ?? (error as Error).message}`, true);
+    const why = cause?.code ?? cause?.message ?? (error as Error).message;
+    if (beforeHeaders) return new HttpAttemptError(`no answer from ${hostOf(url)} (${why})`, true, undefined, true);
+    return new HttpAttemptError(`${url}: ${why}`, true);
   };
-  arm();
+  arm(responseTimeoutMs);
   let response: Response;
   try {
     response = await fetch(url, { headers: options.headers, signal: controller.signal, redirect: 'follow' });
   } catch (error) {
     cleanup();
-    throw translate(error);
+    throw translate(error, true);
   }
   if (!response.ok && response.status !== 206) {
     cleanup();
@@ -83,12 +104,12 @@ export async function httpGet(url: string, options: HttpGetOptions): Promise<Htt
     if (!reader) return;
     try {
       for (;;) {
-        arm();
+        arm(idleTimeoutMs);
         let next: Awaited<ReturnType<typeof reader.read>>;
         try {
           next = await reader.read();
         } catch (error) {
-          throw translate(error);
+          throw translate(error, false);
         }
         if (next.done) return;
         yield next.value;

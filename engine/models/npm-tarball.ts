@@ -75,7 +75,11 @@ export interface NpmExtractOptions {
   registry?: string;
   signal?: AbortSignal;
   idleTimeoutMs: number;
+  /** Bound on the wait for the response headers (see httpGet). */
+  responseTimeoutMs?: number;
   retry: RetryPolicy;
+  /** Give up at once, without retries, when the registry gives no HTTP answer (another host can serve the files). */
+  failFastUnreachable?: boolean;
   /** Bytes of the (compressed) tarball transferred. */
   onProgress?: (progress: TransferProgress) => void;
   onRetry?: (notice: RetryNotice) => void;
@@ -96,7 +100,7 @@ export async function extractFromNpmTarball(spec: string, wanted: ReadonlyMap<st
       await sleep(delayMs, options.signal);
     }
     try {
-      const response = await httpGet(url, { signal: options.signal, idleTimeoutMs: options.idleTimeoutMs });
+      const response = await httpGet(url, { signal: options.signal, idleTimeoutMs: options.idleTimeoutMs, responseTimeoutMs: options.responseTimeoutMs });
       const lengthHeader = response.headers.get('content-length');
       const total = lengthHeader === null ? null : Number(lengthHeader);
       let done = 0;
@@ -120,6 +124,7 @@ export async function extractFromNpmTarball(spec: string, wanted: ReadonlyMap<st
       if (isCancellation(error) || options.signal?.aborted) throw error instanceof CancelledError ? error : new CancelledError({ cause: error });
       const transient = error instanceof HttpAttemptError ? error.transient : true;
       if (!transient) throw error;
+      if (error instanceof HttpAttemptError && error.unreachable && options.failFastUnreachable) throw error;
       lastError = error instanceof HttpAttemptError ? error : new HttpAttemptError(`${url}: ${(error as Error).message}`, true);
     }
   }

