@@ -130,8 +130,12 @@ export function registerModelsCommand(program: Command, setExitCode: (code: numb
           process.stdout.write(`${JSON.stringify(listing, null, 2)}\n`);
           return;
         }
+        process.stdout.write(`${'ID'.padEnd(28)} ${'TASK'.padEnd(17)} ${'FORMAT'.padEnd(8)} ${'SIZE'.padStart(10)}  ${'STATE'.padEnd(10)} LICENCE\n`);
         for (const entry of listing) {
-          process.stdout.write(`${entry.id.padEnd(28)} ${entry.task.padEnd(17)} ${entry.format.padEnd(8)} ${mib(entry.sizeBytes).padStart(10)}  ${entry.state.padEnd(10)} ${entry.licence}\n`);
+          process.stdout.write(`${entry.id.padEnd(28)} ${entry.task.padEnd(17)} ${entry.format.padEnd(8)} ${mib(entry.sizeBytes).padStart(10)}  ${entry.state.padEnd(10)} ${entry.licence || 'unknown'}\n`);
+          for (const note of entry.sourceLicences.filter((candidate) => candidate.caution)) {
+            process.stdout.write(`${''.padEnd(29)}source note: ${note.host}: ${note.licence}\n`);
+          }
         }
       });
     });
@@ -186,9 +190,9 @@ export function registerModelsCommand(program: Command, setExitCode: (code: numb
     .option('--json', 'print JSON', false)
     .action(async (id: string, flags: StoreFlags) => {
       await withStore(flags, setExitCode, async (store, signal) => {
-        const { model, info } = await store.info(id, { signal });
+        const { model, info, sourceLicences } = await store.info(id, { signal });
         if (flags.json) {
-          process.stdout.write(`${JSON.stringify({ id, manifest: model.manifest, origin: model.origin, ...info }, null, 2)}\n`);
+          process.stdout.write(`${JSON.stringify({ id, manifest: model.manifest, origin: model.origin, licence: model.manifest.licence, sourceLicences, ...info }, null, 2)}\n`);
           return;
         }
         const dims = (shape: readonly unknown[] | null): string => (shape ? shape.map((dim) => (typeof dim === 'number' ? dim : ((dim as { symbol: string | null }).symbol ?? '?'))).join('x') : '?');
@@ -196,10 +200,12 @@ export function registerModelsCommand(program: Command, setExitCode: (code: numb
           `${id}: ${model.manifest.displayName} (${model.manifest.task}, scale ${model.manifest.scale})`,
           `  file       ${info.path} (${model.origin})`,
           `  size       ${mib(info.sizeBytes)}, ${info.parameters.toLocaleString('en')} parameters, opset ${info.opset ?? '?'}${info.producer ? `, from ${info.producer}` : ''}`,
-          `  licence    ${model.manifest.licence}`,
+          `  licence    ${model.manifest.licence || 'unknown'}`,
+          ...sourceLicences.map((note) => `  source     ${note.host}: ${note.licence}${note.caution ? ' (check before redistributing)' : ''}`),
           ...info.inputs.map((tensor) => `  input      ${tensor.name} ${tensor.elementType} ${dims(tensor.shape)}`),
           ...info.outputs.map((tensor) => `  output     ${tensor.name} ${tensor.elementType} ${dims(tensor.shape)}`),
-          `  providers  ${info.providers.map((attempt) => (attempt.skippedBecause ? `${attempt.provider} (no: ${attempt.skippedBecause})` : attempt.provider)).join(', ')}`,
+          `  providers  ${info.providers.filter((attempt) => !attempt.skippedBecause).map((attempt) => attempt.provider).join(', ') || 'none'}`,
+          ...info.providers.filter((attempt) => attempt.skippedBecause).map((attempt) => `  not here   ${attempt.provider}: ${attempt.skippedBecause}`),
         ];
         process.stdout.write(`${lines.join('\n')}\n`);
       });

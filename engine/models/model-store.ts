@@ -34,6 +34,7 @@ import { Catalog, closeIds } from './catalog.ts';
 import { downloadToPartial } from './download-file.ts';
 import { DEFAULT_RETRY_POLICY, HttpAttemptError, hostOf, type RetryPolicy } from './download-http.ts';
 import { HostReachability } from './host-reachability.ts';
+import { sourceLicenceNotes, type SourceLicenceNote } from './source-licences.ts';
 import { digestFile, integrityMismatch, type ExpectedIntegrity } from './file-integrity.ts';
 import { tensorSpecsFromGraph } from './graph-manifest.ts';
 import { ModelResolver } from './model-resolver.ts';
@@ -111,6 +112,8 @@ export interface StoreListing {
   state: 'downloaded' | 'imported' | 'bundled' | 'available';
   path?: string;
   from?: string;
+  /** What the download hosts say about licences (empty for models without downloads). */
+  sourceLicences: SourceLicenceNote[];
 }
 
 const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
@@ -554,6 +557,7 @@ export class ModelStore {
         task: entry?.task ?? (base as ModelManifest).task,
         format: mine?.format ?? entry?.format ?? 'onnx',
         licence: entry?.licence ?? base?.licence ?? '',
+        sourceLicences: entry ? sourceLicenceNotes(entry) : [],
       };
       if (mine) {
         const file = path.join(this.storeDir, mine.file);
@@ -589,10 +593,11 @@ export class ModelStore {
     return hadManifest || hadFiles;
   }
 
-  /** Info on the usable copy of `id` (downloaded first when needed, per `ensure`). */
-  async info(id: string, options: EnsureOptions = {}): Promise<{ model: EnsuredModel; info: ModelInfo }> {
+  /** Info on the usable copy of `id` (downloaded first when needed, per `ensure`), with its download hosts' licence notes. */
+  async info(id: string, options: EnsureOptions = {}): Promise<{ model: EnsuredModel; info: ModelInfo; sourceLicences: SourceLicenceNote[] }> {
     const model = await this.ensure(id, options);
-    return { model, info: await readModelInfo(model.path, await this.backend().availableProviders()) };
+    const entry = this.downloadsById.get(id);
+    return { model, info: await readModelInfo(model.path, await this.backend().availableProviders()), sourceLicences: entry ? sourceLicenceNotes(entry) : [] };
   }
 
   /** Runs per second of `id` on the given size and provider. */
