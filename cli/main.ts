@@ -52,4 +52,10 @@ async function main(argv: readonly string[]): Promise<number> {
   return exitCode;
 }
 
+// `framesmith models list | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 process.exitCode = await main(process.argv.slice(2));
