@@ -5,6 +5,8 @@
 // page's scripts and styles load without it in their URLs. Without the token
 // (query or cookie) nothing is served: HTTP 401, WebSocket upgrade refused.
 // Requests are validated by the same ApiDispatcher as in the Electron app.
+// Finished preview clips are served under PREVIEW_CLIP_ROUTE, behind the same
+// token, with byte ranges (a <video> element seeks with them).
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
@@ -13,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Unsubscribe } from '../common/api/api-types.ts';
-import { EVENT_CHANNELS, type ApiEventGroup, type EventChannel } from '../common/api/contract.ts';
+import { EVENT_CHANNELS, PREVIEW_CLIP_ROUTE, type ApiEventGroup, type EventChannel } from '../common/api/contract.ts';
 import { contentSecurityPolicy, mimeTypeOf, safeRelativeSegments } from '../common/api/static-path.ts';
 import { clientFrameSchema, WS_PATH, type ServerFrame } from '../common/api/ws-protocol.ts';
 import { describeIssues } from '../common/api/validate-request.ts';
@@ -37,6 +39,29 @@ export interface WebServerOptions {
   port?: number;
   /** Fixed token (tests); default 32 random bytes. */
   token?: string;
+  /** The file of a finished preview clip (AppService.clipFile); none: the clip route answers 404. */
+  clipFile?: (clipId: string) => string | undefined;
+}
+
+const CLIP_PATH = new RegExp(`^${PREVIEW_CLIP_ROUTE}([A-Za-z0-9_-]{8,64})\\.webm$`);
+
+/** The byte range a Range header asks for within a file of `size` bytes; undefined: the whole file; null: unsatisfiable. */
+export function parseByteRange(header: string | undefined, size: number): { start: number; end: number } | undefined | null {
+  if (header === undefined) return undefined;
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!match || (match[1] === '' && match[2] === '')) return undefined;
+  let start: number;
+  let end: number;
+  if (match[1] === '') {
+    const suffix = Number(match[2]);
+    if (suffix === 0) return null;
+    start = Math.max(0, size - suffix);
+    end = size - 1;
+  } else {
+    start = Number(match[1]);
+    end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
+  }
+  return start >= size || end < start ? null : { start, end };
 }
 
 function groupOfChannel(channel: EventChannel): ApiEventGroup {
@@ -149,6 +174,10 @@ export class WebServer {
     if (this.tokenMatches(url.searchParams.get('token'))) {
       headers['set-cookie'] = `${TOKEN_COOKIE}=${encodeURIComponent(this.token)}; HttpOnly; SameSite=Strict; Path=/`;
     }
+    if (url.pathname.startsWith(PREVIEW_CLIP_ROUTE)) {
+      await this.serveClip(url.pathname, request, response, headers);
+      return;
+    }
     const target = resolveStaticPath(this.root, url.pathname);
     if (!target) {
       response.writeHead(403, { ...headers, 'content-type': 'text/plain; charset=utf-8' });
@@ -192,6 +221,35 @@ export class WebServer {
       return;
     }
     createReadStream(file).pipe(response);
+  }
+
+  private async serveClip(urlPath: string, request: http.IncomingMessage, response: http.ServerResponse, headers: http.OutgoingHttpHeaders): Promise<void> {
+    const id = CLIP_PATH.exec(urlPath)?.[1];
+    const file = id === undefined ? undefined : this.options.clipFile?.(id);
+    const info = file === undefined ? undefined : await stat(file).catch(() => undefined);
+    if (file === undefined || !info?.isFile()) {
+      response.writeHead(404, { ...headers, 'content-type': 'text/plain; charset=utf-8' });
+      response.end('No such preview clip (it may have been replaced by a newer one).\n');
+      return;
+    }
+    const range = parseByteRange(request.headers.range, info.size);
+    const common = { ...headers, 'content-type': 'video/webm', 'accept-ranges': 'bytes' };
+    if (range === null) {
+      response.writeHead(416, { ...common, 'content-range': `bytes */${info.size}` });
+      response.end();
+      return;
+    }
+    const { start, end } = range ?? { start: 0, end: info.size - 1 };
+    response.writeHead(range ? 206 : 200, {
+      ...common,
+      'content-length': end - start + 1,
+      ...(range ? { 'content-range': `bytes ${start}-${end}/${info.size}` } : {}),
+    });
+    if (request.method === 'HEAD' || info.size === 0) {
+      response.end();
+      return;
+    }
+    createReadStream(file, { start, end }).pipe(response);
   }
 
   private serveSocket(ws: WebSocket): void {

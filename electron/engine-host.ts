@@ -28,7 +28,7 @@ async function start(init: HostInit, port: Electron.MessagePortMain): Promise<vo
       modelRoots: init.modelsDir ? [init.modelsDir] : undefined,
       ffmpeg: init.ffmpegDir ? { bundledDir: init.ffmpegDir } : undefined,
     });
-    const service = await AppService.open({ engine, dataDir: init.dataDir, host: { kind: 'electron', version: init.version } });
+    const service = await AppService.open({ engine, dataDir: init.dataDir, cacheDir: init.cacheDir, host: { kind: 'electron', version: init.version } });
     const dispatcher = new ApiDispatcher(service.handlers(), (channel) => `${channel} is answered by the window, not the engine.`);
     const receive = serveHostRequests({ dispatch: (channel, request, context) => dispatcher.dispatch(channel, request, context), subscribe: (group, listener) => service.subscribe(group, listener) }, send, lifetime.signal);
     port.on('message', (event) => receive(event.data));

@@ -10,7 +10,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   app,
   BrowserWindow,
@@ -18,6 +18,7 @@ import {
   ipcMain,
   Menu,
   MessageChannelMain,
+  net,
   Notification,
   protocol,
   screen,
@@ -26,7 +27,7 @@ import {
   utilityProcess,
   type UtilityProcess,
 } from 'electron';
-import type { AppEvent, PreviewPair } from '../common/api/api-types.ts';
+import type { AppEvent, PreviewClip, PreviewPair } from '../common/api/api-types.ts';
 import { API_CHANNELS, EVENT_CHANNELS, type EventChannel } from '../common/api/contract.ts';
 import { contentSecurityPolicy, mimeTypeOf, safeRelativeSegments } from '../common/api/static-path.ts';
 import { InvalidArgumentError, type Result } from '../common/errors.ts';
@@ -47,7 +48,7 @@ const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
 protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
-  { scheme: PREVIEW_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  { scheme: PREVIEW_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
 ]);
 
 class DesktopApp {
@@ -72,7 +73,7 @@ class DesktopApp {
   }
 
   private registerProtocols(): void {
-    const csp = contentSecurityPolicy([], [`${PREVIEW_SCHEME}:`]);
+    const csp = contentSecurityPolicy([], [`${PREVIEW_SCHEME}:`], [`${PREVIEW_SCHEME}:`]);
     protocol.handle(APP_SCHEME, async (request) => {
       const url = new URL(request.url);
       const segments = url.host === 'ui' ? safeRelativeSegments(url.pathname) : undefined;
@@ -92,6 +93,9 @@ class DesktopApp {
       }
     });
     protocol.handle(PREVIEW_SCHEME, (request) => {
+      const clip = this.previews.clipFile(request.url);
+      // The file protocol answers byte ranges, which a <video> element seeks with.
+      if (clip) return net.fetch(pathToFileURL(clip).toString(), { headers: request.headers });
       const bytes = this.previews.get(request.url);
       return bytes ? new Response(new Uint8Array(bytes), { headers: { 'content-type': 'image/png' } }) : new Response('Not found', { status: 404 });
     });
@@ -185,7 +189,12 @@ class DesktopApp {
           const link = this.link;
           if (!link) return { ok: false, error: { code: 'CONNECTION_LOST', userMessage: 'The engine is starting. Try again in a moment.' } };
           const result = await link.request(channel, request);
-          return channel === 'preview:renderFrame' ? this.withPreviewUrls(result) : result;
+          if (channel === 'preview:renderFrame') return this.withPreviewUrls(result);
+          if (channel === 'preview:renderClip' && result.ok) {
+            const clip = result.value as PreviewClip;
+            return { ok: true, value: { ...clip, url: this.previews.putClip(clip.clipId, clip.path) } };
+          }
+          return result;
         },
       },
       trustedSender: (url) => url.startsWith(`${APP_ORIGIN}/`),

@@ -40,9 +40,9 @@ export function registerServeCommand(program: Command, setExitCode: (code: numbe
         process.stderr.write(`framesmith serve: warning: listening on ${flags.host}, beyond this machine. Anyone who learns the URL can run jobs and read folders; prefer an SSH tunnel to 127.0.0.1.\n`);
       }
       const engine = await Engine.create({ cacheDir: userCacheDir() });
-      const service = await AppService.open({ engine, dataDir: userDataDir(), host: { kind: 'browser', version: program.version() ?? '0.0.0' } });
+      const service = await AppService.open({ engine, dataDir: userDataDir(), cacheDir: userCacheDir(), host: { kind: 'browser', version: program.version() ?? '0.0.0' } });
       const dispatcher = new ApiDispatcher(service.handlers(), (channel) => `${channel} needs the desktop app; in the browser, choose files and folders with the file browser.`);
-      const server = new WebServer({ uiDir: path.resolve(flags.uiDir), dispatcher, events: service, host: flags.host, port });
+      const server = new WebServer({ uiDir: path.resolve(flags.uiDir), dispatcher, events: service, host: flags.host, port, clipFile: (clipId) => service.clipFile(clipId) });
       const url = await server.listen();
       process.stdout.write(`Framesmith is serving its UI at:\n  ${url}\nOpen it in a browser on this machine. Press Ctrl-C to stop.\n`);
       await new Promise<void>((resolve) => {

@@ -6,7 +6,7 @@
 // (ws-client.ts) both implement it, so the renderer codes against one
 // interface. Every answer travels in the Result<T> envelope.
 import { z } from 'zod';
-import { jobSpecSchema, type JobEvent, type JobSnapshot } from '../jobs.ts';
+import { jobSpecSchema, type JobEvent, type JobSnapshot, type PreviewImage } from '../jobs.ts';
 import {
   OUTPUT_CODECS,
   OUTPUT_PIXEL_FORMATS,
@@ -27,6 +27,7 @@ import type {
   ModelBenchmark,
   ModelEvent,
   ModelListing,
+  PreviewClip,
   PreviewPair,
   ProviderStatus,
 } from './api-types.ts';
@@ -111,6 +112,28 @@ export const previewRenderRequestSchema = z.strictObject({
 });
 export const pathRequestSchema = z.strictObject({ path: pathText });
 
+/** Chosen by the caller, so it can cancel the clip while it renders. */
+export const clipIdSchema = z.string({ error: 'expected a clip id (text)' }).regex(/^[A-Za-z0-9_-]{8,64}$/, 'a clip id is 8 to 64 letters, digits, - or _');
+export const MAX_PREVIEW_CLIP_SECONDS = 20;
+
+/**
+ * preview:renderClip: the chain run on `seconds` of a video from
+ * `startFrame`, written as a small VP9 WebM (plays in any Chromium) with the
+ * matching stretch of audio, into the cache folder. Rendering another clip
+ * or disposing the service removes older ones (the last few are kept).
+ */
+export const previewClipRequestSchema = z.strictObject({
+  clipId: clipIdSchema,
+  input: pathText,
+  steps: z.array(stepSchema).min(1, 'the chain needs at least one step'),
+  startFrame: z.number().int('startFrame must be a whole number').min(0, 'startFrame must be 0 or more').default(0),
+  seconds: z.number().positive('seconds must be more than 0').max(MAX_PREVIEW_CLIP_SECONDS, `a preview clip is at most ${MAX_PREVIEW_CLIP_SECONDS} seconds`).default(2),
+  processing: processingSettingsSchema.partial().optional(),
+});
+/** Where `framesmith serve` serves finished clips: <route><clipId>.webm, behind the same token as everything else. */
+export const PREVIEW_CLIP_ROUTE = '/preview-clips/';
+export const previewClipIdRequestSchema = z.strictObject({ clipId: clipIdSchema });
+
 export const THEMES = ['light', 'dark', 'system'] as const;
 
 const settingsFields = {
@@ -177,6 +200,8 @@ export const apiContract = {
     /** Moves a queued job; answers the queue in its new order. */
     reorder: method<JobSnapshot[]>()('jobs:reorder', jobReorderRequestSchema),
     estimate: method<JobEstimate>()('jobs:estimate', jobSpecSchema),
+    /** A small still of the job's first input (made when it is enqueued, kept beside the queue); null when none can be made. */
+    thumbnail: method<PreviewImage | null>()('jobs:thumbnail', jobIdRequestSchema),
   },
   presets: {
     list: method<PresetList>()('presets:list', noRequestSchema),
@@ -199,6 +224,9 @@ export const apiContract = {
   preview: {
     renderFrame: method<PreviewPair>()('preview:renderFrame', previewRenderRequestSchema),
     probe: method<MediaProbe>()('preview:probe', pathRequestSchema),
+    renderClip: method<PreviewClip>()('preview:renderClip', previewClipRequestSchema),
+    /** Stops a clip that is rendering (its renderClip answers CANCELLED); harmless when it already ended. */
+    cancelClip: method<null>()('preview:cancelClip', previewClipIdRequestSchema),
   },
   settings: {
     get: method<Settings>()('settings:get', noRequestSchema),

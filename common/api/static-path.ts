@@ -43,14 +43,14 @@ export function safeRelativeSegments(urlPath: string): string[] | undefined {
   return segments;
 }
 
-/** The security policy of the UI page; `connect` adds sources such as the serve WebSocket. */
-export function contentSecurityPolicy(connect: readonly string[] = [], images: readonly string[] = []): string {
+/** The security policy of the UI page; `connect` adds sources such as the serve WebSocket, `media` those of preview clips. */
+export function contentSecurityPolicy(connect: readonly string[] = [], images: readonly string[] = [], media: readonly string[] = []): string {
   return [
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self' 'unsafe-inline'",
     `img-src 'self' data: blob: ${images.join(' ')}`.trim(),
-    "media-src 'self' blob:",
+    `media-src 'self' blob: ${media.join(' ')}`.trim(),
     `connect-src 'self' ${connect.join(' ')}`.trim(),
     "object-src 'none'",
     "base-uri 'none'",

@@ -5,6 +5,7 @@
 // first, so the handlers here receive parsed, defaulted requests. Dialogs and
 // the shell belong to the Electron main process and are not handled here.
 import { EventEmitter } from 'node:events';
+import os from 'node:os';
 import path from 'node:path';
 import type {
   DoctorView,
@@ -14,9 +15,9 @@ import type {
   ProviderStatus,
   Unsubscribe,
 } from '../../common/api/api-types.ts';
-import type { ApiEventGroup, ApiEvents, PresetEntryView, RequestOut, Settings } from '../../common/api/contract.ts';
+import { PREVIEW_CLIP_ROUTE, type ApiEventGroup, type ApiEvents, type PresetEntryView, type RequestOut, type Settings } from '../../common/api/contract.ts';
 import { ModelNotFoundError, serializeError } from '../../common/errors.ts';
-import { jobSpecSchema, type JobSpecInput } from '../../common/jobs.ts';
+import { jobSpecSchema, type JobSpecInput, type PreviewImage } from '../../common/jobs.ts';
 import { PRESET_FORMAT, PRESET_VERSION, parsePresetJson, PresetFormatError } from '../../common/preset.ts';
 import { InvalidArgumentError } from '../../common/errors.ts';
 import type { DoctorReport } from '../doctor.ts';
@@ -30,12 +31,16 @@ import type { ApiHandlers } from './api-dispatcher.ts';
 import { listDirectory, homeFolder } from './file-browser.ts';
 import { probeForPreview, renderPreviewFrame } from './frame-preview.ts';
 import { CostLedger, estimateJob } from './job-estimate.ts';
+import { JobThumbnails } from './job-thumbnails.ts';
+import { PreviewClips } from './preview-clip.ts';
 import { SettingsStore } from './settings-store.ts';
 
 export interface AppServiceOptions {
   engine: Engine;
-  /** The user's data folder: settings.json, presets/, jobs/. */
+  /** The user's data folder: settings.json, presets/, jobs/, job-thumbnails/. */
   dataDir: string;
+  /** The cache folder: preview clips go to preview-clips/ there (default: a folder under the system's temporary folder). */
+  cacheDir?: string;
   host: Omit<HostInfo, 'pathSeparator' | 'platform'>;
   /** Start queued jobs as they come (default true). */
   autoStart?: boolean;
@@ -127,7 +132,10 @@ export class AppService {
   private readonly ledger = new CostLedger();
   private readonly pulls = new Map<string, Promise<ModelListing>>();
   private modelStore: Promise<ModelStore> | undefined;
+  private providers: Promise<ProviderStatus[]> | undefined;
   private readonly stopQueueEvents: Unsubscribe;
+  private readonly clips: PreviewClips;
+  private readonly thumbnails: JobThumbnails;
 
   private constructor(
     private readonly options: AppServiceOptions,
@@ -136,7 +144,35 @@ export class AppService {
     readonly queue: JobQueue,
   ) {
     this.events.setMaxListeners(0);
-    this.stopQueueEvents = queue.subscribe((event) => this.emit('jobs', event));
+    this.clips = new PreviewClips(options.engine, path.join(options.cacheDir ?? path.join(os.tmpdir(), `framesmith-${process.pid}`), 'preview-clips'));
+    this.thumbnails = new JobThumbnails(options.engine, path.join(options.dataDir, 'job-thumbnails'));
+    this.stopQueueEvents = queue.subscribe((event) => {
+      if (event.type === 'removed') void this.thumbnails.remove(event.jobId);
+      this.emit('jobs', event);
+    });
+  }
+
+  /** The file behind a preview clip's URL (finished clips only), for the host that serves it. */
+  clipFile(clipId: string): string | undefined {
+    return this.clips.fileOf(clipId);
+  }
+
+  private thumbnailOf(id: string): Promise<PreviewImage | null> {
+    const job = this.queue.get(id);
+    const input = job.items[0]?.input;
+    return input === undefined ? Promise.resolve(null) : this.thumbnails.get(job.id, input);
+  }
+
+  /** Which providers run here: asked once (a doctor run), then remembered; a failed check is asked again. */
+  private providerList(signal: AbortSignal): Promise<ProviderStatus[]> {
+    if (!this.providers) {
+      const asking = this.options.engine.doctor({ signal }).then((report) => providerStatus(report.providers));
+      asking.catch(() => {
+        this.providers = undefined;
+      });
+      this.providers = asking;
+    }
+    return this.providers;
   }
 
   static async open(options: AppServiceOptions): Promise<AppService> {
@@ -216,7 +252,12 @@ export class AppService {
     const engine = this.options.engine;
     const queue = this.queue;
     return {
-      'jobs:enqueue': async (spec, { signal }) => queue.add(applySettingsToSpec(spec, await this.settings.get()), { signal }),
+      'jobs:enqueue': async (spec, { signal }) => {
+        const job = await queue.add(applySettingsToSpec(spec, await this.settings.get()), { signal });
+        void this.thumbnailOf(job.id).catch(() => null);
+        return job;
+      },
+      'jobs:thumbnail': async ({ id }) => this.thumbnailOf(id),
       'jobs:list': async () => queue.list(),
       'jobs:pause': async ({ id }) => {
         await queue.pause(id);
@@ -331,12 +372,26 @@ export class AppService {
         return renderPreviewFrame(engine, { ...request, processing }, signal);
       },
       'preview:probe': async ({ path: file }, { signal }) => probeForPreview(engine, file, signal),
+      'preview:renderClip': async (request, { signal }) => {
+        const settings = await this.settings.get();
+        const processing = {
+          ...(settings.provider !== 'auto' ? { provider: settings.provider } : {}),
+          ...(settings.threads !== null ? { threads: settings.threads } : {}),
+          ...request.processing,
+        };
+        const clip = await this.clips.render({ ...request, processing }, signal);
+        return { ...clip, url: `${PREVIEW_CLIP_ROUTE}${clip.clipId}.webm` };
+      },
+      'preview:cancelClip': async ({ clipId }) => {
+        this.clips.cancel(clipId);
+        return null;
+      },
 
       'settings:get': async () => this.settings.get(),
       'settings:set': async (patch) => this.settings.set(patch),
 
       'system:doctor': async (_request, { signal }) => doctorView(await engine.doctor({ signal })),
-      'system:providers': async (_request, { signal }) => providerStatus((await engine.doctor({ signal })).providers),
+      'system:providers': async (_request, { signal }) => this.providerList(signal),
       'system:host': async () => ({ ...this.options.host, platform: process.platform, pathSeparator: path.sep }),
 
       'files:list': async ({ dir, showHidden }) => listDirectory(dir, { showHidden }),
@@ -349,6 +404,7 @@ export class AppService {
     this.stopQueueEvents();
     this.events.removeAllListeners();
     await this.queue.dispose();
+    await this.clips.dispose();
     const store = this.modelStore;
     this.modelStore = undefined;
     const opened = store ? await store.catch(() => undefined) : undefined;

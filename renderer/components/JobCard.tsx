@@ -38,7 +38,7 @@ export function JobCard({ job, thumbnail, canMoveUp, canMoveDown, busy, onAction
   return (
     <article className="card job-card" aria-label={t('queue.jobLabel', { name: baseName(input) })} data-job-id={job.id} data-state={job.state}>
       <div className="thumb">
-        {thumbnail ? <img src={pngDataUrl(thumbnail.after.pngBase64)} alt={t('queue.thumbnailAlt', { name: baseName(input) })} /> : <span>{baseName(input).split('.').pop()?.toUpperCase()}</span>}
+        {thumbnail ? <img src={pngDataUrl(thumbnail.after.pngBase64)} alt={t('queue.thumbnailAlt', { name: baseName(input) })} data-testid="job-thumbnail" data-live={thumbnail.live} /> : <span>{baseName(input).split('.').pop()?.toUpperCase()}</span>}
       </div>
       <div className="job-body">
         <div className="job-title">

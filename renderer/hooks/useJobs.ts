@@ -1,15 +1,18 @@
 // The queue as the UI sees it: the list from jobs.list, kept current by job
 // events (state snapshots, progress, previews, removals). Subscribes before
 // listing so no event between the two is lost; an event that arrived before
-// the list answered is the newer word on its job.
-import { useEffect, useMemo, useState } from 'react';
+// the list answered is the newer word on its job. Each job's stored
+// thumbnail (jobs.thumbnail) is fetched once, so cards have a picture after a
+// reload; a live preview event, when one comes, replaces it.
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { JobSnapshot, PreviewImage } from '../../common/jobs.ts';
 import { unwrap, messageOf } from '../api/api-error.ts';
 import { useApi } from '../api/ApiContext.tsx';
 
 export interface JobThumbnail {
-  before: PreviewImage;
+  /** The latest output frame, or the stored still of the input before any preview came. */
   after: PreviewImage;
+  live: boolean;
 }
 
 export interface JobsState {
@@ -54,7 +57,7 @@ export function useJobs(): JobsState {
           return job ? new Map(current).set(job.id, { ...job, progress: event.progress }) : current;
         });
       } else if (event.type === 'preview') {
-        setThumbnails((current) => ({ ...current, [event.jobId]: { before: event.before, after: event.after } }));
+        setThumbnails((current) => ({ ...current, [event.jobId]: { after: event.after, live: true } }));
       }
     });
     unwrap(api.jobs.list()).then(
@@ -78,6 +81,18 @@ export function useJobs(): JobsState {
       unsubscribe();
     };
   }, [api]);
+
+  const asked = useRef(new Set<string>());
+  useEffect(() => {
+    for (const id of byId.keys()) {
+      if (asked.current.has(id)) continue;
+      asked.current.add(id);
+      void api.jobs.thumbnail({ id }).then((result) => {
+        const image = result.ok ? result.value : null;
+        if (image) setThumbnails((current) => (current[id] ? current : { ...current, [id]: { after: image, live: false } }));
+      });
+    }
+  }, [api, byId]);
 
   const jobs = useMemo(() => sortJobs(byId.values()), [byId]);
   return { jobs, thumbnails, error, loading };

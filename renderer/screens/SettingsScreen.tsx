@@ -86,7 +86,7 @@ export function SettingsScreen() {
         </div>
         <h3>{t('settings.providersHere')}</h3>
         {providers.error ? <p className="error small">{providers.error}</p> : null}
-        {providers.value ? <ProviderList providers={providers.value} /> : <p className="muted small">{t('common.loading')}</p>}
+        {providers.value ? <ProviderList providers={providers.value} /> : providers.error ? null : <p className="muted small" role="status">{t('settings.checkingProviders')}</p>}
       </div>
       <div className="card stack">
         <h2>{t('settings.outputDefaults')}</h2>

@@ -109,6 +109,16 @@ describe.skipIf(!browserPath || !fastModel || !slowModel)('the UI in Chromium ov
     await saveScreenshot(page, 'queue-completed-light');
   });
 
+  it('shows each job\'s stored thumbnail after the page is reloaded', async () => {
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Queue' }).waitFor();
+    const thumbnail = page.getByRole('article', { name: 'Job clip.mp4' }).getByTestId('job-thumbnail');
+    await thumbnail.waitFor({ timeout: 15_000 });
+    expect(await thumbnail.getAttribute('data-live')).toBe('false');
+    expect(await thumbnail.evaluate((image) => (image as unknown as { naturalWidth: number }).naturalWidth)).toBe(96);
+    await saveScreenshot(page, 'queue-reloaded-light');
+  });
+
   it('cancels a running job and leaves no output', async () => {
     const outputFolder = temp.file('out-cancelled');
     await enqueueUpscale(longClip, 'realesr-animevideov3-x4', outputFolder);
@@ -146,6 +156,26 @@ describe.skipIf(!browserPath || !fastModel || !slowModel)('the UI in Chromium ov
     await expect.poll(async () => Number((await page.getByTestId('slider-position').textContent())?.match(/\d+/)?.[0])).toBeGreaterThan(65);
     await page.getByRole('radio', { name: '2×' }).click();
     await saveScreenshot(page, 'preview-light');
+  });
+
+  it('renders a preview clip of a few frames and plays it in a video element', async () => {
+    await page.getByLabel('Clip length (seconds)').fill('0.4');
+    await page.getByRole('button', { name: 'Render a clip from this frame' }).click();
+    const video = page.getByTestId('preview-clip');
+    await video.waitFor({ timeout: 60_000 });
+    await expect.poll(() => video.evaluate((element) => (element as unknown as { readyState: number }).readyState), { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
+    const facts = await video.evaluate((element) => {
+      const media = element as unknown as { duration: number; videoWidth: number; videoHeight: number; error: { code: number } | null };
+      return { duration: media.duration, width: media.videoWidth, height: media.videoHeight, error: media.error ? media.error.code : null };
+    });
+    expect(facts.error).toBeNull();
+    expect(facts.duration).toBeGreaterThan(0.3);
+    expect(facts.duration).toBeLessThan(0.6);
+    expect([facts.width, facts.height]).toEqual([192, 128]);
+    expect(await page.getByText(/192×128, 10 frames from frame 5/).isVisible()).toBe(true);
+    await expect.poll(() => video.evaluate((element) => (element as unknown as { readyState: number }).readyState), { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
+    await video.scrollIntoViewIfNeeded();
+    await saveScreenshot(page, 'preview-clip-light');
   });
 
   it('edits, exports and re-imports a preset', async () => {
@@ -207,6 +237,7 @@ describe.skipIf(!browserPath || !fastModel || !slowModel)('the UI in Chromium ov
     expect(await page.evaluate<string | undefined>('document.documentElement.dataset.theme')).toBe('dark');
     for (const [screen, heading] of [['settings', 'Settings'], ['queue', 'Queue'], ['new', 'New job'], ['presets', 'Presets'], ['models', 'Models'], ['preview', 'Preview']] as const) {
       await open(screen, heading);
+      if (screen === 'settings') await page.getByRole('list', { name: 'Available on this machine' }).waitFor();
       await page.waitForTimeout(300);
       await saveScreenshot(page, `${screen}-dark`);
     }

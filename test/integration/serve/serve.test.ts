@@ -5,7 +5,7 @@
 // depend on the renderer build.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +20,18 @@ interface HttpAnswer {
   status: number;
   headers: http.IncomingHttpHeaders;
   body: string;
+}
+
+function getBytes(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }));
+    });
+    request.on('error', reject);
+    request.end();
+  });
 }
 
 function get(url: string, headers: Record<string, string> = {}): Promise<HttpAnswer> {
@@ -60,6 +72,7 @@ function wsOutcome(url: string): Promise<'open' | number> {
 }
 
 const model = modelAsset('onnx/super-resolution/realesr-animevideov3-x4.onnx');
+const fastModel = modelAsset('onnx/super-resolution/realesr-animevideo-xs-x2.fp16.onnx');
 
 describe('framesmith serve', () => {
   let temp: TempDir;
@@ -214,5 +227,77 @@ describe('framesmith serve', () => {
     expect(probe).toMatchObject({ ok: true, value: { width: 256, height: 192, frameCount: 6 } });
     const listed = await client.api.jobs.list();
     expect(listed.ok && listed.value.map((job) => job.state)).toContain('completed');
+  });
+
+  it.skipIf(!fastModel)('renders a preview clip of a stretch of video with its audio and serves it behind the token', async () => {
+    const source = await makeClip(temp.path, { name: 'clip-source.mp4', frames: 50, width: 64, height: 48, audio: true });
+    const answer = await client.api.preview.renderClip({
+      clipId: 'clip-test-0001',
+      input: source,
+      steps: [{ kind: 'upscale', model: 'realesr-animevideo-xs-x2' }],
+      startFrame: 20,
+      seconds: 0.4,
+    });
+    expect(answer.ok, JSON.stringify(answer)).toBe(true);
+    if (!answer.ok) return;
+    const clip = answer.value;
+    expect(clip).toMatchObject({ clipId: 'clip-test-0001', width: 128, height: 96, startFrame: 20, frames: 10, mimeType: 'video/webm', url: '/preview-clips/clip-test-0001.webm' });
+    expect(clip.path.startsWith(temp.file('cache'))).toBe(true);
+    const probe = await client.api.preview.probe({ path: clip.path });
+    expect(probe).toMatchObject({ ok: true, value: { kind: 'video', width: 128, height: 96, frameCount: 10, hasAudio: true } });
+
+    const base = `http://127.0.0.1:${pageUrl.port}`;
+    expect((await getBytes(`${base}${clip.url}`)).status).toBe(401);
+    const whole = await getBytes(`${base}${clip.url}`, { cookie });
+    expect(whole.status).toBe(200);
+    expect(whole.headers['content-type']).toBe('video/webm');
+    expect(whole.body.length).toBe(clip.sizeBytes);
+    expect(whole.body.subarray(0, 4).toString('hex')).toBe('1a45dfa3');
+    const part = await getBytes(`${base}${clip.url}`, { cookie, range: 'bytes=4-11' });
+    expect(part.status).toBe(206);
+    expect(part.headers['content-range']).toBe(`bytes 4-11/${clip.sizeBytes}`);
+    expect(part.body.equals(whole.body.subarray(4, 12))).toBe(true);
+    expect((await getBytes(`${base}${clip.url}`, { cookie, range: `bytes=${clip.sizeBytes}-` })).status).toBe(416);
+    expect((await getBytes(`${base}/preview-clips/not-a-clip-0000.webm`, { cookie })).status).toBe(404);
+    expect((await getBytes(`${base}/preview-clips/..%2fsecret.txt`, { cookie })).body.toString()).not.toContain('TOP-SECRET');
+
+    const reused = await client.api.preview.renderClip({ clipId: 'clip-test-0001', input: source, steps: [{ kind: 'upscale', model: 'realesr-animevideo-xs-x2' }] });
+    expect(reused).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+    const image = await client.api.preview.renderClip({ clipId: 'clip-test-0002', input: source, steps: [{ kind: 'upscale', model: 'realesr-animevideo-xs-x2' }], startFrame: 50 });
+    expect(image).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+  });
+
+  it.skipIf(!model)('cancels a preview clip while it renders and leaves no file behind', async () => {
+    const source = await makeClip(temp.path, { name: 'clip-long.mp4', frames: 250, width: 160, height: 96 });
+    const rendering = client.api.preview.renderClip({
+      clipId: 'clip-cancel-0001',
+      input: source,
+      steps: [{ kind: 'upscale', model: 'realesr-animevideov3-x4' }],
+      seconds: 10,
+    });
+    const clipDir = path.join(temp.file('cache'), 'preview-clips');
+    await expect.poll(async () => (existsSync(clipDir) ? (await readdir(clipDir)).length : 0), { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(await client.api.preview.cancelClip({ clipId: 'clip-cancel-0001' })).toEqual({ ok: true, value: null });
+    const answer = await rendering;
+    expect(answer).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
+    expect((await readdir(clipDir)).filter((name) => name.includes('clip-cancel') || name.startsWith('.work-'))).toEqual([]);
+    expect(await client.api.preview.cancelClip({ clipId: 'clip-cancel-0001' })).toEqual({ ok: true, value: null });
+  });
+
+  it('gives each job a thumbnail of its first input that outlasts the page', async () => {
+    const listed = await client.api.jobs.list();
+    expect(listed.ok).toBe(true);
+    const job = listed.ok ? listed.value[0] : undefined;
+    if (!job) return;
+    const thumbnail = await client.api.jobs.thumbnail({ id: job.id });
+    expect(thumbnail.ok, JSON.stringify(thumbnail)).toBe(true);
+    if (!thumbnail.ok || !thumbnail.value) throw new Error('no thumbnail');
+    expect(thumbnail.value.width).toBe(64);
+    expect(thumbnail.value.height).toBe(48);
+    expect(Buffer.from(thumbnail.value.pngBase64, 'base64').subarray(1, 4).toString()).toBe('PNG');
+    expect(existsSync(path.join(temp.file('data'), 'job-thumbnails', `${job.id}.png`))).toBe(true);
+    expect(await client.api.jobs.thumbnail({ id: 'no-such-job' })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+    expect(await client.api.jobs.remove({ id: job.id })).toEqual({ ok: true, value: null });
+    await expect.poll(() => existsSync(path.join(temp.file('data'), 'job-thumbnails', `${job.id}.png`))).toBe(false);
   });
 });
