@@ -59,6 +59,8 @@ export function reportJobs(queue: JobQueue, reporter: Reporter, ids: () => Reado
       const job = queue.get(event.jobId);
       const item = job.items.find((entry) => event.message.startsWith(`${entry.input}: `));
       if (item && event.level === 'info') reporter.event({ type: 'notice', item: item.input, message: event.message.slice(item.input.length + 2) });
+      // A job-level line while the job is queued says what it waits for (another process's job).
+      else if (!item && event.level === 'info' && job.state === 'queued' && job.items[0]) reporter.event({ type: 'notice', item: job.items[0].input, message: event.message });
     } else if (event.type === 'state' && ids().has(event.job.id)) {
       const job = event.job;
       const before = seen.get(job.id) ?? [];

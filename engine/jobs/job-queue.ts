@@ -10,7 +10,14 @@
 // back to the queue (and resumes from its segments) with resume(), or at
 // once with autoResume. Jobs owned by another live process are left alone;
 // pause, resume and cancel reach them through a control file that the owner
-// polls (JobQueue.control). Concurrency limits apply per process.
+// polls (JobQueue.control).
+//
+// Concurrency holds across processes: before a job starts, the queue counts
+// the jobs that live processes (this one included) are running or holding
+// paused, under the queue lock, from their records; at the limit the job
+// stays 'queued' and waits its turn, saying which job of which process it
+// waits for. The records are the lock: a 'running' record whose process died
+// holds nothing, so a crashed owner never blocks the queue.
 //
 // Cancel removes the job's work folder and temporary files; items already
 // completed in a batch keep their outputs (they are whole), the rest leave
@@ -21,7 +28,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { z } from 'zod';
-import { InvalidArgumentError, isCancellation, serializeError, throwIfCancelled, type SerializedError } from '../../common/errors.ts';
+import { CancelledError, InvalidArgumentError, isCancellation, serializeError, throwIfCancelled, type SerializedError } from '../../common/errors.ts';
 import { jobId, type JobId, type PresetId } from '../../common/ids.ts';
 import { jobSpecSchema, type JobEvent, type JobSnapshot, type JobSpecInput, type JobState, type LogLevel } from '../../common/jobs.ts';
 import type { Step } from '../../common/job-spec.ts';
@@ -58,8 +65,10 @@ export interface JobQueueOptions {
   dataDir: string;
   executor: JobExecutor;
   resolvePreset?: (id: string) => Promise<ResolvedPreset>;
-  /** Jobs run at once by this process (GPU-heavy work): default 1. */
+  /** Jobs run at once (GPU-heavy work), by all processes sharing dataDir: default 1. */
   concurrency?: number;
+  /** Milliseconds between looks at whether a job waiting for its turn may start; default 250. */
+  turnPollMs?: number;
   /** Still images of one job processed at once: default 2. */
   imageParallelism?: number;
   /** Frames per video segment; default about 4 seconds. */
@@ -72,6 +81,8 @@ export interface JobQueueOptions {
   freeSpace?: FreeSpaceReader;
   /** Milliseconds between preview pairs; default 1000. */
   previewIntervalMs?: number;
+  /** Parent of the work folder of each job added from now on (the app's working-folder setting); none: <dataDir>/work. */
+  workRoot?: () => Promise<string | null | undefined> | string | null | undefined;
 }
 
 export type JobListener = (event: JobEvent) => void;
@@ -133,15 +144,20 @@ export class JobQueue {
   static async control(options: Omit<JobQueueOptions, 'autoStart' | 'autoResume'>, id: string, action: ControlAction): Promise<'applied' | 'requested'> {
     const queue = await JobQueue.open({ ...options, autoStart: false });
     try {
-      const record = queue.record(id);
-      if (record.ownerPid !== null && record.ownerPid !== process.pid && ACTIVE_STATES.includes(record.state) && isProcessAlive(record.ownerPid)) {
-        await queue.store.requestControl(id, action);
-        return 'requested';
-      }
-      if (action === 'pause') await queue.pause(id);
-      else if (action === 'resume') await queue.resume(id);
-      else await queue.cancel(id);
-      return 'applied';
+      // Under the queue lock, so a process claiming this job meanwhile either sees the change or is asked.
+      return await queue.store.withLock(async () => {
+        const onDisk = await queue.store.get(id);
+        if (onDisk) queue.records.set(id, onDisk);
+        const record = queue.record(id);
+        if (record.ownerPid !== null && record.ownerPid !== process.pid && ACTIVE_STATES.includes(record.state) && isProcessAlive(record.ownerPid)) {
+          await queue.store.requestControl(id, action);
+          return 'requested' as const;
+        }
+        if (action === 'pause') await queue.pause(id);
+        else if (action === 'resume') await queue.resume(id);
+        else await queue.cancel(id);
+        return 'applied' as const;
+      });
     } finally {
       await queue.dispose();
     }
@@ -216,6 +232,8 @@ export class JobQueue {
     const first = plan.items[0];
     if (!first) throw new InvalidArgumentError('The job has no input files.');
     const id = newJobId();
+    const workRoot = await this.options.workRoot?.();
+    if (workRoot && !path.isAbsolute(workRoot)) throw new InvalidArgumentError(`The working folder must be an absolute path, got "${workRoot}".`);
     const record: JobRecord = {
       version: 1,
       id,
@@ -240,6 +258,7 @@ export class JobQueue {
       startedAt: null,
       finishedAt: null,
       ownerPid: null,
+      ...(workRoot ? { workDir: path.join(workRoot, id) } : {}),
     };
     await this.store.withLock(async () => {
       await this.store.put(record);
@@ -305,6 +324,7 @@ export class JobQueue {
     assertTransition(record.state, 'paused', id);
     this.active.get(id)?.gate.pause();
     await this.update(id, { state: 'paused' });
+    this.holdProcessWhilePaused();
   }
 
   /** Resumes a paused job in place, or queues a paused or interrupted one again. */
@@ -314,6 +334,7 @@ export class JobQueue {
     if (record.state === 'paused' && active) {
       active.gate.resume();
       await this.update(id, { state: 'running' });
+      this.holdProcessWhilePaused();
       return;
     }
     if (record.state !== 'paused' && record.state !== 'interrupted') {
@@ -457,7 +478,7 @@ export class JobQueue {
   }
 
   private workDir(id: string): string {
-    return path.join(this.options.dataDir, 'work', id);
+    return this.records.get(id)?.workDir ?? path.join(this.options.dataDir, 'work', id);
   }
 
   private pump(): void {
@@ -476,6 +497,18 @@ export class JobQueue {
       void this.pollControls();
     }, 250);
     this.controlTimer.unref();
+  }
+
+  /**
+   * A paused job waits on a promise alone (its decoder is held by
+   * backpressure), which does not keep Node running: while one is paused the
+   * control poll keeps the process alive, so the job can be resumed.
+   */
+  private holdProcessWhilePaused(): void {
+    if (!this.controlTimer) return;
+    const paused = [...this.active.keys()].some((id) => this.records.get(id)?.state === 'paused');
+    if (paused) this.controlTimer.ref();
+    else this.controlTimer.unref();
   }
 
   private async pollControls(): Promise<void> {
@@ -514,28 +547,60 @@ export class JobQueue {
         clearInterval(this.controlTimer);
         this.controlTimer = undefined;
       }
+      this.holdProcessWhilePaused();
       this.pump();
     });
     return active.done;
   }
 
-  /** Claims the job on disk (another process may have started it meanwhile). */
-  private async claim(id: string): Promise<boolean> {
+  /**
+   * Claims the job on disk: 'claimed', 'gone' (another process took it, or it
+   * was paused, cancelled or removed meanwhile), or the job that holds the
+   * last free turn when the concurrency limit is reached.
+   */
+  private async claim(id: string): Promise<'claimed' | 'gone' | { jobId: string; pid: number }> {
     return this.store.withLock(async () => {
       const onDisk = await this.store.get(id);
       if (!onDisk || onDisk.state !== 'queued') {
         if (onDisk) this.records.set(id, onDisk);
-        return false;
+        return 'gone';
       }
+      const { records } = await this.store.load();
+      const holders = records.filter((record) => record.id !== id && ACTIVE_STATES.includes(record.state) && this.holdsTurn(record));
+      const first = holders[0];
+      if (first && holders.length >= Math.max(1, this.options.concurrency ?? 1)) return { jobId: first.id, pid: first.ownerPid ?? process.pid };
       await this.update(id, { state: 'running', ownerPid: process.pid, startedAt: onDisk.startedAt ?? new Date().toISOString(), error: null });
-      return true;
+      return 'claimed';
     });
+  }
+
+  /** A running or paused record holds a turn while its process lives (ours: while we run it). */
+  private holdsTurn(record: JobRecord): boolean {
+    if (record.ownerPid === null) return false;
+    if (record.ownerPid === process.pid) return this.active.has(record.id);
+    return isProcessAlive(record.ownerPid);
+  }
+
+  /** Claims the job, waiting (state 'queued') while other jobs hold every turn; false when it is no longer to be run. */
+  private async claimInTurn(id: string, signal: AbortSignal): Promise<boolean> {
+    let waitingFor = '';
+    for (;;) {
+      const outcome = await this.claim(id);
+      if (outcome === 'claimed') return true;
+      if (outcome === 'gone') return false;
+      const key = `${outcome.jobId}@${outcome.pid}`;
+      if (key !== waitingFor) {
+        waitingFor = key;
+        this.log(id, 'info', `Waiting for job ${outcome.jobId} in process ${outcome.pid} to finish: ${this.options.concurrency ?? 1} GPU-heavy job${(this.options.concurrency ?? 1) === 1 ? '' : 's'} at a time.`);
+      }
+      await delay(this.options.turnPollMs ?? 250, signal);
+    }
   }
 
   private async execute(id: string, active: ActiveJob): Promise<void> {
     const signal = active.controller.signal;
     try {
-      if (!(await this.claim(id))) return;
+      if (!(await this.claimInTurn(id, signal))) return;
       const record = this.record(id);
       const itemCount = record.items.length;
       const pending: { index: number; planned: PlannedItem }[] = [];
@@ -587,7 +652,13 @@ export class JobQueue {
 
   private async finishAfterError(id: string, active: ActiveJob, error: unknown): Promise<void> {
     const record = this.records.get(id);
-    if (!record || record.state === 'queued') return;
+    if (!record) return;
+    if (record.state === 'queued') {
+      // Stopped while waiting for its turn: a cancel ends it, a shutdown leaves it queued.
+      if (active.reason === 'cancel') await this.update(id, { state: 'cancelled', finishedAt: new Date().toISOString(), items: record.items.map((item) => (item.state === 'completed' ? item : { ...item, state: 'cancelled' })) });
+      else if (!isCancellation(error) && !active.controller.signal.aborted) this.log(id, 'error', serializeError(error).userMessage);
+      return;
+    }
     if (isCancellation(error) || active.controller.signal.aborted) {
       if (active.reason === 'shutdown') {
         await this.update(id, {
@@ -702,6 +773,22 @@ export class JobQueue {
     }
     if (needs.length > 0) await assertSpaceFor(needs, this.options.freeSpace ?? freeBytesOf);
   }
+}
+
+/** Waits `ms`, or throws CancelledError when the signal aborts first. */
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  throwIfCancelled(signal);
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new CancelledError());
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 function stripUndefined(value: Record<string, unknown>): Record<string, unknown> {

@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { InvalidArgumentError } from '../../common/errors.ts';
 import { JOB_STATES } from '../../common/jobs.ts';
 import { outputSettingsSchema, processingSettingsSchema, stepSchema } from '../../common/job-spec.ts';
-import { isDurableTemporary, readJsonFile, removeDurably, sweepTemporaries, writeJsonDurably } from './durable-json.ts';
+import { isDurableTemporary, isProcessAlive, readJsonFile, removeDurably, sweepTemporaries, writeJsonDurably } from './durable-json.ts';
 
 const serializedErrorSchema = z.object({ code: z.string(), userMessage: z.string(), detail: z.string().optional() });
 
@@ -49,6 +49,8 @@ export const jobRecordSchema = z.object({
   finishedAt: z.string().nullable(),
   /** Process that runs (or ran) the job; a 'running' job whose owner is gone was interrupted. */
   ownerPid: z.number().int().nullable(),
+  /** The job's work folder when it is not <dataDir>/work/<id> (the working folder set when it was added). */
+  workDir: z.string().optional(),
 });
 export type JobRecord = z.infer<typeof jobRecordSchema>;
 
@@ -64,15 +66,7 @@ function assertId(id: string): void {
   if (!ID_PATTERN.test(id)) throw new InvalidArgumentError(`"${id}" is not a job id (letters, digits, - and _ only).`);
 }
 
-/** True when a process with this id exists (signal 0 checks without sending). */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { isProcessAlive } from './durable-json.ts';
 
 export interface LoadedQueue {
   records: JobRecord[];
