@@ -1,7 +1,8 @@
 // Two real `framesmith` processes sharing one data folder. A second `run`
 // waits for the first one's job (one GPU-heavy job at a time across
 // processes, told in a notice naming the job and the process), which the job
-// records show as never running at once. Then pause, resume and cancel from
+// records show as never running at once; a job left 'running' by a killed
+// process blocks nobody. Then pause, resume and cancel from
 // a third process: a paused job's frames stop advancing, the resumed job's
 // output equals an uninterrupted run losslessly, and a cancelled waiting job
 // ends its process with the cancelled exit code and writes nothing.
@@ -131,6 +132,28 @@ describe.skipIf(!model)('jobs across processes', () => {
     expect(shortStarted).toBeGreaterThan(Math.max(...longSeenRunning));
     expect(await frameHashes(temp.file('turns-long.mkv'))).toEqual(expected);
     expect(await frameHashes(temp.file('turns-short.mkv'))).toHaveLength(16);
+  }, 180_000);
+
+  it('a job left running by a killed process holds no turn', async () => {
+    const env = jobEnv(temp.file('data-stale'), temp.file('cache'));
+    let killed = false;
+    const first = await runCli(['run', long, '--step', STEP, '--codec', 'ffv1', '-o', temp.file('stale-long.mkv'), '--json'], {
+      env,
+      onLine: (line, child) => {
+        if (killed || !line.startsWith('{')) return;
+        const event = JSON.parse(line) as CliJsonEvent;
+        if (event.type === 'progress' && (event.progress as { framesDone: number }).framesDone >= 10) {
+          killed = true;
+          child.kill('SIGKILL');
+        }
+      },
+    });
+    expect(first.signal, describeRun(first)).toBe('SIGKILL');
+    expect((await readRecords(env.FRAMESMITH_DATA)).map((record) => record.state)).toEqual(['running']);
+    const second = await runCli(['run', short, '--step', STEP, '--codec', 'ffv1', '-o', temp.file('stale-short.mkv'), '--json'], { env });
+    expect(second.code, describeRun(second)).toBe(0);
+    expect(second.stdout).not.toContain('Waiting for job');
+    expect((await readRecords(env.FRAMESMITH_DATA)).map((record) => record.state)).toEqual(['interrupted']);
   }, 180_000);
 
   it('pauses, resumes and cancels jobs of other processes through `framesmith queue`', async () => {
