@@ -17,7 +17,7 @@ import {
   type Step,
 } from '../common/job-spec.ts';
 import { OnnxWorkerBackend } from './inference/onnx-worker-backend.ts';
-import type { ModelSession } from './inference/inference-backend.ts';
+import type { ModelSession, ResolvedModel } from './inference/inference-backend.ts';
 import { expandInputs, type InputItem } from './jobs/expand-inputs.ts';
 import { planOutputPaths } from './jobs/output-plan.ts';
 import { EncoderCatalog, SPEED_PRESETS, type SpeedPreset } from './media/codecs.ts';
@@ -221,6 +221,19 @@ export class Engine {
     return pending;
   }
 
+  /** A session on a model derived from a catalog model (its file is in the cache, keyed by its path). */
+  private derivedSession(model: ResolvedModel, processing: ProcessingSettings): Promise<ModelSession> {
+    const precision = sessionPrecision(processing);
+    const key = `derived:${model.path}|${processing.provider}|${processing.threads ?? ''}|${precision}`;
+    let pending = this.sessions.get(key);
+    if (!pending) {
+      pending = this.inference().open(model, { provider: processing.provider, threads: processing.threads, precision });
+      pending.catch(() => this.sessions.delete(key));
+      this.sessions.set(key, pending);
+    }
+    return pending;
+  }
+
   private async buildStages(item: PlannedItem, source: MediaInfo | undefined, handlers: ItemHandlers): Promise<{ stages: FrameStage[]; providers: string[]; precisions: string[] }> {
     const stages: FrameStage[] = [];
     const providers = new Set<string>();
@@ -234,6 +247,16 @@ export class Engine {
             providers.add(session.report.chosen);
             precisions.add(session.report.precision);
             return session;
+          },
+          derivedModels: {
+            resolve: (modelId) => this.models.resolve(modelId, { signal: handlers.signal }),
+            cacheDir: path.join(this.options.cacheDir, 'converted'),
+            open: async (model) => {
+              const session = await this.derivedSession(model, item.processing);
+              providers.add(session.report.chosen);
+              precisions.add(session.report.precision);
+              return session;
+            },
           },
           provider: item.processing.provider,
           tile: item.processing.tile,

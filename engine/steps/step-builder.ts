@@ -4,7 +4,7 @@
 import { InvalidArgumentError } from '../../common/errors.ts';
 import type { Step, StepKind } from '../../common/job-spec.ts';
 import type { ModelManifest } from '../../common/model-manifest.ts';
-import type { ModelSession, ProviderPreference } from '../inference/inference-backend.ts';
+import type { ModelSession, ProviderPreference, ResolvedModel } from '../inference/inference-backend.ts';
 import type { MediaInfo } from '../media/media-info.ts';
 import type { Catalog } from '../models/catalog.ts';
 import type { FrameStage } from '../pipeline/frame-stage.ts';
@@ -15,10 +15,22 @@ export interface SessionRequest {
   denoise?: number;
 }
 
+/** For steps that run models derived from a catalog model (e.g. a graph split by splitConstantBranch). */
+export interface DerivedModels {
+  /** The catalog model's verified file, to derive from. */
+  resolve(modelId: string): Promise<ResolvedModel>;
+  /** A folder for derived model files (the engine's cache). */
+  cacheDir: string;
+  /** Opens (or reuses) a session on a derived model with the job's provider, threads and precision. */
+  open(model: ResolvedModel): Promise<ModelSession>;
+}
+
 export interface StepContext {
   catalog: Catalog;
   /** Opens (or reuses) a verified model session with the job's provider and threads. */
   session(request: SessionRequest): Promise<ModelSession>;
+  /** Absent where the host opens catalog models only; steps then run the catalog model as is. */
+  derivedModels?: DerivedModels;
   provider: ProviderPreference;
   tile: number | 'auto';
   /** The probed source for video items; undefined for still images. */
