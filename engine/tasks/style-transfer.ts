@@ -13,6 +13,12 @@
 // the model's alpha. Strength 0 returns the original frame for both, without
 // running the model (MicroAST at alpha 0 still repaints through its decoder).
 //
+// Arbitrary style with a prelude (the model split by splitConstantBranch):
+// the style encoder depends only on the style image and alpha, which are
+// fixed for a job, so the prelude runs once, on the first frame, and its few
+// small results (MicroAST: nine [1,64,1,1] or smaller tensors) are copied into
+// every per-frame run (runs transfer their input buffers).
+//
 // The stage submits frame k+1 to the inference worker before it finishes
 // frame k (colour, stabilisation, packing), so the worker never waits on
 // this thread.
@@ -50,8 +56,24 @@ export interface StyleTransferOptions {
   onNotice?: (notice: TilingNotice) => void;
   /** Relative cost per output frame for progress sharing; default 1. */
   costWeight?: number;
-  /** Release the session in dispose(); default true. */
+  /** Release the session (and the prelude's) in dispose(); default true. */
   releaseSession?: boolean;
+  /**
+   * For style-arbitrary: the model split at its per-job inputs. `session` then
+   * runs the per-frame part, and `manifest` stays the whole model's.
+   */
+  prelude?: StylePrelude;
+}
+
+/** The per-job part of a split arbitrary-style model (see splitConstantBranch). */
+export interface StylePrelude {
+  session: ModelSession;
+  /** The per-job inputs (style, alpha names) the prelude reads. */
+  inputs: readonly string[];
+  /** Its outputs, which the per-frame model reads. */
+  boundary: readonly string[];
+  /** Per-job inputs the per-frame model reads directly as well. */
+  passThrough: readonly string[];
 }
 
 interface ModelNames {
@@ -87,6 +109,7 @@ export class FrameStylizer {
   private readonly strength: number;
   private readonly stabilizer: TemporalStabilizer | undefined;
   private tileSize: number | 'auto';
+  private preludeOutputs: Promise<TensorMap> | undefined;
 
   constructor(options: StyleTransferOptions) {
     this.names = modelNames(options.manifest);
@@ -100,6 +123,9 @@ export class FrameStylizer {
         throw new InvalidArgumentError(`Arbitrary style model "${options.manifest.id}" needs a style image tensor float32 [1,3,h,w].`);
       }
     }
+    if (options.prelude && !this.names.style) {
+      throw new InvalidArgumentError(`Model "${options.manifest.id}" is a fast style; only arbitrary-style models take a prelude.`);
+    }
     this.options = options;
     this.range = options.manifest.valueRange;
     this.strength = strength;
@@ -108,17 +134,56 @@ export class FrameStylizer {
     this.stabilizer = stabilize === false ? undefined : new TemporalStabilizer(stabilize === true ? {} : stabilize);
   }
 
+  /** Fresh copies of the per-job inputs (style image and alpha): runs transfer their input buffers. */
+  private jobInputs(): TensorMap {
+    const { style, alpha } = this.names;
+    const inputs: TensorMap = {};
+    if (style && this.options.style) inputs[style] = { ...this.options.style, data: new Float32Array(this.options.style.data as Float32Array) };
+    if (alpha) inputs[alpha] = { dtype: 'float32', dims: [1, 1, 1, 1], data: new Float32Array([this.strength]) };
+    return inputs;
+  }
+
+  /** The prelude's outputs, computed on first use and kept for the job; a failed or cancelled run is retried by the next frame. */
+  private runPrelude(prelude: StylePrelude, signal?: AbortSignal): Promise<TensorMap> {
+    if (this.preludeOutputs) return this.preludeOutputs;
+    const pending = (async () => {
+      const jobInputs = this.jobInputs();
+      const outputs = await prelude.session.run(Object.fromEntries(prelude.inputs.map((name) => [name, jobInputs[name]])), { signal });
+      const missing = prelude.boundary.find((name) => !outputs[name]);
+      if (missing) throw new ModelManifestMismatchError(this.options.manifest.id, `its style prelude returned no tensor named "${missing}"`);
+      return outputs;
+    })();
+    this.preludeOutputs = pending;
+    pending.catch(() => {
+      if (this.preludeOutputs === pending) this.preludeOutputs = undefined;
+    });
+    return pending;
+  }
+
+  /** Inputs of one run besides the image: the per-job inputs, or with a prelude copies of its outputs and the pass-through inputs. */
+  private async constantInputs(signal?: AbortSignal): Promise<() => TensorMap> {
+    const prelude = this.options.prelude;
+    if (!prelude) return () => this.jobInputs();
+    const outputs = await this.runPrelude(prelude, signal);
+    return () => {
+      const jobInputs = this.jobInputs();
+      const inputs: TensorMap = Object.fromEntries(prelude.passThrough.map((name) => [name, jobInputs[name]]));
+      for (const name of prelude.boundary) {
+        const tensor = outputs[name];
+        inputs[name] = { ...tensor, data: tensor.data.slice() };
+      }
+      return inputs;
+    };
+  }
+
   /** The model's raw output for a frame (float32 [1,3,H,W], model range, unclamped); CancelledError between tiles. */
   async infer(frame: RgbFrame, signal?: AbortSignal): Promise<TensorData> {
     throwIfCancelled(signal);
     const { manifest, session } = this.options;
-    const { image, output, style, alpha } = this.names;
+    const { image, output } = this.names;
+    const constantInputs = await this.constantInputs(signal);
     const runTile = async (tile: TensorData): Promise<TensorData> => {
-      const inputs: TensorMap = { [image]: tile };
-      // Input buffers are transferred to the worker, so each run gets its own copy of the style.
-      if (style && this.options.style) inputs[style] = { ...this.options.style, data: new Float32Array(this.options.style.data as Float32Array) };
-      if (alpha) inputs[alpha] = { dtype: 'float32', dims: [1, 1, 1, 1], data: new Float32Array([this.strength]) };
-      const outputs = await session.run(inputs, { signal });
+      const outputs = await session.run({ ...constantInputs(), [image]: tile }, { signal });
       const result = outputs[output];
       if (!result) throw new ModelManifestMismatchError(manifest.id, `it returned no output named "${output}"`);
       return result;
@@ -233,7 +298,7 @@ export function createStyleStage(options: StyleTransferOptions): FrameStage {
     async dispose(): Promise<void> {
       if (released || !(options.releaseSession ?? true)) return;
       released = true;
-      await options.session.release();
+      await Promise.all([options.session.release(), options.prelude?.session.release()]);
     },
   };
 }
