@@ -137,6 +137,9 @@ export const stylizeStepBuilder: StepBuilder<StylizeStep> = {
       : undefined;
     const isVideo = context.source !== undefined && !context.source.video.isImage;
     const split = style && context.derivedModels ? await openSplitStyleModel(manifest, context.derivedModels, context.signal) : undefined;
+    if (style && context.derivedModels && !split && isVideo) {
+      context.onNotice(`"${modelId}" could not be split at its style input, so its style encoder runs again for every frame (slower, same result).`);
+    }
     const session = split?.session ?? await context.session({ modelId });
     return createStyleStage({
       session,
