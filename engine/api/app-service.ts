@@ -183,6 +183,8 @@ export class AppService {
       executor: options.engine,
       resolvePreset: (id) => presets.resolve(id),
       autoStart: options.autoStart ?? true,
+      // Read per job as it is added, so a changed setting applies to new jobs and running ones keep their folder.
+      workRoot: async () => (await settings.get()).workingFolder,
     });
     return new AppService(options, settings, presets, queue);
   }
@@ -388,7 +390,12 @@ export class AppService {
       },
 
       'settings:get': async () => this.settings.get(),
-      'settings:set': async (patch) => this.settings.set(patch),
+      'settings:set': async (patch) => {
+        if (typeof patch.workingFolder === 'string' && !path.isAbsolute(patch.workingFolder)) {
+          throw new InvalidArgumentError(`The working folder must be an absolute path, got "${patch.workingFolder}".`);
+        }
+        return this.settings.set(patch);
+      },
 
       'system:doctor': async (_request, { signal }) => doctorView(await engine.doctor({ signal })),
       'system:providers': async (_request, { signal }) => this.providerList(signal),

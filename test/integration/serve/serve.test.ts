@@ -300,4 +300,25 @@ describe('framesmith serve', () => {
     expect(await client.api.jobs.remove({ id: job.id })).toEqual({ ok: true, value: null });
     await expect.poll(() => existsSync(path.join(temp.file('data'), 'job-thumbnails', `${job.id}.png`))).toBe(false);
   });
+
+  it.skipIf(!model)('keeps new jobs\' work in the working folder of the settings', async () => {
+    expect(await client.api.settings.set({ workingFolder: 'relative/work' })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+    const workingFolder = temp.file('my-work');
+    expect(await client.api.settings.set({ workingFolder })).toMatchObject({ ok: true, value: { workingFolder } });
+    const source = await makeClip(temp.path, { name: 'work-source.mp4', frames: 250, width: 160, height: 96 });
+    const enqueued = await client.api.jobs.enqueue({ inputs: [source], steps: [{ kind: 'upscale', model: 'realesr-animevideov3-x4' }], outputFolder: temp.file('out-work') });
+    expect(enqueued.ok, JSON.stringify(enqueued)).toBe(true);
+    if (!enqueued.ok) return;
+    const id = enqueued.value.id;
+    const itemWork = path.join(workingFolder, id, 'item-0');
+    await expect.poll(() => existsSync(itemWork), { timeout: 60_000, interval: 100 }).toBe(true);
+    expect(existsSync(path.join(temp.file('data'), 'work', id))).toBe(false);
+    expect(await client.api.jobs.cancel({ id })).toMatchObject({ ok: true });
+    await expect.poll(async () => {
+      const job = await client.api.jobs.list();
+      return job.ok ? job.value.find((entry) => entry.id === id)?.state : undefined;
+    }, { timeout: 30_000 }).toBe('cancelled');
+    expect(existsSync(path.join(workingFolder, id))).toBe(false);
+    expect(await client.api.settings.set({ workingFolder: null })).toMatchObject({ ok: true, value: { workingFolder: null } });
+  });
 });
