@@ -26,7 +26,7 @@ export function addSharedOptions(command: Command): Command {
     .option('--crf <n>', 'quality: lower is better (codec-specific range)', parseIntegerOption('--crf'))
     .option('--speed <name>', 'encoder speed: ultrafast .. veryslow (default: medium)')
     .addOption(new Option('--pixel-format <fmt>', 'output pixel format').choices(['yuv420p', 'yuv420p10le', 'yuv444p']))
-    .addOption(new Option('--audio <policy>', 'audio from the source').choices(['copy', 'drop']).default('copy'))
+    .addOption(new Option('--audio <policy>', 'audio from the source: copy (converting only what the container cannot hold), transcode or drop').choices(['copy', 'transcode', 'drop']).default('copy'))
     .addOption(new Option('--provider <name>', 'execution provider').choices(PROVIDER_PREFERENCES).default('auto'))
     .option('--tile <n|auto>', 'tile size in pixels, or auto', parseTileOption, 'auto')
     .option('--threads <n>', 'CPU threads for inference (default: all cores)', parseIntegerOption('--threads'))
