@@ -159,6 +159,21 @@ describe('preview cache', () => {
     expect(cache.get(first)).toBeUndefined();
     expect(cache.get('framesmith-preview://image/../../etc/passwd')).toBeUndefined();
   });
+
+  it('serves only clips the engine reported, by id, and forgets the oldest', () => {
+    const cache = new PreviewCache(2);
+    const url = cache.putClip('clip-aaaa1111', '/cache/preview-clips/clip-aaaa1111.webm');
+    expect(url).toBe('framesmith-preview://clip/clip-aaaa1111.webm');
+    expect(cache.clipFile(url)).toBe('/cache/preview-clips/clip-aaaa1111.webm');
+    expect(cache.clipFile('framesmith-preview://clip/clip-bbbb2222.webm')).toBeUndefined();
+    expect(cache.clipFile('framesmith-preview://clip/../clip-aaaa1111.webm')).toBeUndefined();
+    expect(() => cache.putClip('../etc', '/etc/passwd')).toThrow(RangeError);
+    cache.putClip('clip-bbbb2222', '/b.webm');
+    cache.putClip('clip-cccc3333', '/c.webm');
+    expect(cache.clipFile(url)).toBeUndefined();
+    cache.clear();
+    expect(cache.clipFile('framesmith-preview://clip/clip-cccc3333.webm')).toBeUndefined();
+  });
 });
 
 describe('preload bundle', () => {
