@@ -4,11 +4,19 @@ import { Catalog } from '../engine/models/catalog.ts';
 import { ModelResolver } from '../engine/models/model-resolver.ts';
 import { modelSearchPath } from '../engine/models/model-search-path.ts';
 import { OnnxWorkerBackend } from '../engine/inference/onnx-worker-backend.ts';
+import type { ModelSession } from '../engine/inference/inference-backend.ts';
 import type { TensorData, TensorMap } from '../engine/inference/tensor.ts';
+import { ensureSplitModel } from '../engine/onnx/split-constant-branch.ts';
+import { splitManifests } from '../engine/steps/stylize-step.ts';
 
 export interface InferenceTimer {
   /** Median seconds per run of `modelId` on inputs made fresh for each run. */
   secondsPerRun(modelId: string, makeInputs: () => TensorMap, runs: number): Promise<number>;
+  /**
+   * As the engine runs an arbitrary-style model: split at its per-job inputs,
+   * the prelude once, then the median seconds per run of the per-frame part.
+   */
+  secondsPerSplitRun(modelId: string, jobInputs: TensorMap, makeFrameInputs: () => TensorMap, runs: number): Promise<number>;
   dispose(): Promise<void>;
 }
 
@@ -21,6 +29,22 @@ export function imageTensor(width: number, height: number, scale = 1): TensorDat
 export function filledTensor(dims: number[], value: number): TensorData {
   const data = new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(value);
   return { dtype: 'float32', dims, data };
+}
+
+function copyTensors(tensors: TensorMap): TensorMap {
+  return Object.fromEntries(Object.entries(tensors).map(([name, tensor]) => [name, { ...tensor, data: tensor.data.slice() }]));
+}
+
+async function timeRuns(session: ModelSession, makeInputs: () => TensorMap, runs: number): Promise<number> {
+  await session.run(makeInputs());
+  const times: number[] = [];
+  for (let run = 0; run < runs; run += 1) {
+    const inputs = makeInputs();
+    const started = performance.now();
+    await session.run(inputs);
+    times.push((performance.now() - started) / 1000);
+  }
+  return median(times);
 }
 
 function median(values: number[]): number {
@@ -36,17 +60,26 @@ export async function createInferenceTimer(cacheDir: string): Promise<InferenceT
     async secondsPerRun(modelId, makeInputs, runs) {
       const session = await backend.open(await resolver.resolve(modelId), { provider: 'auto' });
       try {
-        await session.run(makeInputs());
-        const times: number[] = [];
-        for (let run = 0; run < runs; run += 1) {
-          const inputs = makeInputs();
-          const started = performance.now();
-          await session.run(inputs);
-          times.push((performance.now() - started) / 1000);
-        }
-        return median(times);
+        return await timeRuns(session, makeInputs, runs);
       } finally {
         await session.release();
+      }
+    },
+    async secondsPerSplitRun(modelId, jobInputs, makeFrameInputs, runs) {
+      const model = await resolver.resolve(modelId);
+      const files = await ensureSplitModel(model.path, Object.keys(jobInputs), cacheDir);
+      const manifests = splitManifests(model.manifest, files);
+      if (!manifests) throw new Error(`${modelId} does not split at ${Object.keys(jobInputs).join(', ')}`);
+      const prelude = await backend.open({ manifest: manifests.prelude, path: files.preludePath }, { provider: 'auto' });
+      const perFrame = await backend.open({ manifest: manifests.perFrame, path: files.perFramePath }, { provider: 'auto' });
+      try {
+        const preludeOutputs = await prelude.run(copyTensors(Object.fromEntries(files.preludeInputs.map((name) => [name, jobInputs[name] as TensorData]))));
+        const boundary = Object.fromEntries(files.boundary.map((tensor) => [tensor.name, preludeOutputs[tensor.name] as TensorData]));
+        const passThrough = Object.fromEntries(files.passThrough.map((name) => [name, jobInputs[name] as TensorData]));
+        return await timeRuns(perFrame, () => ({ ...makeFrameInputs(), ...copyTensors(boundary), ...copyTensors(passThrough) }), runs);
+      } finally {
+        await prelude.release();
+        await perFrame.release();
       }
     },
     dispose: () => backend.dispose(),
