@@ -28,6 +28,14 @@ export interface FrameStage {
   readonly timeStretch?: TimeStretch;
   /** The size, rate and count of what this stage yields for a given input. */
   outputGeometry(input: FrameGeometry): FrameGeometry;
+  /**
+   * Present on a stage that carries state across frames yet can resume an
+   * interrupted run exactly when it is the first of its chain: called before
+   * run() with output frame k, it makes run() read its whole input from frame
+   * 0, replaying only its cheap per-frame analysis for what comes before, and
+   * yield just frames k, k+1, ... of a full run, equal to them.
+   */
+  resumeAt?(outputFrame: number): void;
   /** Transforms the stream; must stop promptly (between frames) when the signal fires. */
   run(frames: AsyncIterable<RgbFrame>, signal: AbortSignal): AsyncIterable<RgbFrame>;
   /** Releases sessions and buffers. */

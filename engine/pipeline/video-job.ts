@@ -8,12 +8,16 @@
 // With a workDir (the job queue's, in the user's data folder) the output is
 // encoded in segments of `segmentFrames` frames listed in a manifest as each
 // one is finished and fsynced (segment-manifest.ts); a run that finds
-// segments resumes at the first frame after them. That is exact only for
-// chains where output frame k comes from source frame k alone (`resumable`:
+// segments resumes at the first frame after them. That is exact for chains
+// where output frame k comes from source frame k alone (`resumable`:
 // upscale, stylize without temporal stabilisation): decoding from
-// startFrame gives frame k of a full decode. Other chains (interpolation,
-// stabilised stylize) carry state across frames, so they start over with a
-// notice. The caller removes a workDir once the job is done or cancelled.
+// startFrame gives frame k of a full decode. A resumable chain may also
+// start with a stage that carries state but can replay it (FrameStage
+// resumeAt: interpolation): it is fed from the first frame and yields only
+// frames k and later, so the stages after it never see the skipped frames.
+// Other chains (stabilised stylize, interpolation after another step) start
+// over with a notice. The caller removes a workDir once the job is done or
+// cancelled.
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
 import { CorruptStreamError } from '../../common/errors.ts';
@@ -70,7 +74,10 @@ export interface VideoJobOptions extends ItemHooks {
   /** Parent folder for the job's work folder (part files). */
   workRoot: string;
   signal: AbortSignal;
-  /** Output frame k depends on source frame k only, so a resume may start decoding mid-stream. */
+  /**
+   * The chain may resume mid-stream: output frame k depends on source frame
+   * k only, or only the first stage carries state and replays it (resumeAt).
+   */
   resumable?: boolean;
 }
 
@@ -132,10 +139,14 @@ export async function runVideoJob(options: VideoJobOptions): Promise<VideoJobRes
   const segmentFrames = persistent
     ? Math.max(1, Math.floor(options.segmentFrames ?? Math.ceil(4 * toNumber(output.frameRate))))
     : Number.POSITIVE_INFINITY;
+  const [replaying, ...following] = stages;
+  const replayStage = replaying?.resumeAt && !following.some((stage) => stage.resumeAt) ? replaying : undefined;
+  const resumable = (options.resumable ?? false) && !following.some((stage) => stage.resumeAt);
   let encoder: VideoEncoder | undefined;
   try {
     let manifest: SegmentManifest | undefined;
     let startFrame = 0;
+    let decodeFrom = 0;
     if (persistent) {
       const fingerprint = fingerprintOf({
         source: { path: source.path, size: source.sizeBytes, frames: video.frameCount, width: video.width, height: video.height },
@@ -146,12 +157,18 @@ export async function runVideoJob(options: VideoJobOptions): Promise<VideoJobRes
       });
       manifest = await openManifest(workDir, fingerprint, segmentFrames);
       const done = framesInManifest(manifest);
-      if (done > 0 && !options.resumable) {
-        options.onNotice?.(`This chain carries state from frame to frame (interpolation or temporal stabilisation), so it cannot resume mid-video: starting again from the first frame (${done} frames done before are redone).`);
+      if (done > 0 && !resumable) {
+        options.onNotice?.(`This chain carries state from frame to frame (temporal stabilisation, or interpolation after another step), so it cannot resume mid-video: starting again from the first frame (${done} frames done before are redone).`);
         manifest = await openManifest(workDir, fingerprint, segmentFrames, { reset: true });
       } else if (done > 0) {
         startFrame = done;
         options.onNotice?.(`Resuming after ${done} of ${output.frameCount} frames (${manifest.segments.length} finished segments).`);
+        if (replayStage && done < output.frameCount) {
+          replayStage.resumeAt?.(done);
+          options.onNotice?.(`The first step (${replayStage.name}) reads the video from its first frame again to replay its per-frame analysis; its model runs only for frames ${done} and later.`);
+        } else {
+          decodeFrom = done;
+        }
         meter.frames(done);
       }
     }
@@ -194,7 +211,7 @@ export async function runVideoJob(options: VideoJobOptions): Promise<VideoJobRes
     };
     if (startFrame < output.frameCount || !persistent) {
       let previewSource: RgbFrame | undefined;
-      const decoded = decodeFrames({ ffmpeg: options.ffmpegPath, info: source, bitDepth, signal, startFrame: startFrame > 0 ? startFrame : undefined });
+      const decoded = decodeFrames({ ffmpeg: options.ffmpegPath, info: source, bitDepth, signal, startFrame: decodeFrom > 0 ? decodeFrom : undefined });
       const tapped = options.onPreview ? tapForPreview(decoded, (frame) => {
         if (!previewSource && options.previewDue?.() !== false) previewSource = frame;
       }) : decoded;

@@ -12,6 +12,15 @@
 // Quality mode (test-time augmentation) runs the pair as is, mirrored left to
 // right, and time-swapped (img1, img0, 1 - t), maps the results back and
 // averages them: three runs per output frame.
+//
+// Resume (resumeAt): the planner's state at output frame k depends on the
+// duplicate and scene-cut facts of every source frame before it, so a resumed
+// run reads the input from frame 0 again, pushes the facts of every frame as
+// a full run does, and drops the actions for output frames before k without
+// preparing a tensor or running the model; from k on it is the full run.
+// The facts are computed on the frames the stage receives, so this is exact
+// only where those are the decoded source frames (the stage first in its
+// chain, see resume-policy.ts).
 import { BugError, InvalidArgumentError, ModelManifestMismatchError, throwIfCancelled } from '../../common/errors.ts';
 import type { ModelManifest } from '../../common/model-manifest.ts';
 import { formatRational, toNumber, type Rational } from '../../common/rational.ts';
@@ -183,6 +192,7 @@ export function createInterpolationStage(options: InterpolationStageOptions): Fr
   const dedup = options.dedup ?? true;
   let planned: { input: FrameGeometry; output: FrameGeometry } | undefined;
   let released = false;
+  let firstOutput = 0;
   const quality = options.quality ? 3 : 1;
 
   const geometry = (input: FrameGeometry): FrameGeometry => {
@@ -204,6 +214,12 @@ export function createInterpolationStage(options: InterpolationStageOptions): Fr
       const output = geometry(input);
       planned = { input, output };
       return output;
+    },
+    resumeAt(outputFrame: number): void {
+      if (!Number.isInteger(outputFrame) || outputFrame < 0) {
+        throw new InvalidArgumentError(`Expected an output frame number to resume at but received ${String(outputFrame)}.`);
+      }
+      firstOutput = outputFrame;
     },
     async *run(frames: AsyncIterable<RgbFrame>, signal: AbortSignal): AsyncIterable<RgbFrame> {
       if (!planned) throw new BugError('the interpolation stage ran before outputGeometry() fixed its timing');
@@ -237,7 +253,7 @@ export function createInterpolationStage(options: InterpolationStageOptions): Fr
           throwIfCancelled(signal);
           const action = planner.next();
           if (action) {
-            pending.push(start(action));
+            if (action.output >= firstOutput) pending.push(start(action));
             const oldest = planner.oldestNeeded();
             for (const index of window.keys()) if (index < oldest) window.delete(index);
             if (pending.length > MAX_IN_FLIGHT) yield await (pending.shift() as Promise<RgbFrame>);
