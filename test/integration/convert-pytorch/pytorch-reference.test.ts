@@ -11,25 +11,9 @@ import { onnxInitializers, srvggStateDictFromOnnx } from '../../helpers/onnx-sta
 import { modelAsset } from '../../helpers/shared-assets.ts';
 import type { WriterTensor } from '../../unit/convert-pytorch/checkpoint-writer.ts';
 import { safetensors, torchLegacy, torchZip } from '../../unit/convert-pytorch/checkpoint-writer.ts';
+import { maxAbsTensorDifference, runOnnxOnce } from '../../helpers/direct-onnx.ts';
 
 const TOLERANCE = 1e-4;
-
-async function run(model: Uint8Array | string, feeds: Record<string, ort.Tensor>): Promise<ort.Tensor> {
-  const session = await ort.InferenceSession.create(model as Uint8Array, { intraOpNumThreads: 2 });
-  const result = await session.run(feeds);
-  const output = result[session.outputNames[0] as string] as ort.Tensor;
-  await session.release();
-  return output;
-}
-
-function maxAbsDiff(a: ort.Tensor, b: ort.Tensor): number {
-  expect(a.dims).toEqual(b.dims);
-  const x = a.data as Float32Array;
-  const y = b.data as Float32Array;
-  let worst = 0;
-  for (let i = 0; i < x.length; i += 1) worst = Math.max(worst, Math.abs((x[i] as number) - (y[i] as number)));
-  return worst;
-}
 
 function image(height: number, width: number, phase: number): ort.Tensor {
   const data = new Float32Array(3 * height * width);
@@ -58,14 +42,14 @@ describe('PyTorch checkpoints converted to ONNX match the reference models', () 
     });
     expect(converted).toMatchObject({ architecture: 'microast', task: 'style-arbitrary', scale: 1, formats: ['torch-legacy', 'torch-legacy', 'torch-legacy', 'torch-legacy'] });
     const feeds = { content: image(64, 48, 0), style: image(40, 56, 13), alpha: new ort.Tensor('float32', new Float32Array([0.7]), [1, 1, 1, 1]) };
-    const ours = await run(converted.onnx, feeds);
-    const reference = await run(microast.reference as string, feeds);
-    const diff = maxAbsDiff(ours, reference);
+    const ours = await runOnnxOnce(converted.onnx, feeds);
+    const reference = await runOnnxOnce(microast.reference as string, feeds);
+    const diff = maxAbsTensorDifference(ours, reference);
     process.stdout.write(`microast max abs diff ${diff}\n`);
     expect(diff).toBeLessThanOrEqual(TOLERANCE);
     // The style input matters: another style image moves the output far more than the tolerance.
-    const otherStyle = await run(converted.onnx, { ...feeds, style: image(40, 56, 2) });
-    expect(maxAbsDiff(ours, otherStyle)).toBeGreaterThan(0.05);
+    const otherStyle = await runOnnxOnce(converted.onnx, { ...feeds, style: image(40, 56, 2) });
+    expect(maxAbsTensorDifference(ours, otherStyle)).toBeGreaterThan(0.05);
   });
 
   const animevideo = modelAsset('onnx/super-resolution/realesr-animevideov3-x4.onnx');
@@ -75,14 +59,14 @@ describe('PyTorch checkpoints converted to ONNX match the reference models', () 
     const converted = await convertPytorchToOnnx({ files: torchZip(stateDict, { wrapper: 'params_ema' }) });
     expect(converted).toMatchObject({ architecture: 'srvgg-compact', task: 'super-resolution', scale: 4, details: { num_feat: 64, num_conv: 16 } });
     const feeds = { input: image(32, 32, 3) };
-    const diff = maxAbsDiff(await run(converted.onnx, feeds), await run(animevideo as string, feeds));
+    const diff = maxAbsTensorDifference(await runOnnxOnce(converted.onnx, feeds), await runOnnxOnce(animevideo as string, feeds));
     process.stdout.write(`srvgg-compact max abs diff ${diff}\n`);
     expect(diff).toBeLessThanOrEqual(TOLERANCE);
     // The comparison can fail: a 10% change of one bias shows far above the tolerance.
     const bias = stateDict.get('body.34.bias') as WriterTensor;
     stateDict.set('body.34.bias', { ...bias, values: Array.from(bias.values, (v) => v * 1.1 + 0.01) });
     const perturbed = await convertPytorchToOnnx({ files: torchZip(stateDict) });
-    expect(maxAbsDiff(await run(perturbed.onnx, feeds), await run(animevideo as string, feeds))).toBeGreaterThan(1e-3);
+    expect(maxAbsTensorDifference(await runOnnxOnce(perturbed.onnx, feeds), await runOnnxOnce(animevideo as string, feeds))).toBeGreaterThan(1e-3);
   });
 
   const anime = modelAsset('onnx/super-resolution/realesrgan-x4plus-anime.onnx');
@@ -112,17 +96,17 @@ describe('PyTorch checkpoints converted to ONNX match the reference models', () 
       return dict;
     };
     const feeds = { input: image(32, 32, 5) };
-    const reference = await run(anime as string, feeds);
+    const reference = await runOnnxOnce(anime as string, feeds);
 
     const fromNew = await convertPytorchToOnnx({ files: torchZip(dictWith(newNames), { wrapper: 'params_ema' }) });
     expect(fromNew).toMatchObject({ architecture: 'rrdbnet', scale: 4, details: { layout: 'basicsr', num_block: 6, num_feat: 64, num_grow_ch: 32 } });
-    const diffNew = maxAbsDiff(await run(fromNew.onnx, feeds), reference);
+    const diffNew = maxAbsTensorDifference(await runOnnxOnce(fromNew.onnx, feeds), reference);
     process.stdout.write(`rrdbnet (basicsr keys) max abs diff ${diffNew}\n`);
     expect(diffNew).toBeLessThanOrEqual(TOLERANCE);
 
     const fromOld = await convertPytorchToOnnx({ files: torchLegacy(dictWith(oldNames)), architecture: 'rrdbnet' });
     expect(fromOld).toMatchObject({ architecture: 'rrdbnet', scale: 4, details: { layout: 'esrgan', num_block: 6 } });
-    const diffOld = maxAbsDiff(await run(fromOld.onnx, feeds), reference);
+    const diffOld = maxAbsTensorDifference(await runOnnxOnce(fromOld.onnx, feeds), reference);
     process.stdout.write(`rrdbnet (ESRGAN keys) max abs diff ${diffOld}\n`);
     expect(diffOld).toBeLessThanOrEqual(TOLERANCE);
   });
@@ -152,7 +136,7 @@ describe('PyTorch checkpoints converted to ONNX match the reference models', () 
       ['conv_body', 'conv_up1', 'conv_up2', 'conv_hr', 'conv_last'].forEach((name, i) => take(name, tail[i]));
       const converted = await convertPytorchToOnnx({ files: safetensors(dict) });
       expect(converted).toMatchObject({ architecture: 'rrdbnet', scale, formats: ['safetensors'] });
-      const output = await run(converted.onnx, { input: image(32, 32, 1) });
+      const output = await runOnnxOnce(converted.onnx, { input: image(32, 32, 1) });
       expect(output.dims).toEqual([1, 3, 32 * scale, 32 * scale]);
       expect(Array.from(output.data as Float32Array).every(Number.isFinite)).toBe(true);
     }

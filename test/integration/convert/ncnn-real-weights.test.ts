@@ -7,27 +7,8 @@ import { describe, expect, it } from 'vitest';
 import type { NcnnNamePreset } from '../../../engine/convert/ncnn-to-onnx.ts';
 import { convertNcnnToOnnx } from '../../../engine/convert/ncnn-to-onnx.ts';
 import { modelAsset } from '../../helpers/shared-assets.ts';
+import { maxAbsTensorDifference, runOnnxOnce } from '../../helpers/direct-onnx.ts';
 
-type Feeds = Record<string, ort.Tensor>;
-
-async function runModel(model: Uint8Array | string, feeds: Feeds): Promise<ort.Tensor> {
-  const session = typeof model === 'string'
-    ? await ort.InferenceSession.create(model, { intraOpNumThreads: 2 })
-    : await ort.InferenceSession.create(model, { intraOpNumThreads: 2 });
-  const result = await session.run(feeds);
-  const output = result[session.outputNames[0] as string] as ort.Tensor;
-  await session.release();
-  return output;
-}
-
-function maxAbsDiff(a: ort.Tensor, b: ort.Tensor): number {
-  expect(a.dims).toEqual(b.dims);
-  const x = a.data as Float32Array;
-  const y = b.data as Float32Array;
-  let worst = 0;
-  for (let i = 0; i < x.length; i += 1) worst = Math.max(worst, Math.abs((x[i] as number) - (y[i] as number)));
-  return worst;
-}
 
 /** Smooth deterministic test image in 0..scale (a gradient plus a sine pattern). */
 function image(channels: number, size: number, scale: number, phase = 0): ort.Tensor {
@@ -58,8 +39,8 @@ describe('ncnn conversion with real weights', () => {
     const model = await convert(x4plus.param as string, x4plus.bin as string, 'super-resolution');
     const input = new Float32Array((await readFile(x4plus.input as string)).buffer.slice(0));
     const expected = new Float32Array((await readFile(x4plus.output as string)).buffer.slice(0));
-    const output = await runModel(model, { input: new ort.Tensor('float32', input, [1, 3, 32, 32]) });
-    const diff = maxAbsDiff(output, new ort.Tensor('float32', expected, [1, 3, 128, 128]));
+    const output = await runOnnxOnce(model, { input: new ort.Tensor('float32', input, [1, 3, 32, 32]) });
+    const diff = maxAbsTensorDifference(output, new ort.Tensor('float32', expected, [1, 3, 128, 128]));
     process.stdout.write(`realesrgan-x4plus max abs diff ${diff}\n`);
     expect(diff).toBeLessThanOrEqual(1e-3);
   });
@@ -76,7 +57,7 @@ describe('ncnn conversion with real weights', () => {
       img1: image(3, 64, 1, 2),
       timestep: new ort.Tensor('float32', new Float32Array(64 * 64).fill(0.5), [1, 1, 64, 64]),
     };
-    const diff = maxAbsDiff(await runModel(model, feeds), await runModel(rife.onnx as string, feeds));
+    const diff = maxAbsTensorDifference(await runOnnxOnce(model, feeds), await runOnnxOnce(rife.onnx as string, feeds));
     process.stdout.write(`rife-v4.6 max abs diff ${diff}\n`);
     expect(diff).toBeLessThanOrEqual(1e-3);
   });
@@ -89,7 +70,7 @@ describe('ncnn conversion with real weights', () => {
   it.skipIf(Object.values(anime).some((p) => !p))('realesrgan-x4plus-anime matches its ONNX', async () => {
     const model = await convert(anime.param as string, anime.bin as string, 'super-resolution');
     const feeds = { input: image(3, 32, 1) };
-    const diff = maxAbsDiff(await runModel(model, feeds), await runModel(anime.onnx as string, feeds));
+    const diff = maxAbsTensorDifference(await runOnnxOnce(model, feeds), await runOnnxOnce(anime.onnx as string, feeds));
     process.stdout.write(`realesrgan-x4plus-anime max abs diff ${diff}\n`);
     expect(diff).toBeLessThanOrEqual(1e-3);
   });
@@ -107,9 +88,9 @@ describe('ncnn conversion with real weights', () => {
   it.skipIf(Object.values(video).some((p) => !p))('realesr-animevideov3-x4 matches its (fp32-weight) ONNX within the fp16 weight error', async () => {
     const model = await convert(video.param as string, video.bin as string, 'super-resolution');
     const feeds = { input: image(3, 32, 1) };
-    const ours = await runModel(model, feeds);
-    const reference = await runModel(video.onnx as string, feeds);
-    const diff = maxAbsDiff(ours, reference);
+    const ours = await runOnnxOnce(model, feeds);
+    const reference = await runOnnxOnce(video.onnx as string, feeds);
+    const diff = maxAbsTensorDifference(ours, reference);
     const a = ours.data as Float32Array;
     const b = reference.data as Float32Array;
     let sum = 0;
@@ -127,7 +108,7 @@ describe('ncnn conversion with real weights', () => {
     it.skipIf(!styleParam || !bin || !onnx)(`fast style ${onnxName} (binary param) matches its ONNX (input1 0..255 -> output1)`, async () => {
       const model = await convert(styleParam as string, bin as string, 'style');
       const feeds = { input1: image(3, 64, 255) };
-      const diff = maxAbsDiff(await runModel(model, feeds), await runModel(onnx as string, feeds)) / 255;
+      const diff = maxAbsTensorDifference(await runOnnxOnce(model, feeds), await runOnnxOnce(onnx as string, feeds)) / 255;
       process.stdout.write(`style ${onnxName} max abs diff ${diff} (0..1 scale)\n`);
       expect(diff).toBeLessThanOrEqual(1e-3);
     });
