@@ -43,6 +43,23 @@ async function readRecords(dataDir: string): Promise<SeenRecord[]> {
   return records;
 }
 
+/**
+ * One job's record read by its path (jobs/<id>.json), not through a folder
+ * listing that other processes' writes are changing; a few tries, since a
+ * read may meet nothing only if the file is really gone.
+ */
+async function readRecord(dataDir: string, id: string): Promise<SeenRecord | undefined> {
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const text = await fs.readFile(path.join(dataDir, 'jobs', `${id}.json`), 'utf8').catch(() => '');
+    try {
+      return JSON.parse(text) as SeenRecord;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  return undefined;
+}
+
 /** Samples the job records every few milliseconds until stopped. */
 function watchRecords(dataDir: string): { samples: { at: number; records: SeenRecord[] }[]; stop(): Promise<void> } {
   const samples: { at: number; records: SeenRecord[] }[] = [];
@@ -177,13 +194,13 @@ describe.skipIf(!model)('jobs across processes', () => {
     const framesAtPause = framesDoneOf(longEvents);
     await new Promise((resolve) => setTimeout(resolve, 2500));
     expect(framesDoneOf(longEvents)).toBe(framesAtPause);
-    const stillPaused = (await readRecords(env.FRAMESMITH_DATA)).find((record) => record.id === longJob.id);
-    expect(stillPaused?.state).toBe('paused');
+    const stillPaused = await readRecord(env.FRAMESMITH_DATA, longJob.id);
+    expect(stillPaused?.state, `records now: ${JSON.stringify(await fs.readdir(path.join(env.FRAMESMITH_DATA, 'jobs')))}`).toBe('paused');
     expect(stillPaused?.items[0]?.framesDone).toBe(pausedRecord.items[0]?.framesDone);
     expect(framesAtPause).toBeLessThan(96);
 
     // The short job still waits (a paused job keeps its turn); cancel it from here.
-    expect((await readRecords(env.FRAMESMITH_DATA)).find((record) => record.id === shortJob.id)?.state).toBe('queued');
+    expect((await readRecord(env.FRAMESMITH_DATA, shortJob.id))?.state).toBe('queued');
     const cancelled = await runCli(['queue', 'cancel', shortJob.id], { env });
     expect(cancelled.code, describeRun(cancelled)).toBe(0);
     const waitingResult = await waiting;
