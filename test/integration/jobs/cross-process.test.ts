@@ -14,6 +14,8 @@ import { makeClip, makeTempDir, type TempDir } from '../../helpers/media-fixture
 import { modelAsset } from '../../helpers/shared-assets.ts';
 import { frameHashes, jobEnv } from './jobs-helpers.ts';
 
+const LONG_FRAMES = 240;
+
 const model = modelAsset('onnx/super-resolution/realesr-animevideo-xs-x2.fp16.onnx');
 const STEP = 'upscale:model=realesr-animevideo-xs-x2';
 
@@ -101,12 +103,14 @@ describe.skipIf(!model)('jobs across processes', () => {
 
   beforeAll(async () => {
     temp = await makeTempDir();
-    long = await makeClip(temp.path, { name: 'long.mkv', frames: 96, width: 48, height: 32, container: 'mkv' });
+    // Long enough that a pause sent from another process (a CLI start, about
+    // 1.5 s) lands while frames are still being processed, not during finalize.
+    long = await makeClip(temp.path, { name: 'long.mkv', frames: LONG_FRAMES, width: 48, height: 32, container: 'mkv' });
     short = await makeClip(temp.path, { name: 'short.mkv', frames: 16, width: 48, height: 32, container: 'mkv' });
     const base = await runCli(['run', long, '--step', STEP, '--codec', 'ffv1', '-o', temp.file('base.mkv'), '--json'], { env: jobEnv(temp.file('data-base'), temp.file('cache')) });
     expect(base.code, describeRun(base)).toBe(0);
     expected = await frameHashes(temp.file('base.mkv'));
-    expect(expected).toHaveLength(96);
+    expect(expected).toHaveLength(LONG_FRAMES);
   }, 120_000);
   afterAll(async () => temp?.dispose());
 
@@ -192,12 +196,12 @@ describe.skipIf(!model)('jobs across processes', () => {
     expect(paused.stdout).toContain('Asked the running framesmith to pause');
     const pausedRecord = await until('the long job to be paused', async () => (await readRecords(env.FRAMESMITH_DATA)).find((record) => record.id === longJob.id && record.state === 'paused'));
     const framesAtPause = framesDoneOf(longEvents);
+    expect(framesAtPause, 'the pause must land before the last frame').toBeLessThan(LONG_FRAMES);
     await new Promise((resolve) => setTimeout(resolve, 2500));
     expect(framesDoneOf(longEvents)).toBe(framesAtPause);
     const stillPaused = await readRecord(env.FRAMESMITH_DATA, longJob.id);
-    expect(stillPaused?.state, `records now: ${JSON.stringify(await fs.readdir(path.join(env.FRAMESMITH_DATA, 'jobs')))}`).toBe('paused');
+    expect(stillPaused?.state, `records now: ${JSON.stringify(await fs.readdir(path.join(env.FRAMESMITH_DATA, 'jobs')))}; long job's last event: ${JSON.stringify(longEvents.at(-1))}`).toBe('paused');
     expect(stillPaused?.items[0]?.framesDone).toBe(pausedRecord.items[0]?.framesDone);
-    expect(framesAtPause).toBeLessThan(96);
 
     // The short job still waits (a paused job keeps its turn); cancel it from here.
     expect((await readRecord(env.FRAMESMITH_DATA, shortJob.id))?.state).toBe('queued');
@@ -211,7 +215,7 @@ describe.skipIf(!model)('jobs across processes', () => {
     expect(resumed.code, describeRun(resumed)).toBe(0);
     const result = await first;
     expect(result.code, describeRun(result)).toBe(0);
-    expect(framesDoneOf(longEvents)).toBe(96);
+    expect(framesDoneOf(longEvents)).toBe(LONG_FRAMES);
     expect(await frameHashes(temp.file('control-long.mkv'))).toEqual(expected);
     expect((await fs.readdir(temp.path)).filter((file) => file.includes('.framesmith-tmp-'))).toEqual([]);
     expect(await fs.readdir(path.join(env.FRAMESMITH_DATA, 'work'))).toEqual([]);
