@@ -125,3 +125,9 @@ export class TextReporter implements Reporter {
     this.out.write(`${text}\n`);
   }
 }
+
+/** A command's failure for a person (stderr; the detail with FRAMESMITH_DEBUG) or, with --json, as an error event on stdout. */
+export function printError(error: SerializedError, json: boolean): void {
+  if (json) process.stdout.write(`${JSON.stringify({ type: 'error', error })}\n`);
+  else process.stderr.write(`error: ${error.userMessage}\n${error.detail && process.env.FRAMESMITH_DEBUG ? `${error.detail}\n` : ''}`);
+}

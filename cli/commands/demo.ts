@@ -13,6 +13,7 @@ import type { Command } from 'commander';
 import { Engine, isCancellation, serializeError } from '../../engine/index.ts';
 import { userCacheDir } from '../app-paths.ts';
 import { EXIT_CANCELLED, EXIT_FAILED, EXIT_OK } from '../exit-codes.ts';
+import { printError } from '../reporter.ts';
 import { runBatch } from '../run-batch.ts';
 import { ModelEventPrinter } from './models.ts';
 
@@ -102,9 +103,7 @@ export function registerDemoCommand(program: Command, setExitCode: (code: number
           setExitCode(EXIT_CANCELLED);
           return;
         }
-        const serialized = serializeError(error);
-        if (flags.json) process.stdout.write(`${JSON.stringify({ type: 'error', error: serialized })}\n`);
-        else process.stderr.write(`error: ${serialized.userMessage}\n${serialized.detail && process.env.FRAMESMITH_DEBUG ? `${serialized.detail}\n` : ''}`);
+        printError(serializeError(error), flags.json);
         setExitCode(EXIT_FAILED);
       } finally {
         process.removeListener('SIGINT', onSigint);

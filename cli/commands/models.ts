@@ -18,6 +18,7 @@ import {
 import { userCacheDir } from '../app-paths.ts';
 import { EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
 import { parseIntegerOption } from '../option-parsers.ts';
+import { printError } from '../reporter.ts';
 
 function mib(bytes: number): string {
   return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
@@ -111,9 +112,7 @@ async function withStore(flags: StoreFlags, setExitCode: (code: number) => void,
       setExitCode(EXIT_CANCELLED);
       return;
     }
-    const serialized = serializeError(error);
-    if (flags.json) process.stdout.write(`${JSON.stringify({ type: 'error', error: serialized })}\n`);
-    else process.stderr.write(`error: ${serialized.userMessage}\n${serialized.detail && process.env.FRAMESMITH_DEBUG ? `${serialized.detail}\n` : ''}`);
+    printError(serializeError(error), flags.json);
     setExitCode(EXIT_FAILED);
   } finally {
     process.removeListener('SIGINT', onSigint);

@@ -4,19 +4,14 @@
 // that the bytes are right: the caller verifies the partial and only then
 // renames it into place, so nothing unverified ever carries a final name.
 import { open, stat, truncate } from 'node:fs/promises';
-import { CancelledError, isCancellation } from '../../common/errors.ts';
-import { HttpAttemptError, backoffDelay, httpGet, sleep, type RetryPolicy } from './download-http.ts';
+import { HttpAttemptError, httpGet, withRetries, type RetryNotice, type RetryPolicy } from './download-http.ts';
+
+export type { RetryNotice } from './download-http.ts';
 
 export interface TransferProgress {
   bytesDone: number;
   /** null when the server did not say. */
   bytesTotal: number | null;
-}
-
-export interface RetryNotice {
-  attempt: number;
-  delayMs: number;
-  reason: string;
 }
 
 export interface DownloadToPartialOptions {
@@ -91,22 +86,5 @@ async function attemptOnce(url: string, partial: string, options: DownloadToPart
  * to resume later) or the last HttpAttemptError.
  */
 export async function downloadToPartial(url: string, partial: string, options: DownloadToPartialOptions): Promise<void> {
-  let lastError: unknown;
-  for (let attempt = 1; attempt <= options.retry.attempts; attempt += 1) {
-    const delayMs = backoffDelay(options.retry, attempt);
-    if (delayMs > 0) {
-      options.onRetry?.({ attempt, delayMs, reason: lastError instanceof Error ? lastError.message : String(lastError) });
-      await sleep(delayMs, options.signal);
-    }
-    try {
-      await attemptOnce(url, partial, options);
-      return;
-    } catch (error) {
-      if (isCancellation(error) || options.signal?.aborted) throw error instanceof CancelledError ? error : new CancelledError({ cause: error });
-      if (!(error instanceof HttpAttemptError) || !error.transient) throw error;
-      if (error.unreachable && options.failFastUnreachable) throw error;
-      lastError = error;
-    }
-  }
-  throw lastError;
+  await withRetries(options, () => attemptOnce(url, partial, options));
 }

@@ -7,7 +7,7 @@
 // but moving download is fine, a stalled one is not). Errors are classified
 // so the retry loop knows what is worth retrying: network faults, timeouts
 // and 5xx, 408 and 429 are transient; other 4xx are not.
-import { CancelledError } from '../../common/errors.ts';
+import { CancelledError, isCancellation } from '../../common/errors.ts';
 
 export class HttpAttemptError extends Error {
   constructor(
@@ -163,4 +163,49 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 4, backoffMs: 1000,
 export function backoffDelay(policy: RetryPolicy, attempt: number): number {
   if (attempt <= 1) return 0;
   return Math.min(policy.maxBackoffMs, policy.backoffMs * 2 ** (attempt - 2));
+}
+
+export interface RetryNotice {
+  attempt: number;
+  delayMs: number;
+  reason: string;
+}
+
+export interface RetryLoopOptions {
+  retry: RetryPolicy;
+  signal?: AbortSignal;
+  /** Give up on an unreachable host at once (another host may serve the file). */
+  failFastUnreachable?: boolean;
+  onRetry?: (notice: RetryNotice) => void;
+}
+
+/**
+ * Runs `attempt` until it succeeds, waiting with exponential backoff between
+ * tries. Cancellation ends at once (as CancelledError); errors that
+ * `asAttemptError` does not turn into a transient HttpAttemptError are
+ * rethrown; after the last try the last error is thrown.
+ */
+export async function withRetries<T>(
+  options: RetryLoopOptions,
+  attempt: () => Promise<T>,
+  asAttemptError: (error: unknown) => HttpAttemptError | undefined = (error) => (error instanceof HttpAttemptError ? error : undefined),
+): Promise<T> {
+  let lastError: unknown;
+  for (let tries = 1; tries <= options.retry.attempts; tries += 1) {
+    const delayMs = backoffDelay(options.retry, tries);
+    if (delayMs > 0) {
+      options.onRetry?.({ attempt: tries, delayMs, reason: lastError instanceof Error ? lastError.message : String(lastError) });
+      await sleep(delayMs, options.signal);
+    }
+    try {
+      return await attempt();
+    } catch (error) {
+      if (isCancellation(error) || options.signal?.aborted) throw error instanceof CancelledError ? error : new CancelledError({ cause: error });
+      const attemptError = asAttemptError(error);
+      if (!attemptError || !attemptError.transient) throw error;
+      if (attemptError.unreachable && options.failFastUnreachable) throw attemptError;
+      lastError = attemptError;
+    }
+  }
+  throw lastError;
 }

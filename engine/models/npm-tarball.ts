@@ -9,9 +9,10 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
-import { CancelledError, InvalidArgumentError, isCancellation } from '../../common/errors.ts';
-import type { RetryNotice, TransferProgress } from './download-file.ts';
-import { HttpAttemptError, backoffDelay, httpGet, sleep, type RetryPolicy } from './download-http.ts';
+import { CancelledError, InvalidArgumentError } from '../../common/errors.ts';
+import type { RetryNotice } from './download-http.ts';
+import type { TransferProgress } from './download-file.ts';
+import { HttpAttemptError, httpGet, withRetries, type RetryPolicy } from './download-http.ts';
 
 export const DEFAULT_NPM_REGISTRY = 'https://registry.npmjs.org';
 
@@ -92,14 +93,9 @@ export interface NpmExtractOptions {
  */
 export async function extractFromNpmTarball(spec: string, wanted: ReadonlyMap<string, string>, options: NpmExtractOptions): Promise<void> {
   const url = npmTarballUrl(spec, options.registry);
-  let lastError: unknown;
-  for (let attempt = 1; attempt <= options.retry.attempts; attempt += 1) {
-    const delayMs = backoffDelay(options.retry, attempt);
-    if (delayMs > 0) {
-      options.onRetry?.({ attempt, delayMs, reason: lastError instanceof Error ? lastError.message : String(lastError) });
-      await sleep(delayMs, options.signal);
-    }
-    try {
+  await withRetries(
+    options,
+    async () => {
       const response = await httpGet(url, { signal: options.signal, idleTimeoutMs: options.idleTimeoutMs, responseTimeoutMs: options.responseTimeoutMs });
       const lengthHeader = response.headers.get('content-length');
       const total = lengthHeader === null ? null : Number(lengthHeader);
@@ -119,14 +115,7 @@ export async function extractFromNpmTarball(spec: string, wanted: ReadonlyMap<st
       }
       const missing = [...wanted.keys()].filter((name) => !found.has(name));
       if (missing.length > 0) throw new HttpAttemptError(`${spec} has no ${missing.join(', ')}`, false);
-      return;
-    } catch (error) {
-      if (isCancellation(error) || options.signal?.aborted) throw error instanceof CancelledError ? error : new CancelledError({ cause: error });
-      const transient = error instanceof HttpAttemptError ? error.transient : true;
-      if (!transient) throw error;
-      if (error instanceof HttpAttemptError && error.unreachable && options.failFastUnreachable) throw error;
-      lastError = error instanceof HttpAttemptError ? error : new HttpAttemptError(`${url}: ${(error as Error).message}`, true);
-    }
-  }
-  throw lastError;
+    },
+    (error) => (error instanceof HttpAttemptError ? error : new HttpAttemptError(`${url}: ${(error as Error).message}`, true)),
+  );
 }
