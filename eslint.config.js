@@ -2,6 +2,7 @@
 // what its runtime has. A wrong import fails `npm test`, not a code review.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { engineLayersPlugin } from './scripts/lint/engine-layers.js';
 
 const nodeBuiltins = [
   'node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'worker_threads', 'crypto',
@@ -48,7 +49,9 @@ export default tseslint.config(
   },
   {
     files: ['engine/**/*.ts'],
+    plugins: { framesmith: engineLayersPlugin },
     rules: {
+      'framesmith/engine-layers': 'error',
       'no-restricted-imports': ['error', {
         patterns: [
           restrict(['electron', 'react', 'react-dom'], 'engine/ knows nothing about Electron or the UI.'),

@@ -12,13 +12,12 @@ import {
   outputSettingsSchema,
   processingSettingsSchema,
   stepSchema,
-  type OutputSettings,
   type ProcessingSettings,
   type Step,
 } from '../common/job-spec.ts';
 import { OnnxWorkerBackend } from './inference/onnx-worker-backend.ts';
 import type { ModelSession, ResolvedModel } from './inference/inference-backend.ts';
-import { expandInputs, type InputItem } from './jobs/expand-inputs.ts';
+import { expandInputs } from './jobs/expand-inputs.ts';
 import { planOutputPaths } from './jobs/output-plan.ts';
 import { EncoderCatalog, SPEED_PRESETS, type SpeedPreset } from './media/codecs.ts';
 import { locateFfmpegTools, type FfmpegLocatorOptions, type FfmpegTools } from './media/ffmpeg-locator.ts';
@@ -31,11 +30,14 @@ import { ModelResolver } from './models/model-resolver.ts';
 import { modelSearchPath } from './models/model-search-path.ts';
 import type { FrameStage } from './pipeline/frame-stage.ts';
 import { runImageJob } from './pipeline/image-job.ts';
-import { runVideoJob, type ItemHooks } from './pipeline/video-job.ts';
+import { runVideoJob } from './pipeline/video-job.ts';
 import { interpolateImagePair } from './tasks/interpolation-pair.ts';
 import { builderFor } from './steps/step-builders.ts';
 import { stepName, type SessionRequest, type StepContext } from './steps/step-builder.ts';
 import { collectDoctorReport, type DoctorReport } from './doctor.ts';
+import type { BatchPlan, BatchRequest, ItemHandlers, ItemResult, PlannedItem } from './jobs/batch.ts';
+
+export type { BatchPlan, BatchRequest, ItemHandlers, ItemResult, PlannedItem } from './jobs/batch.ts';
 
 export interface EngineOptions {
   /** Per-user cache: converted models, verification records, downloaded models (under models/). */
@@ -49,20 +51,6 @@ export interface EngineOptions {
   catalogPath?: string;
 }
 
-/** A batch as the CLI or UI asks for it; settings are validated by planBatch. */
-export interface BatchRequest {
-  inputs: readonly string[];
-  output?: string;
-  /** `output` names a folder even where it does not exist yet (a job's output folder). */
-  outputIsFolder?: boolean;
-  recursive?: boolean;
-  nameTemplate?: string;
-  steps: readonly unknown[];
-  outputSettings?: unknown;
-  processing?: unknown;
-  cwd?: string;
-}
-
 export interface ImagePairRequest {
   first: string;
   second: string;
@@ -73,31 +61,6 @@ export interface ImagePairRequest {
   overwrite?: boolean;
   processing?: unknown;
   onFrame?: (done: number, total: number) => void;
-}
-
-export interface PlannedItem {
-  input: InputItem;
-  output: string;
-  steps: Step[];
-  outputSettings: OutputSettings;
-  processing: ProcessingSettings;
-}
-
-export interface BatchPlan {
-  items: PlannedItem[];
-}
-
-export interface ItemHandlers extends ItemHooks {
-  signal: AbortSignal;
-}
-
-export interface ItemResult {
-  output: string;
-  framesWritten: number;
-  /** Execution provider of each step's session (e.g. "cpu"). */
-  providers: string[];
-  /** Precision each step's session runs in ("fp32" or "fp16"). */
-  precisions: string[];
 }
 
 function describeIssue(prefix: string, error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {

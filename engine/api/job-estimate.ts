@@ -9,7 +9,8 @@ import type { JobEstimate } from '../../common/api/api-types.ts';
 import type { OutputCodec, Step } from '../../common/job-spec.ts';
 import { mediaKindOf } from '../../common/output-naming.ts';
 import { toNumber, parseRational } from '../../common/rational.ts';
-import type { BatchPlan, Engine } from '../engine.ts';
+import type { Engine } from '../engine.ts';
+import type { BatchPlan } from '../jobs/batch.ts';
 import { probeMedia } from '../media/probe.ts';
 
 /** Typical bits per output pixel per frame at the default quality. */

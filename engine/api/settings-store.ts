@@ -6,7 +6,7 @@ import path from 'node:path';
 import { DEFAULT_SETTINGS, settingsPatchSchema, settingsSchema, type Settings, type SettingsPatch } from '../../common/api/contract.ts';
 import { InvalidArgumentError } from '../../common/errors.ts';
 import { describeIssues } from '../../common/api/validate-request.ts';
-import { readJsonFile, writeJsonDurably } from '../jobs/durable-json.ts';
+import { readJsonFile, writeJsonDurably } from '../storage/durable-json.ts';
 import { mkdir } from 'node:fs/promises';
 
 export const SETTINGS_FILE = 'settings.json';

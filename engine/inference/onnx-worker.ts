@@ -9,7 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { BugError, InferenceFailedError, InvalidArgumentError, isFramesmithError, serializeError } from '../../common/errors.ts';
 import { ensureFp32Model } from '../onnx/fp16-to-fp32.ts';
 import { blendModelFiles } from '../onnx/weight-blend.ts';
-import { float16ToFloat32Array, float32ToFloat16Array } from './float16.ts';
+import { float16ToFloat32Array, float32ToFloat16Array } from '../onnx/float16.ts';
 import type { Precision, ProviderName, ProviderReport } from './inference-backend.ts';
 import type { GraphTensor, OpenReply, OpenRequest, WorkerReply, WorkerRequest, WorkerStartData } from './onnx-worker-protocol.ts';
 import { tensorBuffers } from './onnx-worker-protocol.ts';

@@ -33,7 +33,7 @@ import { jobId, type JobId, type PresetId } from '../../common/ids.ts';
 import { jobSpecSchema, type JobEvent, type JobSnapshot, type JobSpecInput, type JobState, type LogLevel } from '../../common/jobs.ts';
 import type { Step } from '../../common/job-spec.ts';
 import type { Progress } from '../../common/progress.ts';
-import type { BatchPlan, BatchRequest, ItemHandlers, ItemResult, PlannedItem } from '../engine.ts';
+import type { BatchPlan, BatchRequest, ItemHandlers, ItemResult, PlannedItem } from './batch.ts';
 import type { FfmpegTools } from '../media/ffmpeg-locator.ts';
 import type { RgbFrame } from '../media/frame.ts';
 import { listTemporarySiblings, removeQuietly } from '../media/output-path.ts';

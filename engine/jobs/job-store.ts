@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { InvalidArgumentError } from '../../common/errors.ts';
 import { JOB_STATES } from '../../common/jobs.ts';
 import { outputSettingsSchema, processingSettingsSchema, stepSchema } from '../../common/job-spec.ts';
-import { isDurableTemporary, isProcessAlive, readJsonFile, removeDurably, sweepTemporaries, writeJsonDurably } from './durable-json.ts';
+import { isDurableTemporary, isProcessAlive, readJsonFile, removeDurably, sweepTemporaries, writeJsonDurably } from '../storage/durable-json.ts';
 
 const serializedErrorSchema = z.object({ code: z.string(), userMessage: z.string(), detail: z.string().optional() });
 
@@ -66,7 +66,7 @@ function assertId(id: string): void {
   if (!ID_PATTERN.test(id)) throw new InvalidArgumentError(`"${id}" is not a job id (letters, digits, - and _ only).`);
 }
 
-export { isProcessAlive } from './durable-json.ts';
+export { isProcessAlive } from '../storage/durable-json.ts';
 
 export interface LoadedQueue {
   records: JobRecord[];

@@ -3,7 +3,7 @@
 // per int32, as the ONNX spec stores them). Weights in external files are not
 // supported: none of the catalog's models use them.
 import { InvalidArgumentError } from '../../common/errors.ts';
-import { float16ToFloat32Array, float32ToFloat16Array } from '../inference/float16.ts';
+import { float16ToFloat32Array, float32ToFloat16Array } from './float16.ts';
 import { ELEMENT_TYPE, int64ToNumber } from './onnx-file.ts';
 import type { TensorProto } from './onnx-file.ts';
 

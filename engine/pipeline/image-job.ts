@@ -5,7 +5,7 @@ import { BugError } from '../../common/errors.ts';
 import type { Progress } from '../../common/progress.ts';
 import type { RgbFrame } from '../media/frame.ts';
 import { readImage, writeImage, type ImageFormat } from '../media/image-io.ts';
-import { resizePlane } from '../tasks/resize.ts';
+import { resizePlane } from '../media/resize.ts';
 import type { FrameStage } from './frame-stage.ts';
 import { ProgressMeter } from './progress-meter.ts';
 import { chainStages } from './stage-chain.ts';

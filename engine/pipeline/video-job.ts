@@ -33,7 +33,7 @@ import type { FrameStage, TimeStretch } from './frame-stage.ts';
 import { ProgressMeter } from './progress-meter.ts';
 import { ChainProgress, chainGeometry, chainStages } from './stage-chain.ts';
 import type { RgbFrame } from '../media/frame.ts';
-import { fingerprintOf, framesInManifest, openManifest, recordSegment, syncSegment, type SegmentManifest } from '../jobs/segment-manifest.ts';
+import { fingerprintOf, framesInManifest, openManifest, recordSegment, syncSegment, type SegmentManifest } from './segment-manifest.ts';
 
 export interface VideoEncodeSettings {
   codec: VideoCodec;

@@ -16,7 +16,7 @@ import {
   type Preset,
   type PresetInput,
 } from '../../common/preset.ts';
-import { isDurableTemporary, removeDurably, sweepTemporaries, writeJsonDurably } from '../jobs/durable-json.ts';
+import { isDurableTemporary, removeDurably, sweepTemporaries, writeJsonDurably } from '../storage/durable-json.ts';
 import { builtInPresets } from './built-in-presets.ts';
 
 export interface PresetEntry {

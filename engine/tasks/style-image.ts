@@ -7,7 +7,7 @@ import { InvalidArgumentError } from '../../common/errors.ts';
 import { readImage } from '../media/image-io.ts';
 import type { TensorData } from '../inference/tensor.ts';
 import { convertFrameBitDepth, frameToTensor } from './image-tensor.ts';
-import { resizeFrame } from './resize.ts';
+import { resizeFrame } from '../media/resize.ts';
 
 /** Formats sharp decodes, recognised by their first bytes. */
 const SIGNATURES: readonly { name: string; matches: (head: Buffer) => boolean }[] = [

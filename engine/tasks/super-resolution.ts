@@ -14,7 +14,7 @@ import type { TilingNotice } from '../inference/tiling.ts';
 import type { FrameGeometry, FrameStage } from '../pipeline/frame-stage.ts';
 import { convertFrameBitDepth, frameTileSource, tensorToFrame } from './image-tensor.ts';
 import type { ValueRange } from './image-tensor.ts';
-import { resizeFrame } from './resize.ts';
+import { resizeFrame } from '../media/resize.ts';
 
 export interface SuperResolutionOptions {
   session: ModelSession;

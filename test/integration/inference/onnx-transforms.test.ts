@@ -4,7 +4,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { float32ToFloat16Array, float16ToFloat32Array } from '../../../engine/inference/float16.ts';
+import { float32ToFloat16Array, float16ToFloat32Array } from '../../../engine/onnx/float16.ts';
 import { convertModelToFp32, ensureFp32Model, isFp16Model } from '../../../engine/onnx/fp16-to-fp32.ts';
 import { ELEMENT_TYPE, decodeModel, encodeModel, listModelIo, readModelFile } from '../../../engine/onnx/onnx-file.ts';
 import type { ModelProto, TensorProto } from '../../../engine/onnx/onnx-file.ts';

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { fsyncFolder, readJsonFile, writeJsonDurably } from './durable-json.ts';
+import { fsyncFolder, readJsonFile, writeJsonDurably } from '../storage/durable-json.ts';
 
 export const MANIFEST_FILE = 'manifest.json';
 

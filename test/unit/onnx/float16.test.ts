@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { float16ToFloat32, float16ToFloat32Array, float32ToFloat16, float32ToFloat16Array } from '../../../engine/inference/float16.ts';
+import { float16ToFloat32, float16ToFloat32Array, float32ToFloat16, float32ToFloat16Array } from '../../../engine/onnx/float16.ts';
 
 /** The value of a half by the IEEE formula, independent of the bit tricks under test. */
 function referenceHalf(bits: number): number {

@@ -6,7 +6,7 @@
 // converts colourspace. sharp works on the libuv pool, off this thread.
 import sharp from 'sharp';
 import { InvalidArgumentError } from '../../common/errors.ts';
-import type { BitDepth, RgbFrame } from '../media/frame.ts';
+import type { BitDepth, RgbFrame } from './frame.ts';
 
 /** One channel of samples (an alpha channel), row-major. */
 export interface Plane {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../../common/errors.ts';
 import type { RgbFrame } from '../../../engine/media/frame.ts';
-import { resizeFrame, resizePlane } from '../../../engine/tasks/resize.ts';
+import { resizeFrame, resizePlane } from '../../../engine/media/resize.ts';
 
 function gradientFrame(width: number, height: number, bitDepth: 8 | 16): RgbFrame {
   const top = bitDepth === 16 ? 65535 : 255;
