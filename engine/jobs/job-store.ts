@@ -12,12 +12,14 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { InvalidArgumentError } from '../../common/errors.ts';
+import { HINT_ACTIONS, HINT_FIELDS, InvalidArgumentError } from '../../common/errors.ts';
 import { JOB_STATES } from '../../common/jobs.ts';
 import { outputSettingsSchema, processingSettingsSchema, stepSchema } from '../../common/job-spec.ts';
 import { isDurableTemporary, isProcessAlive, readJsonFile, removeDurably, sweepTemporaries, writeJsonDurably } from '../storage/durable-json.ts';
 
-const serializedErrorSchema = z.object({ code: z.string(), userMessage: z.string(), detail: z.string().optional() });
+const errorHintSchema = z.object({ field: z.enum(HINT_FIELDS), action: z.enum(HINT_ACTIONS) });
+/** A hint this version does not know is dropped, not the record. */
+const serializedErrorSchema = z.object({ code: z.string(), userMessage: z.string(), detail: z.string().optional(), hint: errorHintSchema.optional().catch(undefined) });
 
 export const jobItemRecordSchema = z.object({
   input: z.string(),

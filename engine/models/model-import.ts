@@ -122,10 +122,14 @@ export async function importModel(store: ModelStore, sourcePath: string, options
     const probe = await store.describeInstalled(description, temporary, origin);
     const trial = await store.trial({ manifest: probe, path: temporary }, options);
     if (options.scale !== undefined && trial.scale !== options.scale) {
-      throw new ModelManifestMismatchError(id, `its output is ${trial.scale}x its input, but --scale ${options.scale} was given`);
+      throw new ModelManifestMismatchError(id, `its output is ${trial.scale}x its input, but a scale of ${options.scale} was given`, {
+        hint: { field: 'scale', action: 'change-scale' },
+      });
     }
     if (task === undefined && trial.scale === 1) {
-      throw new InvalidArgumentError(`Cannot tell the task of ${source}: its output is as large as its input. Pass --task (one of: ${MODEL_TASKS.join(', ')}).`);
+      throw new InvalidArgumentError(`Cannot tell the task of ${source}: its output is as large as its input. Give its task (one of: ${MODEL_TASKS.join(', ')}).`, {
+        hint: { field: 'task', action: 'choose-task' },
+      });
     }
     if (task === 'super-resolution' || task === undefined) description.scale = trial.scale;
     if (description.task !== 'super-resolution' && trial.scale !== 1) {
