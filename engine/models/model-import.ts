@@ -6,6 +6,7 @@
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputNotFoundError, InvalidArgumentError, ModelManifestMismatchError, throwIfCancelled } from '../../common/errors.ts';
+import { expectPositiveInteger } from '../../common/validation.ts';
 import { MODEL_TASKS, type ModelFormat, type ModelTask } from '../../common/model-manifest.ts';
 import { convertNcnnToOnnx, inspectNcnnModel, type NcnnNamePreset } from '../convert/ncnn-to-onnx.ts';
 import { readGraphIo } from './onnx-graph-io.ts';
@@ -75,9 +76,7 @@ export async function importModel(store: ModelStore, sourcePath: string, options
   if (options.task !== undefined && !(MODEL_TASKS as readonly string[]).includes(options.task)) {
     throw new InvalidArgumentError(`Unknown task "${options.task}". Should be one of: ${MODEL_TASKS.join(', ')}.`);
   }
-  if (options.scale !== undefined && (!Number.isInteger(options.scale) || options.scale < 1)) {
-    throw new InvalidArgumentError(`Expected a positive integer for scale but received ${options.scale}.`);
-  }
+  if (options.scale !== undefined) expectPositiveInteger('scale', options.scale);
   const format = detectImportFormat(source);
   const id = options.id ?? idFromFileName(source);
   if (!/^[a-z0-9][a-z0-9._-]*$/.test(id)) throw new InvalidArgumentError(`Invalid model id "${id}": use lower-case letters, digits, ".", "_" and "-".`);

@@ -2,7 +2,8 @@
 // install or import (it loads, it runs, its output is finite, and its scale
 // is the output size over the input size), and the benchmark. Runs go
 // through the inference backend (a worker thread), like every other run.
-import { InferenceFailedError, InvalidArgumentError, throwIfCancelled } from '../../common/errors.ts';
+import { InferenceFailedError, throwIfCancelled } from '../../common/errors.ts';
+import { expectPositiveInteger } from '../../common/validation.ts';
 import type { ModelManifest, TensorSpec } from '../../common/model-manifest.ts';
 import type { InferenceBackend, ProviderPreference, ResolvedModel } from '../inference/inference-backend.ts';
 import type { TensorMap } from '../inference/tensor.ts';
@@ -104,10 +105,9 @@ export interface BenchmarkResult {
 export async function benchmarkModel(backend: InferenceBackend, model: ResolvedModel, options: BenchmarkOptions): Promise<BenchmarkResult> {
   const { manifest } = model;
   const runs = options.runs ?? 3;
-  if (!Number.isInteger(options.width) || options.width < 1 || !Number.isInteger(options.height) || options.height < 1) {
-    throw new InvalidArgumentError(`Expected a positive integer size but received ${options.width}x${options.height}.`);
-  }
-  if (!Number.isInteger(runs) || runs < 1) throw new InvalidArgumentError(`Expected a positive integer for runs but received ${runs}.`);
+  expectPositiveInteger('width', options.width);
+  expectPositiveInteger('height', options.height);
+  expectPositiveInteger('runs', runs);
   const width = Math.ceil(options.width / manifest.padMultiple) * manifest.padMultiple;
   const height = Math.ceil(options.height / manifest.padMultiple) * manifest.padMultiple;
   const session = await backend.open(model, { provider: options.provider ?? 'auto', threads: options.threads });
