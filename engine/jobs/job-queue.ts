@@ -27,8 +27,8 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { z } from 'zod';
 import { CancelledError, InvalidArgumentError, isCancellation, serializeError, throwIfCancelled, type SerializedError } from '../../common/errors.ts';
+import { describeIssues } from '../../common/zod-issues.ts';
 import { jobId, type JobId, type PresetId } from '../../common/ids.ts';
 import { jobSpecSchema, type JobEvent, type JobSnapshot, type JobSpecInput, type JobState, type LogLevel } from '../../common/jobs.ts';
 import type { Step } from '../../common/job-spec.ts';
@@ -100,10 +100,6 @@ const ACTIVE_STATES: readonly JobState[] = ['running', 'paused'];
 
 function newJobId(): JobId {
   return jobId(`${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`);
-}
-
-function describeIssues(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.map(String).join('.') : 'job'}: ${issue.message}`).join('; ');
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -202,7 +198,7 @@ export class JobQueue {
   /** Validates the spec, resolves its preset, plans items and outputs, and queues the job. */
   async add(input: JobSpecInput, options: { signal?: AbortSignal } = {}): Promise<JobSnapshot> {
     const parsed = jobSpecSchema.safeParse(input);
-    if (!parsed.success) throw new InvalidArgumentError(`Invalid job: ${describeIssues(parsed.error)}`);
+    if (!parsed.success) throw new InvalidArgumentError(`Invalid job: ${describeIssues(parsed.error, { whole: 'job' })}`);
     const spec = parsed.data;
     let steps: unknown[] = spec.steps ?? [];
     let outputSettings: Record<string, unknown> = {};

@@ -19,6 +19,7 @@ import {
   isCancellation,
   throwIfCancelled,
 } from '../../common/errors.ts';
+import { describeIssues } from '../../common/zod-issues.ts';
 import {
   modelCatalogSchema,
   type ModelDownload,
@@ -172,7 +173,7 @@ export class ModelStore {
     if (!options.storeDir) throw new InvalidArgumentError('The model store needs a folder (storeDir).');
     const file = options.catalogPath ?? bundledCatalogPath;
     const parsed = modelCatalogSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
-    if (!parsed.success) throw new InvalidArgumentError(`The model catalog ${file} is invalid: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}.`);
+    if (!parsed.success) throw new InvalidArgumentError(`The model catalog ${file} is invalid: ${describeIssues(parsed.error)}.`);
     return new ModelStore(options, parsed.data.downloads ?? []);
   }
 
