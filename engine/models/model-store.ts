@@ -8,7 +8,7 @@
 // graph) and runs the model once on a small input. Nothing unverified ever
 // carries a final name: bytes land in `.partial` files, are checked, then
 // renamed; a bad partial is deleted.
-import { mkdir, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   DiskFullError,
@@ -46,6 +46,7 @@ import { readGraphIo } from './onnx-graph-io.ts';
 import { convertPytorchToOnnx } from '../convert/pytorch/pytorch-to-onnx.ts';
 import { bundledCatalogPath } from './repo-paths.ts';
 import { deleteUserModel, putUserModel, readUserModels } from './user-catalog.ts';
+import { exists } from '../base/exists.ts';
 
 /** What a manifest is built from besides the ONNX graph. */
 export type InstallDescription = Pick<
@@ -140,15 +141,6 @@ function orderSources(sources: readonly ModelSource[], preference: SourcePrefere
   if (preference === 'catalog') return [...sources];
   const npm = sources.filter((source) => source.kind === 'npm-tarball');
   return preference === 'npm-only' ? npm : [...npm, ...sources.filter((source) => source.kind !== 'npm-tarball')];
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export class ModelStore {
