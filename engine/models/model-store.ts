@@ -19,6 +19,7 @@ import {
   isCancellation,
   throwIfCancelled,
 } from '../../common/errors.ts';
+import type { ModelBenchmark } from '../../common/api/api-types.ts';
 import { describeIssues } from '../../common/zod-issues.ts';
 import {
   modelCatalogSchema,
@@ -39,7 +40,7 @@ import { sourceLicenceNotes, type SourceLicenceNote } from './source-licences.ts
 import { digestFile, integrityMismatch, type ExpectedIntegrity } from './file-integrity.ts';
 import { tensorSpecsFromGraph } from './graph-manifest.ts';
 import { ModelResolver } from './model-resolver.ts';
-import { benchmarkModel, trialRun, type BenchmarkOptions, type BenchmarkResult } from './model-trial-run.ts';
+import { benchmarkModel, trialRun, type BenchmarkOptions } from './model-trial-run.ts';
 import { readModelInfo, type ModelInfo } from './model-info.ts';
 import { extractFromNpmTarball, npmTarballUrl } from './npm-tarball.ts';
 import { readGraphIo } from '../onnx/onnx-graph-io.ts';
@@ -607,7 +608,7 @@ export class ModelStore {
   }
 
   /** Runs per second of `id` on the given size and provider. */
-  async benchmark(id: string, options: BenchmarkOptions & EnsureOptions): Promise<BenchmarkResult> {
+  async benchmark(id: string, options: BenchmarkOptions & EnsureOptions): Promise<ModelBenchmark> {
     const model = await this.ensure(id, options);
     return benchmarkModel(this.backend(), model, options);
   }

@@ -3,6 +3,7 @@
 // is the output size over the input size), and the benchmark. Runs go
 // through the inference backend (a worker thread), like every other run.
 import { InferenceFailedError, throwIfCancelled } from '../../common/errors.ts';
+import type { ModelBenchmark } from '../../common/api/api-types.ts';
 import { expectPositiveInteger } from '../../common/validation.ts';
 import type { ModelManifest, TensorSpec } from '../../common/model-manifest.ts';
 import type { InferenceBackend, ProviderPreference, ResolvedModel } from '../inference/inference-backend.ts';
@@ -91,18 +92,8 @@ export interface BenchmarkOptions {
   signal?: AbortSignal;
 }
 
-export interface BenchmarkResult {
-  modelId: string;
-  provider: string;
-  width: number;
-  height: number;
-  runs: number;
-  runsPerSecond: number;
-  meanMs: number;
-}
-
 /** Runs per second of `model` on width x height inputs (rounded up to its pad multiple). */
-export async function benchmarkModel(backend: InferenceBackend, model: ResolvedModel, options: BenchmarkOptions): Promise<BenchmarkResult> {
+export async function benchmarkModel(backend: InferenceBackend, model: ResolvedModel, options: BenchmarkOptions): Promise<ModelBenchmark> {
   const { manifest } = model;
   const runs = options.runs ?? 3;
   expectPositiveInteger('width', options.width);
