@@ -93,7 +93,7 @@ export async function startWorker(options: { name: string; redisUrl: string; sha
     while (Date.now() < until) {
       const found = events.find(predicate);
       if (found) return found;
-      if (child.exitCode !== null) throw new Error(`worker ${options.name} exited ${child.exitCode}: ${stderr}`);
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`worker ${options.name} exited ${child.exitCode ?? child.signalCode}: ${stderr}`);
       await delay(50);
     }
     throw new Error(`worker ${options.name}: timed out; events ${JSON.stringify(events)}; stderr ${stderr}`);
@@ -105,7 +105,7 @@ export async function startWorker(options: { name: string; redisUrl: string; sha
     events,
     waitFor,
     stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
-      if (child.exitCode !== null) return child.exitCode;
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       child.kill(signal);
       return exited;

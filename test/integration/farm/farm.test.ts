@@ -106,7 +106,6 @@ describe.skipIf(!ready)('render farm', () => {
       { name: 'arbitrary style', steps: () => [`stylize:style-image=${style},stabilize=false`], input: () => clip, segments: 'many' },
       { name: 'interpolation across held frames and cuts at segment borders', steps: () => ['interpolate:multiply=2'], input: () => heldClip, segments: 'many' },
       { name: 'interpolate then upscale', steps: () => ['interpolate:multiply=2', 'upscale:model=realesr-animevideov3-x4,scale=2'], input: () => heldClip, segments: 'many' },
-      { name: 'upscale then interpolate (one segment: its facts come from upscaled frames)', steps: () => ['upscale:model=realesr-animevideov3-x4,scale=2', 'interpolate:multiply=2'], input: () => heldClip, segments: 'one' },
       { name: 'stabilised stylize (one segment: state carried across frames)', steps: () => ['stylize:style=candy'], input: () => clip, segments: 'one' },
     ];
 
