@@ -73,10 +73,10 @@ export interface WorkerHandle {
 }
 
 /** Starts `framesmith worker --json` and resolves once it has joined the farm. */
-export async function startWorker(options: { name: string; redisUrl: string; sharedRoot: string; env: Record<string, string>; lockSeconds?: number }): Promise<WorkerHandle> {
+export async function startWorker(options: { name: string; redisUrl: string; sharedRoot: string; env: Record<string, string>; lockSeconds?: number; threads?: number }): Promise<WorkerHandle> {
   const child = spawn(process.execPath, [
     cliEntry, 'worker', '--redis', options.redisUrl, '--shared-root', options.sharedRoot, '--name', options.name,
-    '--threads', '1', '--lock-seconds', String(options.lockSeconds ?? 2), '--json',
+    '--threads', String(options.threads ?? 1), '--lock-seconds', String(options.lockSeconds ?? 2), '--json',
   ], { cwd: repoRoot, env: { ...process.env, FRAMESMITH_DEBUG: undefined, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const events: Record<string, unknown>[] = [];
   let pending = '';
