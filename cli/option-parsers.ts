@@ -23,6 +23,16 @@ export function parseIntegerOption(option: string): (value: string) => number {
   };
 }
 
+export function parsePositiveIntegerOption(option: string): (value: string) => number {
+  return (value) => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < 1) {
+      throw new InvalidArgumentError(expectedMessage('a positive integer', option, value));
+    }
+    return parsed;
+  };
+}
+
 export function parseTileOption(value: string): number | 'auto' {
   if (value === 'auto') return 'auto';
   const parsed = Number(value);
