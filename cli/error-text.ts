@@ -17,7 +17,7 @@ export function flagForHint(hint: ErrorHint): string {
   return FLAG_FOR_FIELD[hint.field];
 }
 
-/** The userMessage with the hint's flag in parentheses before its final full stop: "... or allow overwriting (--overwrite)." */
+/** The userMessage with the hint's flag in parentheses before its final full stop: "... or allow Framesmith to overwrite it (--overwrite)." */
 export function cliErrorText(error: SerializedError): string {
   if (!error.hint) return error.userMessage;
   const flag = flagForHint(error.hint);

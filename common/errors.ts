@@ -183,7 +183,7 @@ export class OutputNotWritableError extends FramesmithError {
 export class OutputExistsError extends FramesmithError {
   declare readonly code: 'OUTPUT_EXISTS';
   constructor(path: string, options?: ErrorOptions) {
-    super('OUTPUT_EXISTS', `${path} already exists. Choose another name, or allow overwriting.`, {
+    super('OUTPUT_EXISTS', `${path} already exists. Choose another name, or allow Framesmith to overwrite it.`, {
       hint: { field: 'outputSettings.overwrite', action: 'allow-overwrite' },
       ...options,
     });

@@ -23,7 +23,7 @@ describe('errors in the API envelope', () => {
       ok: false,
       error: {
         code: 'OUTPUT_EXISTS',
-        userMessage: '/videos/out.mp4 already exists. Choose another name, or allow overwriting.',
+        userMessage: '/videos/out.mp4 already exists. Choose another name, or allow Framesmith to overwrite it.',
         hint: { field: 'outputSettings.overwrite', action: 'allow-overwrite' },
       },
     });

@@ -17,7 +17,7 @@ describe('errors', () => {
   it('carry a stable code and an actionable message', () => {
     const error = new OutputExistsError('/tmp/out.mp4');
     expect(error.code).toBe('OUTPUT_EXISTS');
-    expect(error.userMessage).toMatch(/allow overwriting/);
+    expect(error.userMessage).toMatch(/overwrite/);
     expect(error.name).toBe('OutputExistsError');
   });
 
@@ -26,7 +26,7 @@ describe('errors', () => {
     for (const error of errors) expect(error.userMessage).not.toMatch(/--[a-z]/);
     expect(serializeError(errors[0])).toEqual({
       code: 'OUTPUT_EXISTS',
-      userMessage: '/tmp/out.mp4 already exists. Choose another name, or allow overwriting.',
+      userMessage: '/tmp/out.mp4 already exists. Choose another name, or allow Framesmith to overwrite it.',
       hint: { field: 'outputSettings.overwrite', action: 'allow-overwrite' },
     });
     expect(errors.map((error) => error.hint?.field)).toEqual(['outputSettings.overwrite', 'processing.provider', 'processing.tile']);
