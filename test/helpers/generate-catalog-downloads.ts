@@ -146,6 +146,30 @@ function onnxSuperResolution(entries: readonly RawEntry[], ready: Map<string, Mo
   });
 }
 
+/**
+ * RIFE versions whose padding multiple is not 32, as measured by
+ * test/integration/convert/rife-pad-multiples.test.ts (which fails when a
+ * value here disagrees with the graph). rife-ncnn-vulkan pads 4.25 and 4.26
+ * to 64 too; TNTwise's 4.25-lite needs 128.
+ */
+const RIFE_PAD_MULTIPLES: Readonly<Record<string, number>> = {
+  'rife-v4.25': 64,
+  'rife-v4.25-heavy': 64,
+  'rife-v4.25-lite': 128,
+  'rife-v4.26': 64,
+  'rife-v4.26-large': 64,
+  // v3.6 takes two frames and gives the middle one (no timestep input).
+  'rife-v3.6': 16,
+};
+
+/** The versions model pickers show first, with the reason in a user's words. */
+const RIFE_RECOMMENDED: Readonly<Record<string, string>> = {
+  'rife-v4.6': 'its weights are checked by the project itself, and it runs fast on a CPU',
+  'rife-v4.22-lite': 'fast: a light model, recommended by REAL-Video-Enhancer',
+  'rife-v4.25': 'the version upstream (Practical-RIFE) recommends',
+  'rife-v4.26': 'the newest full model, the default of Flowframes',
+};
+
 /** The TNTwise folder (e.g. "rife-v4.6") that serves this file, if any. */
 function tntwiseFolder(file: RawFile): string | undefined {
   for (const source of file.sources) {
@@ -182,7 +206,8 @@ function rifeEntries(entries: readonly RawEntry[], ready: Map<string, ModelManif
       format: 'ncnn',
       files: [downloadFile('flownet.bin', bin), downloadFile('flownet.param', param)],
       ncnnPreset: 'interpolation',
-      ...(fromReady(manifest) ?? { valueRange: [0, 1], padMultiple: 32, clampOutput: true, tileable: false }),
+      ...(fromReady(manifest) ?? { valueRange: [0, 1], padMultiple: RIFE_PAD_MULTIPLES[id] ?? 32, clampOutput: true, tileable: false }),
+      ...(RIFE_RECOMMENDED[id] ? { recommended: RIFE_RECOMMENDED[id] } : {}),
     }));
   }
   return result.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
