@@ -626,11 +626,16 @@ export class ModelStore {
     return hadManifest || hadFiles;
   }
 
-  /** Info on the usable copy of `id` (downloaded first when needed, per `ensure`), with its download hosts' licence notes. */
-  async info(id: string, options: EnsureOptions = {}): Promise<{ model: EnsuredModel; info: ModelInfo; sourceLicences: SourceLicenceNote[] }> {
+  /**
+   * Info on the usable copy of `id` (downloaded first when needed, per
+   * `ensure`), with its download hosts' licence notes and the files of its
+   * download that are checked by git blob id only (no sha256 was known).
+   */
+  async info(id: string, options: EnsureOptions = {}): Promise<{ model: EnsuredModel; info: ModelInfo; sourceLicences: SourceLicenceNote[]; gitBlobOnly: string[] }> {
     const model = await this.ensure(id, options);
     const entry = this.downloadsById.get(id);
-    return { model, info: await readModelInfo(model.path, await this.backend().availableProviders()), sourceLicences: entry ? sourceLicenceNotes(entry) : [] };
+    const gitBlobOnly = model.origin === 'bundled' || !entry ? [] : entry.files.filter((file) => file.sha256 === undefined).map((file) => file.name);
+    return { model, info: await readModelInfo(model.path, await this.backend().availableProviders()), sourceLicences: entry ? sourceLicenceNotes(entry) : [], gitBlobOnly };
   }
 
   /** Runs per second of `id` on the given size and provider. */
