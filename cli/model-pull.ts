@@ -48,7 +48,7 @@ export async function pullOnUse(modelId: string, options: PullOnUseOptions): Pro
   try {
     const entry = store.download(modelId);
     if (!entry || (await store.list()).some((listing) => listing.id === modelId && listing.state !== 'available')) return undefined;
-    const size = entry.sizeBytes > 0 ? ` (${mib(entry.sizeBytes)})` : '';
+    const size = entry.files.every((file) => file.sizeBytes !== undefined) ? ` (${mib(entry.sizeBytes)})` : '';
     let pull = options.pull;
     const interactive = options.interactive ?? (process.stdin.isTTY === true && process.stderr.isTTY === true);
     if (!pull && interactive && !options.json) {

@@ -264,6 +264,43 @@ describe('ModelStore.ensure over the local server', () => {
   });
 });
 
+describe('an installed model carries its measured facts', () => {
+  const rifeParam = modelAsset('ncnn/rife-v4.6/flownet.param');
+  const rifeBin = modelAsset('ncnn/rife-v4.6/flownet.bin');
+
+  it.skipIf(!rifeParam || !rifeBin)('a wrong typed padding multiple is corrected by the measurement, which is remembered by sha256', async () => {
+    const dir = await mkdtemp(path.join(work, 'facts-'));
+    const paramBytes = await readFile(rifeParam!);
+    const binBytes = await readFile(rifeBin!);
+    const entry: ModelDownload = {
+      id: 'rife-typed-wrong', task: 'interpolation', displayName: 'test', description: 'test', scale: 1, licence: 'MIT', format: 'ncnn',
+      sizeBytes: paramBytes.length + binBytes.length,
+      files: [
+        { name: 'flownet.bin', role: 'weights', sizeBytes: binBytes.length, sha256: sha256(binBytes), sources: [{ kind: 'url', url: serve('/facts/flownet.bin', binBytes) }] },
+        { name: 'flownet.param', role: 'graph', sizeBytes: paramBytes.length, sha256: sha256(paramBytes), sources: [{ kind: 'url', url: serve('/facts/flownet.param', paramBytes) }] },
+      ],
+      ncnnPreset: 'interpolation', valueRange: [0, 1], padMultiple: 8, clampOutput: true, tileable: false, verifiedHere: true,
+    };
+    const catalogPath = path.join(dir, 'catalog.json');
+    await writeFile(catalogPath, JSON.stringify({ version: 1, models: [], downloads: [entry] }));
+    const store = await ModelStore.open({ storeDir: path.join(dir, 'store'), catalogPath, registry: base, retry: fastRetry, idleTimeoutMs: 5000 });
+    try {
+      const model = await store.ensure('rife-typed-wrong');
+      expect(model.manifest.padMultiple).toBe(32);
+      expect(model.manifest.facts?.padMultiple).toEqual({ value: 32, source: 'measured', typedValue: 8 });
+      expect(model.manifest.facts?.scale).toEqual({ value: 1, source: 'measured' });
+      expect(model.manifest.facts?.layout.source).toBe('graph');
+      // The store's catalog keeps the measured manifest, and the measurement is cached by the file's sha256.
+      const stored = await store.storedModel('rife-typed-wrong');
+      expect(stored?.manifest.padMultiple).toBe(32);
+      const cache = JSON.parse(await readFile(path.join(dir, 'store', '.cache', 'model-facts.json'), 'utf8')) as { entries: Record<string, unknown> };
+      expect(Object.keys(cache.entries)).toEqual([model.manifest.sha256]);
+    } finally {
+      await store.dispose();
+    }
+  });
+});
+
 describe('failing over from hosts that give no answer', () => {
   const param = modelAsset('ncnn/realesrgan/realesr-animevideov3-x2.param');
   const bin = modelAsset('ncnn/realesrgan/realesr-animevideov3-x2.bin');
