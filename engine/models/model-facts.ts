@@ -60,7 +60,7 @@ export async function measurePadMultiple(backend: InferenceBackend, model: Resol
     throwIfCancelled(options.signal);
     let outputs;
     try {
-      outputs = await session.run(syntheticInputs(manifest, width, height), { signal: options.signal });
+      outputs = await session.run(syntheticInputs(manifest, width, height), { signal: options.signal, quiet: true });
     } catch (error) {
       if (isCancellation(error) || options.signal?.aborted) throw error instanceof CancelledError ? error : new CancelledError({ cause: error });
       const detail = (error as { detail?: string }).detail ?? (error as Error).message;
