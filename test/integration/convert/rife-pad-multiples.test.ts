@@ -195,6 +195,7 @@ describe.skipIf(!rifeDir)('every RIFE version: measured padding multiple, real f
     expect((await Catalog.load()).get('rife-v4.6').padMultiple).toBe(catalog.find((entry) => entry.id === 'rife-v4.6')!.padMultiple);
   }, 600_000);
 
+  // Reads the measurements of the test above (run the file, not this test alone).
   it('runs at 1280x720, 1920x1080 and 853x479 through the padding and cropping path', async () => {
     const frameModels = [...byStructure.values()].filter((entry) => entry.padMultiple !== undefined && !entry.twoInputs);
     expect(frameModels.length).toBeGreaterThan(0);
