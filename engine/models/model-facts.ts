@@ -44,7 +44,8 @@ export interface PadMeasurement {
   rejected: { multiple: number; reason: string }[];
 }
 
-type RunOutcome = { ok: true; scale: number } | { ok: false; reason: string };
+/** `ran`: the model ran but its output was not an image of a whole scale of the input. */
+type RunOutcome = { ok: true; scale: number } | { ok: false; reason: string; ran: boolean };
 
 /**
  * Measures the padding multiple and scale of `model` by running it (see the
@@ -64,21 +65,22 @@ export async function measurePadMultiple(backend: InferenceBackend, model: Resol
     } catch (error) {
       if (isCancellation(error) || options.signal?.aborted) throw error instanceof CancelledError ? error : new CancelledError({ cause: error });
       const detail = (error as { detail?: string }).detail ?? (error as Error).message;
-      return { ok: false, reason: `${width}x${height} did not run (${detail.split('\n')[0]})` };
+      return { ok: false, reason: `${width}x${height} did not run (${detail.split('\n')[0]})`, ran: false };
     }
     const output = image ? outputs[image.name] : undefined;
-    if (!output || output.dims.length !== 4) return { ok: false, reason: `${width}x${height} gave no 4-d output` };
+    if (!output || output.dims.length !== 4) return { ok: false, reason: `${width}x${height} gave no 4-d output`, ran: true };
     const [channels, outHeight, outWidth] = [output.dims[1]!, output.dims[2]!, output.dims[3]!];
-    if (channels !== 3) return { ok: false, reason: `${width}x${height} gave ${channels} channels out, not an RGB image` };
+    if (channels !== 3) return { ok: false, reason: `${width}x${height} gave ${channels} channels out, not an RGB image`, ran: true };
     if (outHeight % height !== 0 || outWidth % width !== 0 || outHeight / height !== outWidth / width) {
-      return { ok: false, reason: `${width}x${height} in gave ${outWidth}x${outHeight} out, not a whole scale of the input` };
+      return { ok: false, reason: `${width}x${height} in gave ${outWidth}x${outHeight} out, not a whole scale of the input`, ran: true };
     }
     for (const value of output.data) {
-      if (!Number.isFinite(value)) return { ok: false, reason: `${width}x${height} gave NaN or infinite values` };
+      if (!Number.isFinite(value)) return { ok: false, reason: `${width}x${height} gave NaN or infinite values`, ran: true };
     }
     return { ok: true, scale: outHeight / height };
   };
   const rejected: PadMeasurement['rejected'] = [];
+  let ranWithoutImage: string | undefined;
   try {
     for (const multiple of candidates) {
       const shapes = measureShapes(multiple);
@@ -88,6 +90,7 @@ export async function measurePadMultiple(backend: InferenceBackend, model: Resol
         const outcome = await runAt(width, height);
         if (!outcome.ok) {
           failure = outcome.reason;
+          if (outcome.ran) ranWithoutImage = outcome.reason;
           break;
         }
         scales.push(outcome.scale);
@@ -101,7 +104,10 @@ export async function measurePadMultiple(backend: InferenceBackend, model: Resol
     await session.release();
   }
   const largest = candidates[candidates.length - 1];
-  throw new ModelManifestMismatchError(manifest.id, `it ran at no size that is a multiple of ${largest} or less`, {
+  const problem = ranWithoutImage
+    ? `it runs but does not give an image of a whole scale of its input (${ranWithoutImage}); the file may hold only part of a model`
+    : `it ran at no size that is a multiple of ${largest} or less`;
+  throw new ModelManifestMismatchError(manifest.id, problem, {
     detail: rejected.map((entry) => `multiple ${entry.multiple}: ${entry.reason}`).join('\n'),
   });
 }

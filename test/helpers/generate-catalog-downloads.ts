@@ -162,6 +162,19 @@ const RIFE_PAD_MULTIPLES: Readonly<Record<string, number>> = {
   'rife-v3.6': 16,
 };
 
+/**
+ * Versions whose flownet.param is only the flow network (their contextnet and
+ * fusionnet are not in the sources): the graph gives half-size flow, not a
+ * frame, so their install stops at the measurement. Measured by the same test.
+ */
+const RIFE_FLOW_ONLY: ReadonlySet<string> = new Set(['rife', 'rife-anime', 'rife-hd', 'rife-uhd', 'rife-v2', 'rife-v2.3', 'rife-v2.4', 'rife-v3.0', 'rife-v3.1']);
+
+function rifeDescription(id: string, version: string): string {
+  if (RIFE_FLOW_ONLY.has(id)) return `RIFE ${version}: only its flow network is published with these weights (no contextnet or fusionnet), so it cannot be installed as a frame interpolator.`;
+  if (id === 'rife-v3.6') return `RIFE ${version}: gives only the middle frame (no timestep input), which the interpolator does not support yet.`;
+  return `RIFE ${version} frame interpolation (ncnn weights from TNTwise/rife-ncnn-vulkan, converted to ONNX on install).`;
+}
+
 /** The versions model pickers show first, with the reason in a user's words. */
 const RIFE_RECOMMENDED: Readonly<Record<string, string>> = {
   'rife-v4.6': 'its weights are checked by the project itself, and it runs fast on a CPU',
@@ -200,7 +213,7 @@ function rifeEntries(entries: readonly RawEntry[], ready: Map<string, ModelManif
       id,
       task: 'interpolation',
       displayName: manifest?.displayName ?? `RIFE ${version}`,
-      description: manifest?.description ?? `RIFE ${version} frame interpolation (ncnn weights from TNTwise/rife-ncnn-vulkan, converted to ONNX on install).`,
+      description: manifest?.description ?? rifeDescription(id, version),
       scale: 1,
       licence: RIFE_LICENCE,
       format: 'ncnn',

@@ -10,7 +10,7 @@ import type { InferenceBackend, ModelSession } from '../../../engine/inference/i
 import type { TensorMap } from '../../../engine/inference/tensor.ts';
 import { factCorrections, measurePadMultiple, measureShapes, PAD_MULTIPLE_CANDIDATES, withFacts } from '../../../engine/models/model-facts.ts';
 
-function standIn(required: number, scale: number, runs: [number, number][]): InferenceBackend {
+function standIn(required: number, scale: number, runs: [number, number][], channels = 3): InferenceBackend {
   const session: ModelSession = {
     modelId: 'stand-in',
     report: { chosen: 'cpu', attempts: [], precision: 'fp32' },
@@ -18,7 +18,7 @@ function standIn(required: number, scale: number, runs: [number, number][]): Inf
       const [, , height, width] = inputs.img0!.dims as [number, number, number, number];
       runs.push([width, height]);
       if (width % required !== 0 || height % required !== 0) throw new InferenceFailedError('stand-in', { detail: `Concat: mismatched dimensions at ${width}x${height}` });
-      return { output: { dtype: 'float32', dims: [1, 3, height * scale, width * scale], data: new Float32Array(3 * height * scale * width * scale) } };
+      return { output: { dtype: 'float32', dims: [1, channels, height * scale, width * scale], data: new Float32Array(channels * height * scale * width * scale) } };
     },
     async release() {},
   };
@@ -66,6 +66,12 @@ describe('measurePadMultiple', () => {
   it('measures the scale from the same runs', async () => {
     const result = await measurePadMultiple(standIn(4, 3, []), { manifest, path: 'x.onnx' });
     expect(result).toMatchObject({ padMultiple: 4, scale: 3 });
+  });
+
+  it('says a model that runs but gives no image (a flow network alone) may be only part of a model', async () => {
+    const error = await measurePadMultiple(standIn(1, 1, [], 4), { manifest, path: 'x.onnx' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ModelManifestMismatchError);
+    expect((error as ModelManifestMismatchError).userMessage).toMatch(/4 channels out, not an RGB image.*only part of a model/);
   });
 
   it('refuses a model that runs at no candidate, with every reason in the detail', async () => {
