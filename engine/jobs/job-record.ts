@@ -1,0 +1,70 @@
+// A job's durable record made from its spec and planned batch, and the
+// snapshot of a record that front-ends see (validated spec, items, progress,
+// position in the queue).
+import { randomBytes } from 'node:crypto';
+import { InvalidArgumentError, type SerializedError } from '../../common/errors.ts';
+import { jobId, type JobId, type PresetId } from '../../common/ids.ts';
+import { jobSpecSchema, type JobSnapshot, type JobSpec } from '../../common/jobs.ts';
+import type { Progress } from '../../common/progress.ts';
+import type { BatchPlan } from './batch.ts';
+import type { JobRecord } from './job-store.ts';
+
+export function newJobId(): JobId {
+  return jobId(`${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`);
+}
+
+/** A queued job's record; `label` defaults to the chain's step kinds ("upscale-interpolate"). */
+export function newJobRecord(id: JobId, spec: JobSpec, plan: BatchPlan, options: { label?: string; workDir?: string }): JobRecord {
+  const first = plan.items[0];
+  if (!first) throw new InvalidArgumentError('The job has no input files.');
+  return {
+    version: 1,
+    id,
+    state: 'queued',
+    spec: spec as unknown as Record<string, unknown>,
+    presetId: spec.presetId ?? null,
+    label: options.label ?? first.steps.map((step) => step.kind).join('-'),
+    steps: first.steps,
+    outputSettings: first.outputSettings,
+    processing: first.processing,
+    items: plan.items.map((item) => ({
+      input: item.input.path,
+      kind: item.input.kind === 'image' ? 'image' : 'video',
+      output: item.output,
+      state: 'queued',
+      framesDone: 0,
+      framesTotal: null,
+      error: null,
+    })),
+    error: null,
+    createdAt: new Date().toISOString(),
+    startedAt: null,
+    finishedAt: null,
+    ownerPid: null,
+    ...(options.workDir ? { workDir: options.workDir } : {}),
+  };
+}
+
+export function snapshotOf(record: JobRecord, position: number | null, progress: Progress | null): JobSnapshot {
+  return {
+    id: jobId(record.id),
+    state: record.state,
+    spec: jobSpecSchema.parse(record.spec),
+    presetId: (record.presetId ?? null) as PresetId | null,
+    label: record.label,
+    items: record.items.map((item) => ({
+      input: item.input,
+      output: item.output,
+      state: item.state,
+      framesDone: item.framesDone,
+      framesTotal: item.framesTotal,
+      error: item.error as SerializedError | null,
+    })),
+    progress,
+    error: record.error as SerializedError | null,
+    position,
+    createdAt: record.createdAt,
+    startedAt: record.startedAt,
+    finishedAt: record.finishedAt,
+  };
+}
