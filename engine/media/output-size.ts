@@ -7,17 +7,18 @@
 // Video figures: measured with `framesmith upscale clip.mp4 --model
 // realesr-animevideo-xs-x2 --codec C` on a 96x64 testsrc2 clip of 25 frames
 // (192x128 output, 8-bit): h264 0.050, h265 0.039, vp9 0.047, av1 0.035,
-// prores 0.76, ffv1 1.63, png 2.05 bytes per pixel including the container.
-// The table sits a little above those (detailed camera footage encodes
-// denser than a test pattern); test/integration/plan holds the estimate to
-// within 2x of a real output for every codec.
+// prores 0.76, ffv1 1.63, png 2.05 bytes per pixel including the container;
+// a 64x48 clip of 12 frames (128x96 output): h264 0.038, vp9 0.037. The
+// table sits a little above those (detailed camera footage encodes denser
+// than a test pattern); test/integration/plan/output-size.test.ts holds the
+// estimate to within 2x of a real output for every codec.
 import type { OutputCodec } from '../../common/job-spec.ts';
 
 /** Typical bytes per output pixel per frame, 8-bit, at the default quality. */
 export const VIDEO_BYTES_PER_PIXEL: Readonly<Record<OutputCodec, number>> = {
-  h264: 0.07,
+  h264: 0.06,
   h265: 0.055,
-  vp9: 0.065,
+  vp9: 0.055,
   av1: 0.05,
   prores: 0.9,
   ffv1: 1.9,
