@@ -13,21 +13,20 @@
 // at once with autoResume. Cancel removes the job's work folder and
 // temporary files; shutdown (dispose) and interrupt() stop running jobs as
 // 'interrupted', keeping their segments.
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { z } from 'zod';
 import { InvalidArgumentError } from '../../common/errors.ts';
 import { jobId } from '../../common/ids.ts';
-import { jobSpecSchema, type JobEvent, type JobSnapshot, type JobSpecInput, type LogLevel } from '../../common/jobs.ts';
+import { type JobEvent, type JobSnapshot, type JobSpecInput, type LogLevel } from '../../common/jobs.ts';
 import type { Progress } from '../../common/progress.ts';
 import { listTemporarySiblings, removeQuietly } from '../media/output-path.ts';
 import type { FreeSpaceReader } from './disk-space.ts';
-import { jobBatchRequest, type ResolvedPreset } from './job-request.ts';
-import { newJobId, newJobRecord, snapshotOf } from './job-record.ts';
-import { JobRunner, type ActiveJob, type JobExecutor} from './job-runner.ts';
+import { jobRecordOf, type ResolvedPreset } from './job-request.ts';
+import { orphanRecovered, snapshotOf } from './job-record.ts';
+import { JobRunner, type JobExecutor } from './job-runner.ts';
 import { assertTransition, REMOVABLE_STATES } from './job-state.ts';
-import { isProcessAlive, JobStore, type ControlAction, type JobRecord } from './job-store.ts';
-import { ACTIVE_STATES, QueueLease } from './queue-lease.ts';
-import { PauseGate } from './pause-gate.ts';
+import { JobStore, type ControlAction, type JobRecord, type UnreadableRecord } from './job-store.ts';
+import { QueueLease } from './queue-lease.ts';
 
 export type { JobExecutor } from './job-runner.ts';
 export type { ResolvedPreset } from './job-request.ts';
@@ -59,18 +58,14 @@ export interface JobQueueOptions {
 
 export type JobListener = (event: JobEvent) => void;
 
-function describeIssues(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.map(String).join('.') : 'job'}: ${issue.message}`).join('; ');
-}
-
 export class JobQueue {
   private readonly records = new Map<string, JobRecord>();
   private order: string[] = [];
-  private readonly active = new Map<string, ActiveJob>();
   private readonly progress = new Map<string, Progress>();
   private readonly listeners = new Set<JobListener>();
   private readonly writes = new Map<string, Promise<void>>();
   private disposed = false;
+  private setAside: UnreadableRecord[] = [];
   private readonly lease: QueueLease;
   private readonly runner: JobRunner;
 
@@ -79,8 +74,8 @@ export class JobQueue {
     private readonly store: JobStore,
   ) {
     this.lease = new QueueLease(store, options, {
-      activeIds: () => [...this.active.keys()],
-      isActive: (id) => this.active.has(id),
+      activeIds: () => this.runner.activeIds(),
+      isActive: (id) => this.runner.job(id) !== undefined,
       isPaused: (id) => this.records.get(id)?.state === 'paused',
       refresh: (record) => this.records.set(record.id, record),
       markClaimed: (onDisk) => this.update(onDisk.id, { state: 'running', ownerPid: process.pid, startedAt: onDisk.startedAt ?? new Date().toISOString(), error: null }),
@@ -94,7 +89,12 @@ export class JobQueue {
         log: (id, level, message) => this.log(id, level, message),
         emit: (event) => this.emit(event),
         listening: () => this.listeners.size > 0,
-        progress: (id, active, index, progress) => this.onProgress(id, active, index, progress),
+        progress: (id, index, progress, persist) => this.onProgress(id, index, progress, persist),
+        started: () => this.lease.startPolling(),
+        settled: () => {
+          this.lease.stopPollingWhenIdle();
+          this.pump();
+        },
         workDir: (id) => this.workDir(id),
         cleanWork: (record) => this.cleanWork(record),
         claimInTurn: (id, signal) => this.lease.claimInTurn(id, signal),
@@ -144,18 +144,16 @@ export class JobQueue {
 
   private async reload(): Promise<void> {
     const { records, skipped } = await this.store.load();
-    for (const name of skipped) this.log(null, 'warn', `Skipped ${name} in the job folder: it is not a job record this version understands.`);
+    for (const name of skipped) {
+      const moved = await this.store.setAside(name);
+      if (moved) this.log(null, 'warn', `Moved ${name} aside to ${moved}: it is not a job record this version understands. Its work folder is kept.`);
+    }
+    this.setAside = await this.store.listSetAside(this.options.dataDir);
     this.records.clear();
     for (const record of records) {
-      const foreign = record.ownerPid !== null && record.ownerPid !== process.pid && isProcessAlive(record.ownerPid);
-      if (ACTIVE_STATES.includes(record.state) && !foreign && !this.active.has(record.id)) {
-        const next: JobRecord = { ...record, state: record.state === 'running' ? 'interrupted' : record.state, ownerPid: null };
-        next.items = next.items.map((item) => (item.state === 'running' ? { ...item, state: 'interrupted' } : item));
-        await this.store.put(next);
-        this.records.set(next.id, next);
-      } else {
-        this.records.set(record.id, record);
-      }
+      const orphan = this.runner.job(record.id) ? undefined : orphanRecovered(record);
+      if (orphan) await this.store.put(orphan);
+      this.records.set(record.id, orphan ?? record);
     }
     this.order = records.map((record) => record.id);
   }
@@ -180,19 +178,9 @@ export class JobQueue {
 
   /** Validates the spec, resolves its preset, plans items and outputs, and queues the job. */
   async add(input: JobSpecInput, options: { signal?: AbortSignal } = {}): Promise<JobSnapshot> {
-    const parsed = jobSpecSchema.safeParse(input);
-    if (!parsed.success) throw new InvalidArgumentError(`Invalid job: ${describeIssues(parsed.error)}`);
-    const spec = parsed.data;
-    let preset: ResolvedPreset | undefined;
-    if (spec.presetId !== undefined) {
-      if (!this.options.resolvePreset) throw new InvalidArgumentError('This queue has no presets; give the steps of the chain instead.');
-      preset = await this.options.resolvePreset(spec.presetId);
-    }
-    const plan = await this.options.executor.planBatch(jobBatchRequest(spec, preset), { signal: options.signal });
-    const id = newJobId();
-    const workRoot = await this.options.workRoot?.();
-    if (workRoot && !path.isAbsolute(workRoot)) throw new InvalidArgumentError(`The working folder must be an absolute path, got "${workRoot}".`);
-    const record = newJobRecord(id, spec, plan, { label: preset?.name, workDir: workRoot ? path.join(workRoot, id) : undefined });
+    const { executor, resolvePreset, workRoot } = this.options;
+    const record = await jobRecordOf(input, { planBatch: (request, plan) => executor.planBatch(request, plan), resolvePreset, workRoot, signal: options.signal });
+    const id = record.id;
     await this.store.withLock(async () => {
       await this.store.put(record);
       const { records } = await this.store.load();
@@ -223,7 +211,7 @@ export class JobQueue {
   /** Removes a job that is not running (its work folder too). */
   async remove(id: string): Promise<void> {
     const record = this.record(id);
-    if (!REMOVABLE_STATES.includes(record.state) || this.active.has(id)) {
+    if (!REMOVABLE_STATES.includes(record.state) || this.runner.job(id)) {
       throw new InvalidArgumentError(`Job ${id} is ${record.state}; cancel it before removing it.`);
     }
     await this.store.withLock(async () => {
@@ -255,7 +243,7 @@ export class JobQueue {
     const record = this.record(id);
     if (record.state === 'paused') return;
     assertTransition(record.state, 'paused', id);
-    this.active.get(id)?.gate.pause();
+    this.runner.job(id)?.gate.pause();
     await this.update(id, { state: 'paused' });
     this.lease.holdProcessWhilePaused();
   }
@@ -263,7 +251,7 @@ export class JobQueue {
   /** Resumes a paused job in place, or queues a paused or interrupted one again. */
   async resume(id: string): Promise<void> {
     const record = this.record(id);
-    const active = this.active.get(id);
+    const active = this.runner.job(id);
     if (record.state === 'paused' && active) {
       active.gate.resume();
       await this.update(id, { state: 'running' });
@@ -283,7 +271,7 @@ export class JobQueue {
   /** Cancels a job: stops it, removes its work folder and every temporary file; nothing partial remains. */
   async cancel(id: string): Promise<void> {
     const record = this.record(id);
-    const active = this.active.get(id);
+    const active = this.runner.job(id);
     if (active) {
       active.reason = 'cancel';
       active.controller.abort();
@@ -303,29 +291,44 @@ export class JobQueue {
   async run(id: string): Promise<JobSnapshot> {
     const record = this.record(id);
     if (record.state === 'interrupted') await this.resume(id);
-    const active = this.active.get(id);
+    // A job that failed (say its input was missing) keeps its segments: running it again resumes from them.
+    if (record.state === 'failed') await this.retry(id);
+    const active = this.runner.job(id);
     if (active) await active.done;
-    else await this.start(id);
+    else await this.runner.start(id);
     return this.snapshot(id);
   }
 
   /** Resolves when no job of this process is running and none it could start is queued. */
   async whenIdle(): Promise<void> {
-    for (;;) {
-      const running = [...this.active.values()];
-      if (running.length === 0) return;
-      await Promise.all(running.map((job) => job.done));
-    }
+    for (let running = this.runner.jobs(); running.length > 0; running = this.runner.jobs()) await Promise.all(running.map((job) => job.done));
+  }
+
+  /**
+   * Stops a running job (or every job of this process) between frames as
+   * 'interrupted', keeping its segments for resume; a job still waiting for
+   * its turn stays queued. Resolves when it has stopped.
+   */
+  async interrupt(id?: string): Promise<void> {
+    await this.runner.stop('shutdown', id === undefined ? undefined : [id]);
+  }
+
+  /** Whether the job's work folder holds anything (segments a resume would continue from). */
+  async keepsWork(id: string): Promise<boolean> {
+    this.record(id);
+    const names = await fs.readdir(this.workDir(id)).catch(() => []);
+    return names.length > 0;
+  }
+
+  /** Records found unreadable (moved aside, their work folders kept), oldest first. */
+  unreadable(): readonly UnreadableRecord[] {
+    return this.setAside;
   }
 
   /** Stops running jobs as 'interrupted' (segments kept) and stops listening for controls. */
   async dispose(): Promise<void> {
     this.disposed = true;
-    for (const job of this.active.values()) {
-      job.reason ??= 'shutdown';
-      job.controller.abort();
-    }
-    await Promise.allSettled([...this.active.values()].map((job) => job.done));
+    await this.interrupt();
     await Promise.allSettled([...this.writes.values()]);
     this.lease.stopPolling();
     this.listeners.clear();
@@ -397,47 +400,18 @@ export class JobQueue {
     if (this.disposed || this.options.autoStart === false) return;
     const limit = Math.max(1, this.options.concurrency ?? 1);
     for (const id of this.order) {
-      if (this.active.size >= limit) return;
+      if (this.runner.activeIds().length >= limit) return;
       const record = this.records.get(id);
-      if (record?.state === 'queued' && !this.active.has(id)) void this.start(id);
+      if (record?.state === 'queued' && !this.runner.job(id)) void this.runner.start(id);
     }
   }
 
-  private onProgress(id: string, active: ActiveJob, index: number, progress: Progress): void {
+  private onProgress(id: string, index: number, progress: Progress, persist: boolean): void {
     this.progress.set(id, progress);
     this.emit({ type: 'progress', jobId: jobId(id), progress });
     const record = this.records.get(id);
-    if (!record) return;
-    const item = record.items[index];
-    if (item) record.items[index] = { ...item, framesDone: progress.framesDone, framesTotal: progress.framesTotal };
-    const now = performance.now();
-    if (now - active.lastPersistAt >= 2000) {
-      active.lastPersistAt = now;
-      void this.persist(id).catch(() => undefined);
-    }
-  }
-
-  private start(id: string): Promise<void> {
-    let settle: () => void = () => undefined;
-    const active: ActiveJob = {
-      controller: new AbortController(),
-      gate: new PauseGate(),
-      reason: undefined,
-      done: new Promise<void>((resolve) => {
-        settle = resolve;
-      }),
-      lastPreviewAt: -Infinity,
-      lastPersistAt: 0,
-    };
-    this.active.set(id, active);
-    this.lease.startPolling();
-    void this.runner.execute(id, active).finally(() => {
-      this.active.delete(id);
-      settle();
-      this.lease.stopPollingWhenIdle();
-      this.pump();
-    });
-    return active.done;
+    const item = record?.items[index];
+    if (record && item) record.items[index] = { ...item, framesDone: progress.framesDone, framesTotal: progress.framesTotal };
+    if (persist) void this.persist(id).catch(() => undefined);
   }
 }
-

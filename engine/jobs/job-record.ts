@@ -1,13 +1,13 @@
 // A job's durable record made from its spec and planned batch, and the
 // snapshot of a record that front-ends see (validated spec, items, progress,
-// position in the queue).
+// position in the queue), and the recovery of a record whose process died.
 import { randomBytes } from 'node:crypto';
 import { InvalidArgumentError, type SerializedError } from '../../common/errors.ts';
 import { jobId, type JobId, type PresetId } from '../../common/ids.ts';
 import { jobSpecSchema, type JobSnapshot, type JobSpec } from '../../common/jobs.ts';
 import type { Progress } from '../../common/progress.ts';
 import type { BatchPlan } from './batch.ts';
-import type { JobRecord } from './job-store.ts';
+import { isProcessAlive, type JobRecord } from './job-store.ts';
 
 export function newJobId(): JobId {
   return jobId(`${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`);
@@ -66,5 +66,21 @@ export function snapshotOf(record: JobRecord, position: number | null, progress:
     createdAt: record.createdAt,
     startedAt: record.startedAt,
     finishedAt: record.finishedAt,
+  };
+}
+
+/**
+ * A running or paused record whose process is gone (no live process owns
+ * it): running becomes 'interrupted' (it resumes from its segments), paused
+ * stays paused, and nobody owns it. Undefined when the record needs nothing.
+ */
+export function orphanRecovered(record: JobRecord): JobRecord | undefined {
+  if (record.state !== 'running' && record.state !== 'paused') return undefined;
+  if (record.ownerPid !== null && record.ownerPid !== process.pid && isProcessAlive(record.ownerPid)) return undefined;
+  return {
+    ...record,
+    state: record.state === 'running' ? 'interrupted' : record.state,
+    ownerPid: null,
+    items: record.items.map((item) => (item.state === 'running' ? { ...item, state: 'interrupted' } : item)),
   };
 }

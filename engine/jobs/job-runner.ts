@@ -9,10 +9,13 @@
 //   completed keep their outputs (they are whole), nothing partial remains;
 // - shutdown or interrupt (dispose, a signal to the process): the job is
 //   'interrupted' with its segments, to resume from the last finished one;
-// - a failure that is not an item's own: failed, work folder removed.
+// - a failure that is not an item's own: failed, work folder removed;
+// - an item that cannot start (its input gone, its output path taken by
+//   another file): the item and the job fail with that reason and keep
+//   their segments, so the job resumes once the cause is gone.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { InvalidArgumentError, isCancellation, serializeError, throwIfCancelled } from '../../common/errors.ts';
+import { InvalidArgumentError, OutputExistsError, isCancellation, serializeError, throwIfCancelled } from '../../common/errors.ts';
 import { jobId } from '../../common/ids.ts';
 import type { JobEvent, LogLevel } from '../../common/jobs.ts';
 import type { Progress } from '../../common/progress.ts';
@@ -20,10 +23,12 @@ import type { FfmpegTools } from '../media/ffmpeg-locator.ts';
 import type { RgbFrame } from '../media/frame.ts';
 import { listTemporarySiblings, removeQuietly } from '../media/output-path.ts';
 import type { Catalog } from '../models/catalog.ts';
+import { MANIFEST_FILE } from '../pipeline/segment-manifest.ts';
+import { readJsonFile } from '../storage/durable-json.ts';
 import type { BatchPlan, BatchRequest, ItemHandlers, ItemResult, PlannedItem } from './batch.ts';
 import { assertSpaceFor, freeBytesOf, type FreeSpaceReader } from './disk-space.ts';
 import type { JobItemRecord, JobRecord } from './job-store.ts';
-import type { PauseGate } from './pause-gate.ts';
+import { PauseGate } from './pause-gate.ts';
 import { previewImage } from './preview-image.ts';
 import { spaceNeedsOf } from './space-needs.ts';
 
@@ -54,8 +59,12 @@ export interface RunnerHost {
   log(id: string | null, level: LogLevel, message: string): void;
   emit(event: JobEvent): void;
   listening(): boolean;
-  /** Records an item's progress (kept in memory, written now and then). */
-  progress(id: string, active: ActiveJob, index: number, progress: Progress): void;
+  /** Records an item's progress in memory, and on disk when `persist` (every 2 s). */
+  progress(id: string, index: number, progress: Progress, persist: boolean): void;
+  /** A job started running here (the first one starts the control poll). */
+  started(): void;
+  /** A job of this process stopped running (the next may start). */
+  settled(): void;
   workDir(id: string): string;
   cleanWork(record: JobRecord): Promise<void>;
   claimInTurn(id: string, signal: AbortSignal): Promise<boolean>;
@@ -76,11 +85,69 @@ async function exists(file: string): Promise<boolean> {
   return fs.stat(file).then(() => true, () => false);
 }
 
+/** The item's work folder lists fewer finished frames than the item has: its output was never written by this job. */
+async function unfinishedSegments(itemWork: string, framesTotal: number | null): Promise<boolean> {
+  if (framesTotal === null) return false;
+  const manifest = (await readJsonFile(path.join(itemWork, MANIFEST_FILE)).catch(() => undefined)) as { segments?: { frameCount?: unknown }[] } | undefined;
+  if (!Array.isArray(manifest?.segments)) return false;
+  const frames = manifest.segments.reduce((sum, segment) => sum + (typeof segment.frameCount === 'number' ? segment.frameCount : 0), 0);
+  return frames < framesTotal;
+}
+
 export class JobRunner {
+  private readonly active = new Map<string, ActiveJob>();
+
   constructor(
     private readonly host: RunnerHost,
     private readonly options: RunnerOptions,
   ) {}
+
+  /** The job while this process runs it. */
+  job(id: string): ActiveJob | undefined {
+    return this.active.get(id);
+  }
+
+  activeIds(): string[] {
+    return [...this.active.keys()];
+  }
+
+  /** The jobs this process runs now (those of `ids` only, when given). */
+  jobs(ids?: readonly string[]): ActiveJob[] {
+    return (ids ?? this.activeIds()).map((id) => this.active.get(id)).filter((job) => job !== undefined);
+  }
+
+  /** Stops running jobs between frames for `reason` (a reason given earlier stands); resolves when they have ended. */
+  async stop(reason: StopReason, ids?: readonly string[]): Promise<void> {
+    const jobs = this.jobs(ids);
+    for (const job of jobs) {
+      job.reason ??= reason;
+      job.controller.abort();
+    }
+    await Promise.allSettled(jobs.map((job) => job.done));
+  }
+
+  /** Starts running a queued job here; resolves when it has ended (however it ends). */
+  start(id: string): Promise<void> {
+    let settle: () => void = () => undefined;
+    const active: ActiveJob = {
+      controller: new AbortController(),
+      gate: new PauseGate(),
+      reason: undefined,
+      done: new Promise<void>((resolve) => {
+        settle = resolve;
+      }),
+      lastPreviewAt: -Infinity,
+      lastPersistAt: 0,
+    };
+    this.active.set(id, active);
+    this.host.started();
+    void this.execute(id, active).finally(() => {
+      this.active.delete(id);
+      settle();
+      this.host.settled();
+    });
+    return active.done;
+  }
 
   private record(id: string): JobRecord {
     const record = this.host.record(id);
@@ -94,7 +161,7 @@ export class JobRunner {
   }
 
   /** Runs the job to its end; never throws (the end is written to the record). */
-  async execute(id: string, active: ActiveJob): Promise<void> {
+  private async execute(id: string, active: ActiveJob): Promise<void> {
     const signal = active.controller.signal;
     try {
       if (!(await this.host.claimInTurn(id, signal))) return;
@@ -104,9 +171,17 @@ export class JobRunner {
       for (const [index, item] of record.items.entries()) {
         if (item.state === 'completed') continue;
         for (const temp of await listTemporarySiblings(item.output)) await removeQuietly(temp);
+        const itemWork = path.join(this.host.workDir(id), `item-${index}`);
         if (item.state === 'interrupted' && !record.outputSettings.overwrite && (await exists(item.output))) {
-          // Killed after the output was renamed into place but before the record said so.
-          await this.setItem(id, index, { state: 'completed' });
+          if (!(await unfinishedSegments(itemWork, item.framesTotal))) {
+            // Killed after the output was renamed into place but before the record said so.
+            await this.setItem(id, index, { state: 'completed' });
+            continue;
+          }
+          // Someone else's file took the output's place meanwhile: keep the segments, say why.
+          const error = serializeError(new OutputExistsError(item.output, { detail: 'The job was interrupted before it finished this output.' }));
+          await this.setItem(id, index, { state: 'failed', error });
+          this.host.log(id, 'error', `${item.input}: ${error.userMessage}`);
           continue;
         }
         try {
@@ -140,7 +215,8 @@ export class JobRunner {
       );
       const failed = this.record(id).items.find((item) => item.state === 'failed');
       await this.host.update(id, { state: failed ? 'failed' : 'completed', error: failed?.error ?? null, finishedAt: new Date().toISOString(), ownerPid: null });
-      await removeQuietly(this.host.workDir(id));
+      // An item that failed before it ran (its input gone, its output taken) keeps its segments for a later resume.
+      if (!failed) await removeQuietly(this.host.workDir(id));
     } catch (error) {
       await this.finishAfterError(id, active, error);
     }
@@ -194,7 +270,12 @@ export class JobRunner {
         workDir: planned.input.kind === 'image' ? undefined : itemWork,
         segmentFrames: this.options.segmentFrames,
         pause: active.gate,
-        onProgress: (progress) => this.host.progress(id, active, index, progress),
+        onProgress: (progress) => {
+          const now = performance.now();
+          const persist = now - active.lastPersistAt >= 2000;
+          if (persist) active.lastPersistAt = now;
+          this.host.progress(id, index, progress, persist);
+        },
         onNotice: (message) => this.host.log(id, 'info', `${planned.input.path}: ${message}`),
         previewDue: () => this.host.listening() && performance.now() - active.lastPreviewAt >= (this.options.previewIntervalMs ?? 1000),
         onPreview: (before, after) => this.onPreview(id, active, index, before, after),

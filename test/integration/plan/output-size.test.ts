@@ -41,7 +41,7 @@ describe.skipIf(!model)('output size from the chain plan', () => {
   });
 
   it('counts an upscale\'s target width in the estimate and the disk check', async () => {
-    const steps = [{ kind: 'upscale', model: 'realesr-animevideo-xs-x2', width: 8000 }];
+    const steps = [{ kind: 'upscale' as const, model: 'realesr-animevideo-xs-x2', width: 8000 }];
     const batch = await engine.planBatch({ inputs: [clip], output: temp.file('wide.mkv'), steps, outputSettings: { codec: 'h264' } });
     const estimate = await estimateJob(engine, batch, new CostLedger());
     expect(estimate.frames).toBe(10);
