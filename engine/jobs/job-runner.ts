@@ -15,7 +15,7 @@
 //   their segments, so the job resumes once the cause is gone.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { InvalidArgumentError, OutputExistsError, isCancellation, serializeError, throwIfCancelled } from '../../common/errors.ts';
+import { InvalidArgumentError, isCancellation, serializeError, throwIfCancelled } from '../../common/errors.ts';
 import { jobId } from '../../common/ids.ts';
 import type { JobEvent, LogLevel } from '../../common/jobs.ts';
 import type { Progress } from '../../common/progress.ts';
@@ -85,13 +85,13 @@ async function exists(file: string): Promise<boolean> {
   return fs.stat(file).then(() => true, () => false);
 }
 
-/** The item's work folder lists fewer finished frames than the item has: its output was never written by this job. */
-async function unfinishedSegments(itemWork: string, framesTotal: number | null): Promise<boolean> {
-  if (framesTotal === null) return false;
+/** Whether the item's work folder lists all its frames as finished segments; undefined when it cannot tell. */
+async function segmentsFinished(itemWork: string, framesTotal: number | null): Promise<boolean | undefined> {
+  if (framesTotal === null) return undefined;
   const manifest = (await readJsonFile(path.join(itemWork, MANIFEST_FILE)).catch(() => undefined)) as { segments?: { frameCount?: unknown }[] } | undefined;
-  if (!Array.isArray(manifest?.segments)) return false;
+  if (!Array.isArray(manifest?.segments)) return undefined;
   const frames = manifest.segments.reduce((sum, segment) => sum + (typeof segment.frameCount === 'number' ? segment.frameCount : 0), 0);
-  return frames < framesTotal;
+  return frames >= framesTotal;
 }
 
 export class JobRunner {
@@ -171,18 +171,14 @@ export class JobRunner {
       for (const [index, item] of record.items.entries()) {
         if (item.state === 'completed') continue;
         for (const temp of await listTemporarySiblings(item.output)) await removeQuietly(temp);
-        const itemWork = path.join(this.host.workDir(id), `item-${index}`);
-        if (item.state === 'interrupted' && !record.outputSettings.overwrite && (await exists(item.output))) {
-          if (!(await unfinishedSegments(itemWork, item.framesTotal))) {
+        if (!record.outputSettings.overwrite && (await exists(item.output))) {
+          const finished = await segmentsFinished(path.join(this.host.workDir(id), `item-${index}`), item.framesTotal);
+          if (finished === true || (finished === undefined && item.state === 'interrupted')) {
             // Killed after the output was renamed into place but before the record said so.
             await this.setItem(id, index, { state: 'completed' });
             continue;
           }
-          // Someone else's file took the output's place meanwhile: keep the segments, say why.
-          const error = serializeError(new OutputExistsError(item.output, { detail: 'The job was interrupted before it finished this output.' }));
-          await this.setItem(id, index, { state: 'failed', error });
-          this.host.log(id, 'error', `${item.input}: ${error.userMessage}`);
-          continue;
+          // Otherwise another file took the output's place: planning says so, and the segments stay.
         }
         try {
           const plan = await this.options.executor.planBatch(
