@@ -4,7 +4,7 @@
 // (run, resume): Ctrl-C, SIGTERM and SIGHUP (a shutdown, `systemctl stop`, a
 // closed terminal) all stop it between frames and keep it, with its
 // finished segments, for `framesmith resume`; only `framesmith queue
-// cancel` discards a durable job.
+// cancel` or `queue remove` discards a durable job.
 import { EXIT_CANCELLED } from './exit-codes.ts';
 
 /** Calls `onFirst` on the first interrupt; returns a function that stops listening. */

@@ -1,7 +1,7 @@
 // The CLI's side of the job queue: open it over an engine in the user's data
 // folder, and run jobs in the foreground with the same reporter events as a
-// plain batch. A durable job is lost only by an explicit cancel (`framesmith
-// queue cancel`): Ctrl-C, SIGTERM and SIGHUP stop it between frames as
+// plain batch. A durable job is lost only on request (`framesmith queue cancel`
+// or `queue remove`): Ctrl-C, SIGTERM and SIGHUP stop it between frames as
 // 'interrupted', keeping its finished segments, and the process exits
 // promptly (128 + the signal's number) saying how to resume; a second signal
 // exits at once, and a SIGKILL or a crash leaves the job 'running' on disk,
@@ -91,7 +91,7 @@ export function reportJobs(queue: JobQueue, reporter: Reporter, ids: () => Reado
 const STOP_GRACE_MS = 15_000;
 
 function resumeHint(id: string): string {
-  return `Job ${id} is kept with its finished segments: continue it with \`framesmith resume ${id}\`, or discard it with \`framesmith queue cancel ${id}\`.`;
+  return `Job ${id} is kept with its finished segments: continue it with \`framesmith resume ${id}\`, or discard it with \`framesmith queue remove ${id}\`.`;
 }
 
 /** Runs jobs one after another in the foreground; the exit code of the worst outcome. */
