@@ -14,15 +14,13 @@
 // temporary files; shutdown (dispose) and interrupt() stop running jobs as
 // 'interrupted', keeping their segments.
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { InvalidArgumentError } from '../../common/errors.ts';
 import { jobId } from '../../common/ids.ts';
 import { type JobEvent, type JobSnapshot, type JobSpecInput, type LogLevel } from '../../common/jobs.ts';
 import type { Progress } from '../../common/progress.ts';
-import { listTemporarySiblings, removeQuietly } from '../media/output-path.ts';
 import type { FreeSpaceReader } from './disk-space.ts';
 import { jobRecordOf, type ResolvedPreset } from './job-request.ts';
-import { orphanRecovered, snapshotOf } from './job-record.ts';
+import { orphanRecovered, removeJobWork, snapshotOf, workDirOf } from './job-record.ts';
 import { JobRunner, type JobExecutor } from './job-runner.ts';
 import { assertTransition, REMOVABLE_STATES } from './job-state.ts';
 import { JobStore, type ControlAction, type JobRecord, type UnreadableRecord } from './job-store.ts';
@@ -384,16 +382,12 @@ export class JobQueue {
     if (!options.quiet) this.emitState(id);
   }
 
-  private async cleanWork(record: JobRecord): Promise<void> {
-    await removeQuietly(this.workDir(record.id));
-    for (const item of record.items) {
-      if (item.state === 'completed') continue;
-      for (const temp of await listTemporarySiblings(item.output)) await removeQuietly(temp);
-    }
+  private cleanWork(record: JobRecord): Promise<void> {
+    return removeJobWork(record, this.workDir(record.id));
   }
 
   private workDir(id: string): string {
-    return this.records.get(id)?.workDir ?? path.join(this.options.dataDir, 'work', id);
+    return workDirOf(id, this.records.get(id), this.options.dataDir);
   }
 
   private pump(): void {

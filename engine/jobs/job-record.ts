@@ -1,11 +1,14 @@
 // A job's durable record made from its spec and planned batch, and the
 // snapshot of a record that front-ends see (validated spec, items, progress,
-// position in the queue), and the recovery of a record whose process died.
+// position in the queue), the recovery of a record whose process died, and
+// the job's work folder.
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { InvalidArgumentError, type SerializedError } from '../../common/errors.ts';
 import { jobId, type JobId, type PresetId } from '../../common/ids.ts';
 import { jobSpecSchema, type JobSnapshot, type JobSpec } from '../../common/jobs.ts';
 import type { Progress } from '../../common/progress.ts';
+import { listTemporarySiblings, removeQuietly } from '../media/output-path.ts';
 import type { BatchPlan } from './batch.ts';
 import { isProcessAlive, type JobRecord } from './job-store.ts';
 
@@ -83,4 +86,18 @@ export function orphanRecovered(record: JobRecord): JobRecord | undefined {
     ownerPid: null,
     items: record.items.map((item) => (item.state === 'running' ? { ...item, state: 'interrupted' } : item)),
   };
+}
+
+/** The job's work folder: the one its record names (a working-folder setting), else <dataDir>/work/<id>. */
+export function workDirOf(id: string, record: JobRecord | undefined, dataDir: string): string {
+  return record?.workDir ?? path.join(dataDir, 'work', id);
+}
+
+/** Removes the job's work folder and the temporary files beside its unfinished outputs (finished outputs stay). */
+export async function removeJobWork(record: JobRecord, workDir: string): Promise<void> {
+  await removeQuietly(workDir);
+  for (const item of record.items) {
+    if (item.state === 'completed') continue;
+    for (const temp of await listTemporarySiblings(item.output)) await removeQuietly(temp);
+  }
 }
