@@ -5,8 +5,8 @@
 // with it, so both see the same batch. jobRecordOf turns a spec into the
 // record the queue stores.
 import path from 'node:path';
-import type { z } from 'zod';
 import { InvalidArgumentError } from '../../common/errors.ts';
+import { describeIssues } from '../../common/zod-issues.ts';
 import { jobSpecSchema, type JobSpecInput } from '../../common/jobs.ts';
 import type { BatchPlan, BatchRequest } from './batch.ts';
 import { newJobId, newJobRecord } from './job-record.ts';
@@ -50,10 +50,6 @@ export function jobBatchRequest(spec: JobSpecFields, preset?: ResolvedPreset): B
   };
 }
 
-function describeIssues(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.map(String).join('.') : 'job'}: ${issue.message}`).join('; ');
-}
-
 export interface JobRecordSources {
   planBatch(request: BatchRequest, options: { signal?: AbortSignal }): Promise<BatchPlan>;
   resolvePreset?: (id: string) => Promise<ResolvedPreset>;
@@ -65,7 +61,7 @@ export interface JobRecordSources {
 /** Validates the spec, resolves its preset, plans items and outputs: the record of a new queued job. */
 export async function jobRecordOf(input: JobSpecInput, sources: JobRecordSources): Promise<JobRecord> {
   const parsed = jobSpecSchema.safeParse(input);
-  if (!parsed.success) throw new InvalidArgumentError(`Invalid job: ${describeIssues(parsed.error)}`);
+  if (!parsed.success) throw new InvalidArgumentError(`Invalid job: ${describeIssues(parsed.error, { whole: 'job' })}`);
   const spec = parsed.data;
   let preset: ResolvedPreset | undefined;
   if (spec.presetId !== undefined) {

@@ -13,7 +13,6 @@
 // - an item that cannot start (its input gone, its output path taken by
 //   another file): the item and the job fail with that reason and keep
 //   their segments, so the job resumes once the cause is gone.
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError, isCancellation, serializeError, throwIfCancelled } from '../../common/errors.ts';
 import { jobId } from '../../common/ids.ts';
@@ -22,6 +21,7 @@ import type { Progress } from '../../common/progress.ts';
 import type { FfmpegTools } from '../media/ffmpeg-locator.ts';
 import type { RgbFrame } from '../media/frame.ts';
 import { listTemporarySiblings, removeQuietly } from '../media/output-path.ts';
+import { exists } from '../base/exists.ts';
 import type { Catalog } from '../models/catalog.ts';
 import { MANIFEST_FILE } from '../pipeline/segment-manifest.ts';
 import { readJsonFile } from '../storage/durable-json.ts';
@@ -79,10 +79,6 @@ export interface RunnerOptions {
   freeSpace?: FreeSpaceReader;
   /** Milliseconds between preview pairs; default 1000. */
   previewIntervalMs?: number;
-}
-
-async function exists(file: string): Promise<boolean> {
-  return fs.stat(file).then(() => true, () => false);
 }
 
 /** Whether the item's work folder lists all its frames as finished segments; undefined when it cannot tell. */

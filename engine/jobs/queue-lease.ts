@@ -13,7 +13,7 @@
 // holds nothing, so a crashed owner never blocks the queue.
 import { serializeError } from '../../common/errors.ts';
 import type { JobState } from '../../common/jobs.ts';
-import { sleep } from '../models/download-http.ts';
+import { sleep } from '../base/sleep.ts';
 import { isProcessAlive, type ControlAction, type JobRecord, type JobStore } from './job-store.ts';
 
 export const ACTIVE_STATES: readonly JobState[] = ['running', 'paused'];
