@@ -27,6 +27,7 @@ export const ERROR_CODES = [
   'DOWNLOAD_FAILED',
   'NOT_SUPPORTED',
   'CONNECTION_LOST',
+  'BUSY',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -243,6 +244,14 @@ export class ConnectionLostError extends FramesmithError {
   declare readonly code: 'CONNECTION_LOST';
   constructor(what: string, options?: ErrorOptions) {
     super('CONNECTION_LOST', `Lost the connection to ${what}. Reload the page, or restart Framesmith if it keeps happening.`, options);
+  }
+}
+
+/** Too much work already waits (a bounded queue is full): try again shortly; nothing was started. */
+export class BusyError extends FramesmithError {
+  declare readonly code: 'BUSY';
+  constructor(what: string, options?: ErrorOptions) {
+    super('BUSY', `Framesmith is busy with ${what}. Wait for some of it to finish, then try again.`, options);
   }
 }
 

@@ -1,7 +1,9 @@
 // The engine's facade, composed once per process by the CLI or the Electron
-// engine host: it owns the ffmpeg tools, the model catalog and resolver, the
-// inference worker and a cache of open sessions, and turns a batch request
-// into planned items and processed outputs. Callers pass in every path they
+// engine host: it owns the ffmpeg tools, the model catalog and resolver, and
+// turns a batch request into planned items and processed outputs. Models run
+// on the process's one SessionPool (handed in by the composition root, which
+// hands the same pool to the model store); each item leases the sessions it
+// needs and gives them back when it ends. Callers pass in every path they
 // resolved (cache folder, model roots); the engine knows no app paths.
 import os from 'node:os';
 import path from 'node:path';
@@ -15,8 +17,8 @@ import {
   type ProcessingSettings,
   type Step,
 } from '../common/job-spec.ts';
-import { OnnxWorkerBackend } from './inference/onnx-worker-backend.ts';
-import type { ModelSession, ResolvedModel } from './inference/inference-backend.ts';
+import { SessionPool } from './inference/session-pool.ts';
+import type { ModelSession } from './inference/inference-backend.ts';
 import { expandInputs } from './jobs/expand-inputs.ts';
 import { planOutputPaths } from './jobs/output-plan.ts';
 import { EncoderCatalog, SPEED_PRESETS, type SpeedPreset } from './media/codecs.ts';
@@ -49,6 +51,13 @@ export interface EngineOptions {
   workRoot?: string;
   /** Catalog file; default models/catalog.json of this checkout. */
   catalogPath?: string;
+  /**
+   * The process's inference runtime, made once by the composition root and
+   * shared with the model store (openModelStore passes it on); the caller
+   * disposes it after the engine. Without it the engine makes its own over
+   * <cacheDir>/converted and disposes it with itself.
+   */
+  inference?: SessionPool;
 }
 
 export interface ImagePairRequest {
@@ -80,9 +89,23 @@ export function sessionPrecision(processing: Pick<ProcessingSettings, 'precision
   return processing.precision === 'fp16' ? 'published' : 'auto';
 }
 
+/** Sessions one item (or one request) leased, given back together when it ends. */
+class Leases {
+  private readonly held: ModelSession[] = [];
+
+  async add(opening: Promise<ModelSession>): Promise<ModelSession> {
+    const session = await opening;
+    this.held.push(session);
+    return session;
+  }
+
+  async releaseAll(): Promise<void> {
+    await Promise.allSettled(this.held.splice(0).map((session) => session.release()));
+  }
+}
+
 export class Engine {
-  private readonly sessions = new Map<string, Promise<ModelSession>>();
-  private backend: OnnxWorkerBackend | undefined;
+  private ownedPool: SessionPool | undefined;
   private tools: FfmpegTools | undefined;
   private encoders: EncoderCatalog | undefined;
 
@@ -111,9 +134,11 @@ export class Engine {
     return this.encoders;
   }
 
-  private inference(): OnnxWorkerBackend {
-    this.backend ??= new OnnxWorkerBackend({ cacheDir: path.join(this.options.cacheDir, 'converted') });
-    return this.backend;
+  /** The inference runtime: the one handed in, else one of the engine's own made on first use. */
+  get inference(): SessionPool {
+    if (this.options.inference) return this.options.inference;
+    this.ownedPool ??= SessionPool.create({ cacheDir: path.join(this.options.cacheDir, 'converted') });
+    return this.ownedPool;
   }
 
   /** Validates every setting, expands inputs and plans outputs, before any frame is decoded. */
@@ -161,43 +186,21 @@ export class Engine {
     };
   }
 
-  private session(request: SessionRequest, processing: ProcessingSettings, signal: AbortSignal): Promise<ModelSession> {
-    const precision = sessionPrecision(processing);
-    const key = `${request.modelId}|${processing.provider}|${processing.threads ?? ''}|${request.denoise ?? ''}|${precision}`;
-    let pending = this.sessions.get(key);
-    if (!pending) {
-      pending = (async () => {
-        const model = await this.models.resolve(request.modelId, { signal });
-        const partnerId = request.denoise !== undefined ? model.manifest.denoisePartner : undefined;
-        const partner = partnerId ? await this.models.resolve(partnerId, { signal }) : undefined;
-        return this.inference().open(model, {
-          provider: processing.provider,
-          threads: processing.threads,
-          precision,
-          denoiseStrength: partner ? request.denoise : undefined,
-          denoisePartner: partner,
-        });
-      })();
-      pending.catch(() => this.sessions.delete(key));
-      this.sessions.set(key, pending);
-    }
-    return pending;
+  /** A lease on the session of a catalog model (and its denoise partner) with a job's processing settings. */
+  private async session(request: SessionRequest, processing: ProcessingSettings, signal: AbortSignal): Promise<ModelSession> {
+    const model = await this.models.resolve(request.modelId, { signal });
+    const partnerId = request.denoise !== undefined ? model.manifest.denoisePartner : undefined;
+    const partner = partnerId ? await this.models.resolve(partnerId, { signal }) : undefined;
+    return this.inference.open(model, {
+      provider: processing.provider,
+      threads: processing.threads,
+      precision: sessionPrecision(processing),
+      denoiseStrength: partner ? request.denoise : undefined,
+      denoisePartner: partner,
+    });
   }
 
-  /** A session on a model derived from a catalog model (its file is in the cache, keyed by its path). */
-  private derivedSession(model: ResolvedModel, processing: ProcessingSettings): Promise<ModelSession> {
-    const precision = sessionPrecision(processing);
-    const key = `derived:${model.path}|${processing.provider}|${processing.threads ?? ''}|${precision}`;
-    let pending = this.sessions.get(key);
-    if (!pending) {
-      pending = this.inference().open(model, { provider: processing.provider, threads: processing.threads, precision });
-      pending.catch(() => this.sessions.delete(key));
-      this.sessions.set(key, pending);
-    }
-    return pending;
-  }
-
-  private async buildStages(item: PlannedItem, source: MediaInfo | undefined, handlers: ItemHandlers): Promise<{ stages: FrameStage[]; providers: string[]; precisions: string[] }> {
+  private async buildStages(item: PlannedItem, source: MediaInfo | undefined, handlers: ItemHandlers, leases: Leases): Promise<{ stages: FrameStage[]; providers: string[]; precisions: string[] }> {
     const stages: FrameStage[] = [];
     const providers = new Set<string>();
     const precisions = new Set<string>();
@@ -206,7 +209,7 @@ export class Engine {
         const context: StepContext = {
           catalog: this.catalog,
           session: async (request) => {
-            const session = await this.session(request, item.processing, handlers.signal);
+            const session = await leases.add(this.session(request, item.processing, handlers.signal));
             providers.add(session.report.chosen);
             precisions.add(session.report.precision);
             return session;
@@ -215,7 +218,7 @@ export class Engine {
             resolve: (modelId) => this.models.resolve(modelId, { signal: handlers.signal }),
             cacheDir: path.join(this.options.cacheDir, 'converted'),
             open: async (model) => {
-              const session = await this.derivedSession(model, item.processing);
+              const session = await leases.add(this.inference.open(model, { provider: item.processing.provider, threads: item.processing.threads, precision: sessionPrecision(item.processing) }));
               providers.add(session.report.chosen);
               precisions.add(session.report.precision);
               return session;
@@ -243,7 +246,15 @@ export class Engine {
     throwIfCancelled(signal);
     const tools = item.input.kind === 'video' ? this.ffmpegTools() : undefined;
     const source = tools ? await probeMedia(item.input.path, { ffprobe: tools.ffprobe.path, signal }) : undefined;
-    const { stages, providers, precisions } = await this.buildStages(item, source, handlers);
+    const leases = new Leases();
+    let built: Awaited<ReturnType<Engine['buildStages']>>;
+    try {
+      built = await this.buildStages(item, source, handlers, leases);
+    } catch (error) {
+      await leases.releaseAll();
+      throw error;
+    }
+    const { stages, providers, precisions } = built;
     try {
       if (!tools || !source || source.video.isImage) {
         const result = await runImageJob({
@@ -282,6 +293,7 @@ export class Engine {
       return { output: result.outputPath, framesWritten: result.framesWritten, providers, precisions };
     } finally {
       await Promise.all(stages.map((stage) => stage.dispose()));
+      await leases.releaseAll();
     }
   }
 
@@ -294,33 +306,35 @@ export class Engine {
     if (manifest.task !== 'interpolation') throw new InvalidArgumentError(`"${modelId}" is a ${manifest.task} model; choose an interpolation model such as rife-v4.6.`);
     const signal = options.signal ?? new AbortController().signal;
     const session = await this.session({ modelId }, processingParsed.data, signal);
-    return interpolateImagePair({ ...request, session, manifest, signal });
+    try {
+      return await interpolateImagePair({ ...request, session, manifest, signal });
+    } finally {
+      await session.release();
+    }
   }
 
   /** What this machine offers: ffmpeg, providers, models, CPU and memory. */
   async doctor(options: { signal?: AbortSignal } = {}): Promise<DoctorReport> {
     return collectDoctorReport({
       ffmpeg: this.options.ffmpeg,
-      backend: this.inference(),
+      backend: this.inference,
       models: this.models,
       signal: options.signal,
     });
   }
 
-  /** Releases every session and ends the inference worker. */
+  /** Ends the engine's own inference runtime, if it made one (a pool handed in is its owner's to dispose). */
   async dispose(): Promise<void> {
-    const sessions = [...this.sessions.values()];
-    this.sessions.clear();
-    await Promise.allSettled(sessions.map(async (pending) => (await pending).release()));
-    await this.backend?.dispose();
-    this.backend = undefined;
+    await this.ownedPool?.dispose();
+    this.ownedPool = undefined;
   }
 
-  /** The user's model store (<cacheDir>/models: downloads, imports) over this engine's resolver; the caller disposes it. */
-  openModelStore(options: Omit<ModelStoreOptions, 'storeDir' | 'resolver' | 'catalogPath'> = {}): Promise<ModelStore> {
+  /** The user's model store (<cacheDir>/models: downloads, imports) over this engine's resolver and inference runtime; the caller disposes it. */
+  openModelStore(options: Omit<ModelStoreOptions, 'storeDir' | 'resolver' | 'catalogPath' | 'backend'> = {}): Promise<ModelStore> {
     return ModelStore.open({
       cacheDir: this.options.cacheDir,
       ...options,
+      backend: this.inference,
       storeDir: path.join(this.options.cacheDir, 'models'),
       resolver: this.models,
       catalogPath: this.options.catalogPath,
