@@ -15,6 +15,9 @@ import type { Unsubscribe } from './api-types.ts';
 import type { FramesmithApi } from './client-api.ts';
 import { apiContract, EVENT_CHANNELS, type ApiEventGroup, type EventChannel } from './contract.ts';
 
+/** The Electron IPC message that withdraws a request, by the id its invoke carried. */
+export const IPC_CANCEL_CHANNEL = 'api:cancel';
+
 /** The part of AbortSignal a request needs (common/ has no DOM or Node types; an AbortSignal fits). */
 export interface CancelSignal {
   readonly aborted: boolean;
