@@ -1,5 +1,7 @@
 // jobs:* — the durable queue: add (with the settings' defaults filled in),
 // list, control, reorder, thumbnails and the estimate before a job is added.
+// Thumbnails and estimates start ffmpeg and ffprobe, so they go through the
+// bounded heavy-work queue like previews.
 import type { RequestOut, Settings } from '../../../common/api/contract.ts';
 import { jobSpecSchema, type JobSpecInput, type PreviewImage } from '../../../common/jobs.ts';
 import type { ApiHandlers } from '../api-dispatcher.ts';
@@ -30,10 +32,10 @@ export function applySettingsToSpec(spec: RequestOut<'jobs:enqueue'>, settings: 
   };
 }
 
-function thumbnailOf(services: ApiServices, id: string): Promise<PreviewImage | null> {
+async function thumbnailOf(services: ApiServices, id: string, signal: AbortSignal): Promise<PreviewImage | null> {
   const job = services.queue.get(id);
   const input = job.items[0]?.input;
-  return input === undefined ? Promise.resolve(null) : services.thumbnails.get(job.id, input);
+  return input === undefined ? null : services.heavyWork.run(() => services.thumbnails.get(job.id, input), signal);
 }
 
 export function jobsHandlers(services: ApiServices): Pick<ApiHandlers, JobsChannel> {
@@ -41,10 +43,11 @@ export function jobsHandlers(services: ApiServices): Pick<ApiHandlers, JobsChann
   return {
     'jobs:enqueue': async (spec, { signal }) => {
       const job = await queue.add(applySettingsToSpec(spec, await services.settings.get()), { signal });
-      void thumbnailOf(services, job.id).catch(() => null);
+      // Made ahead for the job card; a busy queue just leaves it for the card's own request.
+      void thumbnailOf(services, job.id, new AbortController().signal).catch(() => null);
       return job;
     },
-    'jobs:thumbnail': async ({ id }) => thumbnailOf(services, id),
+    'jobs:thumbnail': async ({ id }, { signal }) => thumbnailOf(services, id, signal),
     'jobs:list': async () => queue.list(),
     'jobs:pause': async ({ id }) => {
       await queue.pause(id);
@@ -86,7 +89,7 @@ export function jobsHandlers(services: ApiServices): Pick<ApiHandlers, JobsChann
         },
         { signal },
       );
-      return estimateJob(engine, plan, services.ledger, signal);
+      return services.heavyWork.run(() => estimateJob(engine, plan, services.ledger, signal), signal);
     },
   };
 }
