@@ -23,7 +23,7 @@ import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
 import { PREVIEW_CLIP_ROUTE } from '../common/api/contract.ts';
-import { contentSecurityPolicy, safeRelativeSegments } from '../common/api/static-path.ts';
+import { contentSecurityPolicy } from '../common/api/static-path.ts';
 import { resolveUiRequest, uiFilesOver } from '../common/api/ui-host.ts';
 import { MAX_CLIENT_FRAME_BYTES, WS_PATH } from '../common/api/ws-protocol.ts';
 import type { ApiDispatcher } from '../engine/index.ts';
@@ -114,12 +114,6 @@ function cookieValue(header: string | undefined, name: string): string | undefin
     }
   }
   return undefined;
-}
-
-/** The file under `root` that a URL path names, or undefined when the path would leave the root. */
-export function resolveStaticPath(root: string, urlPath: string): string | undefined {
-  const segments = safeRelativeSegments(urlPath);
-  return segments === undefined ? undefined : path.join(root, ...segments);
 }
 
 function refuseUpgrade(socket: Duplex, status: string): void {

@@ -102,11 +102,6 @@ export class AppService {
     return this.services.clips.fileOf(clipId);
   }
 
-  /** Probes and previews running and waiting now. */
-  get heavyLoad(): { running: number; waiting: number } {
-    return this.services.heavyWork.load;
-  }
-
   private emit<G extends ApiEventGroup>(group: G, event: ApiEvents[G]): void {
     this.events.emit(group, event);
   }
