@@ -50,8 +50,14 @@ async function start(init: HostInit, port: Electron.MessagePortMain): Promise<vo
       return bytes ? { kind: 'png', bytes: new Uint8Array(bytes) } : null;
     };
     const dispatcher = new ApiDispatcher(service.handlers(), (channel) => `${channel} is answered by the window, not the engine.`);
+    const dispatch = async (channel: unknown, request: unknown, context: { signal: AbortSignal }) => {
+      const result = await dispatcher.dispatch(channel, request, context);
+      // A bug is answered to the window as one and logged here with its stack, never swallowed.
+      if (!result.ok && result.error.code === 'BUG') process.stderr.write(`engine host: BUG (please report this) while answering ${String(channel)}: ${result.error.detail ?? result.error.userMessage}\n`);
+      return result;
+    };
     const receive = serveHostRequests(
-      { dispatch: (channel, request, context) => dispatcher.dispatch(channel, request, context), subscribe: (group, listener) => service.subscribe(group, listener), previewAsset },
+      { dispatch, subscribe: (group, listener) => service.subscribe(group, listener), previewAsset },
       send,
       lifetime.signal,
     );
