@@ -11,8 +11,8 @@
 // is written not to throw (a request target or Origin that is not a URL is
 // refused, not parsed blindly), every socket and request has an error
 // listener, and an exception from our own code is logged as a bug and
-// answered with 500. Routes beyond the UI (preview clips, and whatever a
-// host adds through `routes`) are tried in order after the token check.
+// answered with 500. After the token check, a host's extra routes (uploads
+// and downloads) are asked first, then the preview clips, then the UI.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
@@ -34,14 +34,17 @@ export type { ApiEventSource } from './api-socket.ts';
 
 const TOKEN_COOKIE = 'framesmith_token';
 
-/** One more thing the server answers over HTTP, behind the token (the preview clips, uploads ...). */
-export interface HttpRoute {
+/** A route the server answers itself behind the token (the preview clips). */
+interface HttpRoute {
   /** URL path prefix it answers, e.g. "/preview-clips/". */
   prefix: string;
-  /** Methods it takes; default GET and HEAD. Others answer 405. */
-  methods?: readonly string[];
   /** Answers the request; `headers` are the security headers every answer carries. */
   handle(request: http.IncomingMessage, response: http.ServerResponse, url: URL, headers: http.OutgoingHttpHeaders): Promise<void>;
+}
+
+/** Extra HTTP routes (uploads, job files), asked first for every authorised request; true: answered. */
+export interface HttpRoutes {
+  handle(url: URL, request: http.IncomingMessage, response: http.ServerResponse, headers: http.OutgoingHttpHeaders): Promise<boolean>;
 }
 
 export interface WebServerOptions {
@@ -56,8 +59,7 @@ export interface WebServerOptions {
   token?: string;
   /** The file of a finished preview clip (AppService.clipFile); none: the clip route answers 404. */
   clipFile?: (clipId: string) => string | undefined;
-  /** Routes tried before the UI's files, in order. */
-  routes?: readonly HttpRoute[];
+  routes?: HttpRoutes;
   /** Where trouble is reported; default stderr. */
   log?: ServerLog;
 }
@@ -132,13 +134,13 @@ export class WebServer {
   private readonly sockets: WebSocketServer;
   private readonly root: string;
   private readonly log: ServerLog;
-  private readonly routes: readonly HttpRoute[];
+  private readonly clips: HttpRoute;
 
   constructor(private readonly options: WebServerOptions) {
     this.token = options.token ?? randomBytes(32).toString('base64url');
     this.root = path.resolve(options.uiDir);
     this.log = options.log ?? streamLog();
-    this.routes = [this.clipRoute(), ...(options.routes ?? [])];
+    this.clips = this.clipRoute();
     this.server = http.createServer((request, response) => this.onRequest(request, response));
     this.server.on('clientError', (error, socket) => {
       this.log.connection('refused a malformed HTTP request', error);
@@ -252,15 +254,13 @@ export class WebServer {
     if (this.tokenMatches(url.searchParams.get('token'))) {
       headers['set-cookie'] = `${TOKEN_COOKIE}=${encodeURIComponent(this.token)}; HttpOnly; SameSite=Strict; Path=/`;
     }
-    const method = request.method ?? 'GET';
-    const route = this.routes.find((entry) => url.pathname.startsWith(entry.prefix));
-    const methods = route?.methods ?? ['GET', 'HEAD'];
-    if (!methods.includes(method)) {
-      response.writeHead(405, { ...headers, allow: methods.join(', ') });
+    if (await this.options.routes?.handle(url, request, response, headers)) return;
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405, { ...headers, allow: 'GET, HEAD' });
       response.end();
       return;
     }
-    if (route) await route.handle(request, response, url, headers);
+    if (url.pathname.startsWith(this.clips.prefix)) await this.clips.handle(request, response, url, headers);
     else await this.serveUi(url, request, response, headers);
   }
 
