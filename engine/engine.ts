@@ -21,7 +21,7 @@ import { SessionPool } from './inference/session-pool.ts';
 import type { ModelSession } from './inference/inference-backend.ts';
 import { expandInputs } from './jobs/expand-inputs.ts';
 import { planOutputPaths } from './jobs/output-plan.ts';
-import { EncoderCatalog, SPEED_PRESETS, type SpeedPreset } from './media/codecs.ts';
+import { containerFromPath, EncoderCatalog, SPEED_PRESETS, type SpeedPreset } from './media/codecs.ts';
 import { locateFfmpegTools, type FfmpegLocatorOptions, type FfmpegTools } from './media/ffmpeg-locator.ts';
 import { assertOutputAllowed } from './media/output-path.ts';
 import { probeMedia } from './media/probe.ts';
@@ -32,7 +32,11 @@ import { ModelResolver } from './models/model-resolver.ts';
 import { modelSearchPath } from './models/model-search-path.ts';
 import type { FrameStage } from './pipeline/frame-stage.ts';
 import { runImageJob } from './pipeline/image-job.ts';
-import { runVideoJob } from './pipeline/video-job.ts';
+import { runVideoJob, timeStretchOf } from './pipeline/video-job.ts';
+import { renderVideoSegment, segmentModeOf, type SegmentMode, type SegmentRange } from './pipeline/video-segment.ts';
+import { chainGeometry } from './pipeline/stage-chain.ts';
+import { finalizeOutput } from './media/muxer.ts';
+import { toNumber, type Rational } from '../common/rational.ts';
 import { interpolateImagePair } from './tasks/interpolation-pair.ts';
 import { builderFor } from './steps/step-builders.ts';
 import { stepName, type SessionRequest, type StepContext } from './steps/step-builder.ts';
@@ -102,6 +106,15 @@ class Leases {
   async releaseAll(): Promise<void> {
     await Promise.allSettled(this.held.splice(0).map((session) => session.release()));
   }
+}
+
+/** A chain's stages for one item, with what they run on. */
+interface BuiltStages {
+  stages: FrameStage[];
+  providers: string[];
+  precisions: string[];
+  /** sha256 of every model the chain runs, by id (the render farm's fingerprint). */
+  models: Record<string, string>;
 }
 
 export class Engine {
@@ -200,8 +213,13 @@ export class Engine {
     });
   }
 
-  private async buildStages(item: PlannedItem, source: MediaInfo | undefined, handlers: ItemHandlers, leases: Leases): Promise<{ stages: FrameStage[]; providers: string[]; precisions: string[] }> {
+  private async buildStages(item: PlannedItem, source: MediaInfo | undefined, handlers: Pick<ItemHandlers, 'signal' | 'onNotice'>, leases: Leases): Promise<BuiltStages> {
     const stages: FrameStage[] = [];
+    /** sha256 of every model the chain runs, by id (the render farm's fingerprint). */
+    const models: Record<string, string> = {};
+    const note = (manifest: { id: string; sha256: string }): void => {
+      models[manifest.id] = manifest.sha256;
+    };
     const providers = new Set<string>();
     const precisions = new Set<string>();
     try {
@@ -209,13 +227,20 @@ export class Engine {
         const context: StepContext = {
           catalog: this.catalog,
           session: async (request) => {
+            note(this.catalog.get(request.modelId));
+            const partner = request.denoise !== undefined ? this.catalog.get(request.modelId).denoisePartner : undefined;
+            if (partner) note(this.catalog.get(partner));
             const session = await leases.add(this.session(request, item.processing, handlers.signal));
             providers.add(session.report.chosen);
             precisions.add(session.report.precision);
             return session;
           },
           derivedModels: {
-            resolve: (modelId) => this.models.resolve(modelId, { signal: handlers.signal }),
+            resolve: async (modelId) => {
+              const model = await this.models.resolve(modelId, { signal: handlers.signal });
+              note(model.manifest);
+              return model;
+            },
             cacheDir: path.join(this.options.cacheDir, 'converted'),
             open: async (model) => {
               const session = await leases.add(this.inference.open(model, { provider: item.processing.provider, threads: item.processing.threads, precision: sessionPrecision(item.processing) }));
@@ -237,7 +262,22 @@ export class Engine {
       await Promise.all(stages.map((stage) => stage.dispose()));
       throw error;
     }
-    return { stages, providers: [...providers], precisions: [...precisions] };
+    return { stages, providers: [...providers], precisions: [...precisions], models };
+  }
+
+  /** Builds an item's stages on leased sessions, runs `body` with them, then disposes the stages and gives the sessions back. */
+  private async withStages<T>(item: PlannedItem, source: MediaInfo | undefined, handlers: Pick<ItemHandlers, 'signal' | 'onNotice'>, body: (built: BuiltStages) => Promise<T>): Promise<T> {
+    const leases = new Leases();
+    try {
+      const built = await this.buildStages(item, source, handlers, leases);
+      try {
+        return await body(built);
+      } finally {
+        await Promise.all(built.stages.map((stage) => stage.dispose()));
+      }
+    } finally {
+      await leases.releaseAll();
+    }
   }
 
   /** Processes one planned item; the output appears only when it is complete. */
@@ -246,16 +286,7 @@ export class Engine {
     throwIfCancelled(signal);
     const tools = item.input.kind === 'video' ? this.ffmpegTools() : undefined;
     const source = tools ? await probeMedia(item.input.path, { ffprobe: tools.ffprobe.path, signal }) : undefined;
-    const leases = new Leases();
-    let built: Awaited<ReturnType<Engine['buildStages']>>;
-    try {
-      built = await this.buildStages(item, source, handlers, leases);
-    } catch (error) {
-      await leases.releaseAll();
-      throw error;
-    }
-    const { stages, providers, precisions } = built;
-    try {
+    return this.withStages(item, source, handlers, async ({ stages, providers, precisions }) => {
       if (!tools || !source || source.video.isImage) {
         const result = await runImageJob({
           inputPath: item.input.path,
@@ -291,10 +322,68 @@ export class Engine {
         previewDue: handlers.previewDue,
       });
       return { output: result.outputPath, framesWritten: result.framesWritten, providers, precisions };
-    } finally {
-      await Promise.all(stages.map((stage) => stage.dispose()));
-      await leases.releaseAll();
-    }
+    });
+  }
+
+  /**
+   * How a planned video item can be cut into segments (the render farm's
+   * split): its probed source, output frame count and rate, and whether
+   * segments may start mid-video (see pipeline/video-segment.ts).
+   */
+  async segmentPlan(item: PlannedItem, options: { signal: AbortSignal }): Promise<{ source: MediaInfo; outputFrames: number; outputRate: Rational; mode: SegmentMode; models: Record<string, string> }> {
+    const source = await probeMedia(item.input.path, { ffprobe: this.ffmpegTools().ffprobe.path, signal: options.signal });
+    if (source.video.isImage) throw new InvalidArgumentError(`${item.input.path} is a still image: render it as a whole file, not in segments.`);
+    return this.withStages(item, source, { signal: options.signal }, async ({ stages, models }) => {
+      const video = source.video;
+      const output = chainGeometry({ width: video.width, height: video.height, frameRate: video.frameRate, frameCount: video.frameCount }, stages).at(-1);
+      const outputFrames = output?.frameCount ?? video.frameCount;
+      const mode = isResumableChain(item.steps) ? segmentModeOf(stages, video.frameCount, outputFrames) : 'whole';
+      return { source, outputFrames, outputRate: output?.frameRate ?? video.frameRate, mode, models };
+    });
+  }
+
+  /** Renders output frames [range.startFrame, +frameCount) of a video item to one part file (see video-segment.ts). */
+  async renderSegment(item: PlannedItem, range: SegmentRange, partPath: string, handlers: { signal: AbortSignal; onFrames?: (done: number) => void; onNotice?: (message: string) => void; checkModels?: (models: Readonly<Record<string, string>>) => void }): Promise<{ path: string; frameCount: number; providers: string[] }> {
+    const tools = this.ffmpegTools();
+    const source = await probeMedia(item.input.path, { ffprobe: tools.ffprobe.path, signal: handlers.signal });
+    return this.withStages(item, source, handlers, async ({ stages, providers, models }) => {
+      handlers.checkModels?.(models);
+      const { codec, crf, preset, pixelFormat } = item.outputSettings;
+      const part = await renderVideoSegment({
+        ffmpegPath: tools.ffmpeg.path,
+        encoders: this.encoderCatalog(),
+        source,
+        stages,
+        encode: { codec, quality: crf, preset: preset as SpeedPreset | undefined, pixelFormat },
+        range,
+        outputPath: partPath,
+        signal: handlers.signal,
+        onFrames: handlers.onFrames,
+      });
+      return { ...part, providers };
+    });
+  }
+
+  /** Joins finished parts of a video item into its output with the source's audio, subtitles and chapters. */
+  async joinSegments(item: PlannedItem, parts: readonly string[], options: { signal: AbortSignal; onNotice?: (message: string) => void }): Promise<string> {
+    const tools = this.ffmpegTools();
+    const source = await probeMedia(item.input.path, { ffprobe: tools.ffprobe.path, signal: options.signal });
+    const stretch = await this.withStages(item, source, { signal: options.signal }, async ({ stages }) => timeStretchOf(stages));
+    const finalized = await finalizeOutput({
+      ffmpegPath: tools.ffmpeg.path,
+      videoParts: parts,
+      source,
+      outputPath: item.output,
+      container: containerFromPath(item.output),
+      videoCodec: item.outputSettings.codec,
+      overwrite: item.outputSettings.overwrite,
+      audio: stretch?.audio === 'drop' ? 'drop' : item.outputSettings.audio,
+      subtitles: item.outputSettings.subtitles,
+      timeStretch: stretch ? toNumber(stretch.factor) : undefined,
+      signal: options.signal,
+    });
+    for (const notice of finalized.notices) options.onNotice?.(notice.message);
+    return finalized.outputPath;
   }
 
   /** The in-between frames of two stills as sorted PNGs in a folder (see interpolateImagePair). */
