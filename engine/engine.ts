@@ -17,7 +17,7 @@ import {
   type ProcessingSettings,
   type Step,
 } from '../common/job-spec.ts';
-import { SessionPool } from './inference/session-pool.ts';
+import { SessionLeases, SessionPool } from './inference/session-pool.ts';
 import type { ModelSession } from './inference/inference-backend.ts';
 import { expandInputs } from './jobs/expand-inputs.ts';
 import { planOutputPaths } from './jobs/output-plan.ts';
@@ -91,21 +91,6 @@ function describeIssue(prefix: string, error: { issues: readonly { path: readonl
  */
 export function sessionPrecision(processing: Pick<ProcessingSettings, 'precision'>): 'auto' | 'published' {
   return processing.precision === 'fp16' ? 'published' : 'auto';
-}
-
-/** Sessions one item (or one request) leased, given back together when it ends. */
-class Leases {
-  private readonly held: ModelSession[] = [];
-
-  async add(opening: Promise<ModelSession>): Promise<ModelSession> {
-    const session = await opening;
-    this.held.push(session);
-    return session;
-  }
-
-  async releaseAll(): Promise<void> {
-    await Promise.allSettled(this.held.splice(0).map((session) => session.release()));
-  }
 }
 
 /** A chain's stages for one item, with what they run on. */
@@ -213,7 +198,7 @@ export class Engine {
     });
   }
 
-  private async buildStages(item: PlannedItem, source: MediaInfo | undefined, handlers: Pick<ItemHandlers, 'signal' | 'onNotice'>, leases: Leases): Promise<BuiltStages> {
+  private async buildStages(item: PlannedItem, source: MediaInfo | undefined, handlers: Pick<ItemHandlers, 'signal' | 'onNotice'>, leases: SessionLeases): Promise<BuiltStages> {
     const stages: FrameStage[] = [];
     /** sha256 of every model the chain runs, by id (the render farm's fingerprint). */
     const models: Record<string, string> = {};
@@ -267,7 +252,7 @@ export class Engine {
 
   /** Builds an item's stages on leased sessions, runs `body` with them, then disposes the stages and gives the sessions back. */
   private async withStages<T>(item: PlannedItem, source: MediaInfo | undefined, handlers: Pick<ItemHandlers, 'signal' | 'onNotice'>, body: (built: BuiltStages) => Promise<T>): Promise<T> {
-    const leases = new Leases();
+    const leases = new SessionLeases();
     try {
       const built = await this.buildStages(item, source, handlers, leases);
       try {

@@ -176,3 +176,19 @@ export class SessionPool implements InferenceBackend {
     await this.backend.dispose();
   }
 }
+
+/** Sessions one job item (or one request) leased, given back together when it ends. */
+export class SessionLeases {
+  private readonly held: ModelSession[] = [];
+
+  /** Keeps the lease `opening` gives, to release it with the others. */
+  async add(opening: Promise<ModelSession>): Promise<ModelSession> {
+    const session = await opening;
+    this.held.push(session);
+    return session;
+  }
+
+  async releaseAll(): Promise<void> {
+    await Promise.allSettled(this.held.splice(0).map((session) => session.release()));
+  }
+}
