@@ -10,7 +10,7 @@
 import type { WebSocket } from 'ws';
 import type { Unsubscribe } from '../common/api/api-types.ts';
 import { EVENT_CHANNELS, type ApiEventGroup, type EventChannel } from '../common/api/contract.ts';
-import { describeIssues } from '../common/api/validate-request.ts';
+import { describeIssues } from '../common/zod-issues.ts';
 import { clientFrameSchema, type ServerFrame } from '../common/api/ws-protocol.ts';
 import { BusyError, InvalidArgumentError, serializeError, type Result } from '../common/errors.ts';
 import type { ApiDispatcher } from '../engine/index.ts';
