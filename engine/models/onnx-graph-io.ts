@@ -7,7 +7,7 @@ import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type * as OnnxProto from 'onnx-proto';
-import { throwIfCancelled } from '../../common/errors.ts';
+import { InvalidArgumentError, throwIfCancelled } from '../../common/errors.ts';
 
 // onnx-proto is CommonJS whose exports Node's ESM loader cannot name statically.
 const { onnx } = createRequire(import.meta.url)('onnx-proto') as typeof OnnxProto;
@@ -28,10 +28,10 @@ export interface GraphIo {
   outputs: GraphTensor[];
 }
 
-export class OnnxGraphReadError extends Error {
+/** A file that does not parse as an ONNX model: a user's bad file, never a bug. */
+export class OnnxGraphReadError extends InvalidArgumentError {
   constructor(path: string, reason: string) {
-    super(`${path} is not a readable ONNX model: ${reason}`);
-    this.name = 'OnnxGraphReadError';
+    super(`${path} is not a readable ONNX model (${reason}). Check that it is a complete .onnx file, or export it again.`);
   }
 }
 
