@@ -22,6 +22,7 @@ import { planOutputPaths } from './jobs/output-plan.ts';
 import { EncoderCatalog, SPEED_PRESETS, type SpeedPreset } from './media/codecs.ts';
 import { locateFfmpegTools, type FfmpegLocatorOptions, type FfmpegTools } from './media/ffmpeg-locator.ts';
 import { assertOutputAllowed } from './media/output-path.ts';
+import { assertWithinPixelLimit } from './media/pixel-limit.ts';
 import { probeMedia } from './media/probe.ts';
 import type { Catalog } from './models/catalog.ts';
 import { ModelStore, type ModelStoreOptions } from './models/model-store.ts';
@@ -243,6 +244,7 @@ export class Engine {
     throwIfCancelled(signal);
     const tools = item.input.kind === 'video' ? this.ffmpegTools() : undefined;
     const source = tools ? await probeMedia(item.input.path, { ffprobe: tools.ffprobe.path, signal }) : undefined;
+    if (source) assertWithinPixelLimit(item.input.path, source.video.width, source.video.height, item.processing.maxMegapixels);
     const { stages, providers, precisions } = await this.buildStages(item, source, handlers);
     try {
       if (!tools || !source || source.video.isImage) {
@@ -251,6 +253,7 @@ export class Engine {
           outputPath: item.output,
           stages,
           overwrite: item.outputSettings.overwrite,
+          maxMegapixels: item.processing.maxMegapixels,
           signal,
           itemIndex: handlers.itemIndex,
           itemCount: handlers.itemCount,
