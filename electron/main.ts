@@ -37,9 +37,12 @@ import { buildAppMenu } from './app-menu.ts';
 import { cacheFolder, dataFolder } from './app-folders.ts';
 import type { HostInit } from './engine-host.ts';
 import { EngineHostLink } from './engine-link.ts';
+import { isInsideFolder, parseHostMessage, previewClipValueSchema, previewPairValueSchema } from './host-messages.ts';
+import { HostRestartPolicy } from './host-restart.ts';
 import { IpcRouter, type MainHandlers } from './ipc-router.ts';
 import { JobNotifier } from './job-notifier.ts';
 import { PREVIEW_SCHEME, PreviewCache } from './preview-cache.ts';
+import { isNetworkPath, ReportedOutputs } from './reported-outputs.ts';
 import { DEFAULT_WINDOW_STATE, fitToDisplays, loadWindowState, MIN_HEIGHT, MIN_WIDTH, saveWindowState, type WindowState } from './window-state.ts';
 
 const APP_SCHEME = 'framesmith-app';
@@ -57,6 +60,11 @@ class DesktopApp {
   private link: EngineHostLink | undefined;
   private readonly notifier = new JobNotifier();
   private readonly previews = new PreviewCache();
+  /** Job outputs the engine reported: the only files shell:openPath opens. */
+  private readonly outputs = new ReportedOutputs();
+  private readonly restarts = new HostRestartPolicy();
+  /** Where the engine writes preview clips; a clip path elsewhere is refused. */
+  private readonly previewClipsDir = path.join(cacheFolder(), 'preview-clips');
   private readonly pendingInputs: string[] = [];
   private quitting = false;
   private readonly uiDir = path.join(appRoot, 'dist', 'renderer');
@@ -66,6 +74,7 @@ class DesktopApp {
     this.pendingInputs.push(...existingInputs(initialArgs));
     await mkdir(app.getPath('userData'), { recursive: true });
     session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+    session.defaultSession.setPermissionCheckHandler(() => false);
     this.registerProtocols();
     this.startEngineHost();
     this.registerIpc();
@@ -106,9 +115,13 @@ class DesktopApp {
     const { port1, port2 } = new MessageChannelMain();
     const link = new EngineHostLink((message) => port1.postMessage(message), (channel, event) => this.onEngineEvent(channel, event));
     port1.on('message', (event) => {
-      const data = event.data as { type?: string; error?: { userMessage: string } };
-      if (data?.type === 'fatal') dialog.showErrorBox('Framesmith could not start its engine', data.error?.userMessage ?? 'Unknown error.');
-      link.receive(event.data);
+      const frame = parseHostMessage(event.data, (problem) => console.error(`Dropped a malformed message from the engine host: ${problem}`));
+      if (!frame) return;
+      if (frame.type === 'fatal') {
+        dialog.showErrorBox('Framesmith could not start its engine', frame.error.userMessage);
+        link.hostGone(frame.error.userMessage);
+      }
+      link.receive(frame);
     });
     port1.start();
     const resources = app.isPackaged ? process.resourcesPath : undefined;
@@ -124,7 +137,13 @@ class DesktopApp {
     host.once('exit', (code) => {
       link.hostGone(`it exited with code ${code}`);
       port1.close();
-      if (!this.quitting) setTimeout(() => this.startEngineHost(), 1000);
+      if (this.quitting) return;
+      const decision = this.restarts.crashed(Date.now());
+      if (decision.delayMs !== undefined) {
+        setTimeout(() => this.startEngineHost(), decision.delayMs);
+        return;
+      }
+      dialog.showErrorBox('The Framesmith engine keeps stopping', `It stopped ${decision.crashes} times within a minute (last exit code ${code}), so it is not restarted again. Restart Framesmith; if this keeps happening, run "framesmith doctor" and report what it says.`);
     });
     this.host = host;
     this.link = link;
@@ -132,6 +151,7 @@ class DesktopApp {
 
   private onEngineEvent(channel: EventChannel, event: unknown): void {
     if (channel === EVENT_CHANNELS.jobs) {
+      this.outputs.observe(event as JobEvent);
       const notice = this.notifier.observe(event as JobEvent);
       this.window?.setProgressBar(this.notifier.progress());
       if (notice && Notification.isSupported()) new Notification({ title: notice.title, body: notice.body, urgency: notice.kind === 'failed' ? 'critical' : 'normal' }).show();
@@ -164,9 +184,10 @@ class DesktopApp {
         return result.canceled ? null : (result.filePath ?? null);
       },
       'shell:openPath': async ({ path: target }) => {
-        // Only media files and folders: the renderer must not be able to launch programs.
-        const isFolder = existsSync(target) && statSync(target).isDirectory();
-        if (!path.isAbsolute(target) || (!isFolder && mediaKindOf(target) === undefined)) {
+        // Only outputs the engine reported (and their folders), media files
+        // and folders: the renderer must not be able to launch programs.
+        const isFolder = !isNetworkPath(target) && existsSync(target) && statSync(target).isDirectory();
+        if (!this.outputs.canOpen(target) || (!isFolder && mediaKindOf(target) === undefined)) {
           throw new InvalidArgumentError(`Only folders and image or video files can be opened from Framesmith, not ${target}.`);
         }
         const failure = await shell.openPath(target);
@@ -174,7 +195,7 @@ class DesktopApp {
         return null;
       },
       'shell:showInFolder': async ({ path: target }) => {
-        if (!path.isAbsolute(target) || !existsSync(target)) throw new InvalidArgumentError(`${target} does not exist.`);
+        if (!path.isAbsolute(target) || isNetworkPath(target) || !existsSync(target)) throw new InvalidArgumentError(`${target} does not exist.`);
         shell.showItemInFolder(target);
         return null;
       },
@@ -191,8 +212,12 @@ class DesktopApp {
           const result = await link.request(channel, request);
           if (channel === 'preview:renderFrame') return this.withPreviewUrls(result);
           if (channel === 'preview:renderClip' && result.ok) {
-            const clip = result.value as PreviewClip;
-            return { ok: true, value: { ...clip, url: this.previews.putClip(clip.clipId, clip.path) } };
+            const clip = previewClipValueSchema.safeParse(result.value);
+            if (!clip.success || !isInsideFolder(clip.data.path, this.previewClipsDir)) {
+              return { ok: false, error: { code: 'BUG', userMessage: 'The engine answered a preview clip outside its preview folder; it was not shown.' } };
+            }
+            const value = clip.data as unknown as PreviewClip;
+            return { ok: true, value: { ...value, url: this.previews.putClip(value.clipId, value.path) } };
           }
           return result;
         },
@@ -206,6 +231,9 @@ class DesktopApp {
 
   private withPreviewUrls(result: Result<unknown>): Result<unknown> {
     if (!result.ok) return result;
+    if (!previewPairValueSchema.safeParse(result.value).success) {
+      return { ok: false, error: { code: 'BUG', userMessage: 'The engine answered a preview without images.' } };
+    }
     const pair = result.value as PreviewPair;
     return {
       ok: true,
@@ -233,6 +261,8 @@ class DesktopApp {
         nodeIntegration: false,
         webSecurity: true,
         spellcheck: false,
+        // DevTools only in development builds.
+        devTools: !app.isPackaged,
       },
     });
     this.window = window;
