@@ -47,7 +47,16 @@ import { DEFAULT_WINDOW_STATE, fitToDisplays, loadWindowState, MIN_HEIGHT, MIN_W
 
 const APP_SCHEME = 'framesmith-app';
 const APP_ORIGIN = `${APP_SCHEME}://ui`;
-const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The app folder (package.json): one up from electron/ in a checkout, two up from the compiled dist/electron/main.mjs. */
+function findAppRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(from, '..');
+  }
+}
+const appRoot = findAppRoot(path.dirname(fileURLToPath(import.meta.url)));
+/** The compiled engine host beside a compiled main; the tsx entry when main runs from source. */
+const compiledHost = path.join(path.dirname(fileURLToPath(import.meta.url)), 'engine-host.mjs');
 
 protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
@@ -111,7 +120,8 @@ class DesktopApp {
   }
 
   private startEngineHost(): void {
-    const host = utilityProcess.fork(path.join(appRoot, 'electron', 'engine-host-entry.mjs'), [], { serviceName: 'Framesmith engine', stdio: 'inherit' });
+    const entry = existsSync(compiledHost) && import.meta.url.endsWith('.mjs') ? compiledHost : path.join(appRoot, 'electron', 'engine-host-entry.mjs');
+    const host = utilityProcess.fork(entry, [], { serviceName: 'Framesmith engine', stdio: 'inherit' });
     const { port1, port2 } = new MessageChannelMain();
     const link = new EngineHostLink((message) => port1.postMessage(message), (channel, event) => this.onEngineEvent(channel, event));
     port1.on('message', (event) => {
