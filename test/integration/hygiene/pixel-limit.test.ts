@@ -4,7 +4,7 @@
 // still upscaled (nothing lost) and the process ends normally. The setting
 // works both ways: a limit below an image's size refuses it too.
 import { existsSync } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeRun, errorCodes, parseJsonLines, runCli } from '../../helpers/cli-runner.ts';
@@ -46,6 +46,18 @@ describe.skipIf(!model)('pixel limit (real CLI)', () => {
     expect(error.userMessage).toContain('--max-megapixels');
     expect(events.filter((event) => event.type === 'done')).toHaveLength(1);
     expect(existsSync(box.dir.file('out/huge-upscaled-x4.png'))).toBe(false);
+  });
+
+  it('through the job queue (run): the huge image fails with its reason, the small one is written, the process ends normally', async () => {
+    const folder = box.dir.file('batch');
+    const out = box.dir.file('queued-out');
+    const result = await runCli(['run', folder, '--step', 'upscale', '-o', out, '--json'], { env: { ...box.env, FRAMESMITH_DATA: box.dir.file('data-run') } });
+    expect(result.signal, describeRun(result)).toBeNull();
+    expect(result.code, describeRun(result)).toBe(1);
+    const events = parseJsonLines(result.stdout);
+    expect(errorCodes(events)).toEqual(['INVALID_ARGUMENT']);
+    expect(events.filter((event) => event.type === 'done')).toHaveLength(1);
+    expect((await readdir(out)).filter((name) => name.endsWith('-upscaled-x4.png'))).toHaveLength(1);
   });
 
   it('--max-megapixels lowers the limit (and is checked as an option)', async () => {
