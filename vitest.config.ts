@@ -9,6 +9,9 @@ export const config = defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     reporters: ['default'],
+    // Tests that open onnxruntime sessions in the test process itself: no
+    // telemetry files (see engine/inference/onnxruntime-environment.ts).
+    env: { ORT_DISABLE_TELEMETRY: '1' },
   },
 });
 

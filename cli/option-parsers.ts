@@ -41,3 +41,12 @@ export function parseTileOption(value: string): number | 'auto' {
   }
   return parsed;
 }
+
+/** --max-megapixels: a positive number up to 1000 (the processing setting's bounds). */
+export function parseMegapixelsOption(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0 || parsed > 1000) {
+    throw new InvalidArgumentError(`Expected a number of megapixels above 0 and at most 1000 for --max-megapixels but received "${value}".`);
+  }
+  return parsed;
+}

@@ -106,10 +106,17 @@ export const outputSettingsSchema = z.object({
 });
 export type OutputSettings = z.infer<typeof outputSettingsSchema>;
 
+/** Largest input picture (image or video frame) a job accepts when the setting is absent, in megapixels. */
+export const DEFAULT_MAX_MEGAPIXELS = 100;
+/** The setting's ceiling: 1 gigapixel (a sharp/libvips decode of that size needs about 3 GB). */
+export const maxMegapixelsSchema = z.number().positive().max(1000);
+
 export const processingSettingsSchema = z.object({
   provider: z.enum(PROVIDER_PREFERENCES).default('auto'),
   tile: tileSizeSchema.default('auto'),
   threads: z.number().int().positive().max(256).optional(),
   precision: z.enum(PRECISIONS).optional(),
+  /** Inputs with more pixels are refused before decoding; default DEFAULT_MAX_MEGAPIXELS. */
+  maxMegapixels: maxMegapixelsSchema.optional(),
 });
 export type ProcessingSettings = z.infer<typeof processingSettingsSchema>;

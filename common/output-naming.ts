@@ -1,5 +1,8 @@
 // Output file names from a template such as "{name}-{preset}{ext}". Pure
-// string work so the CLI and the UI name files the same way.
+// string work so the CLI and the UI name files the same way. A template is
+// user input (settings, job requests): whatever it holds, the result is one
+// plain file name in the chosen folder or a typed INVALID_ARGUMENT.
+import { InvalidArgumentError } from './errors.ts';
 
 export const MEDIA_EXTENSIONS = {
   image: ['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff', '.avif', '.bmp'],
@@ -45,11 +48,12 @@ const FIELD_PATTERN = /\{(name|ext|preset)\}/g;
 export function applyNameTemplate(template: string, fields: NamingFields): string {
   const unknown = /\{(?!name\}|ext\}|preset\})[^}]*\}/.exec(template);
   if (unknown) {
-    throw new RangeError(`Unknown field ${unknown[0]} in the name template "${template}". Use {name}, {preset} and {ext}.`);
+    throw new InvalidArgumentError(`Unknown field ${unknown[0]} in the name template "${template}". Use {name}, {preset} and {ext}.`);
   }
   const name = template.replace(FIELD_PATTERN, (_, field: keyof NamingFields) => fields[field]);
-  if (name.length === 0 || /[\\/]/.test(name)) {
-    throw new RangeError(`The name template "${template}" must give a plain file name.`);
+  // eslint-disable-next-line no-control-regex
+  if (name.length === 0 || name === '.' || name === '..' || /[\\/\u0000-\u001f]/.test(name)) {
+    throw new InvalidArgumentError(`The name template "${template}" must give a plain file name (no folders, "..", or control characters); it gave "${name}". Use fields such as {name}-{preset}{ext}.`);
   }
   return name;
 }

@@ -5,9 +5,14 @@
 // keeps working. parsePresetJson refuses anything malformed or hostile
 // (oversized, deeply nested, prototype keys, unknown fields, wrong types, a
 // name that could escape a folder) with a message naming the field and what
-// was expected; parsing never has side effects.
+// was expected; parsing never has side effects. A preset is also held to
+// what `run` will accept, so nothing imported today fails later: model and
+// style ids have the catalog's id form, a target frame rate is a rational in
+// (0, 1000], and a name is one no filesystem reserves (Windows' CON, NUL,
+// COM1 ... with any extension, or a trailing dot or space).
 import { z } from 'zod';
-import { OUTPUT_CODECS, OUTPUT_CONTAINERS, OUTPUT_PIXEL_FORMATS, PRECISIONS, PROVIDER_PREFERENCES, stepSchema, tileSizeSchema } from './job-spec.ts';
+import { OUTPUT_CODECS, OUTPUT_CONTAINERS, OUTPUT_PIXEL_FORMATS, PRECISIONS, PROVIDER_PREFERENCES, stepSchema, tileSizeSchema, type Step } from './job-spec.ts';
+import { parseRational } from './rational.ts';
 import { describeIssues } from './zod-issues.ts';
 
 export const PRESET_FORMAT = 'framesmith-preset';
@@ -16,11 +21,60 @@ export const MAX_PRESET_BYTES = 256 * 1024;
 export const MAX_PRESET_DEPTH = 16;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
+/** Device names Windows reserves in every folder, with or without an extension. */
+const WINDOWS_RESERVED_NAME = /^(con|prn|aux|nul|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3])(\..*)?$/i;
+
+/** True for a file name Windows cannot create (a reserved device name, or a trailing dot or space). */
+export function isWindowsReservedName(name: string): boolean {
+  return WINDOWS_RESERVED_NAME.test(name.trim()) || /[. ]$/.test(name);
+}
+
 /** Names become file names: letters, digits, space, and . _ + ( ) - ; no leading dot, no path separators. */
 export const presetNameSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9 ._+()-]{0,63}$/, 'a name of 1 to 64 letters, digits, spaces or . _ + ( ) - (starting with a letter or digit)')
-  .refine((name) => !name.includes('..'), 'a name without ".."');
+  .refine((name) => !name.includes('..'), 'a name without ".."')
+  .refine((name) => !isWindowsReservedName(name) && !isWindowsReservedName(presetIdOf(name)), 'a name Windows can use as a file name (not CON, PRN, AUX, NUL, COM1-9 or LPT1-9, no trailing dot or space)');
+
+/** The form of a catalog model id (common/model-manifest.ts), bounded for file names. */
+export const PRESET_MODEL_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+/** The highest target frame rate `run` accepts (engine/steps/interpolate-step.ts). */
+export const PRESET_MAX_FPS = 1000;
+/** Longest style image path a preset may carry. */
+const MAX_STYLE_IMAGE_PATH = 4096;
+
+/** What `run` would refuse in a step whatever the input: reported as zod issues at import. */
+function checkStepForRun(step: Step, where: (string | number)[], context: z.RefinementCtx): void {
+  const issue = (field: string, message: string): void => {
+    context.addIssue({ code: 'custom', path: [...where, field], message });
+  };
+  const ids: [string, string | undefined][] = step.kind === 'stylize' ? [['model', step.model], ['style', step.style]] : [['model', step.model]];
+  for (const [field, id] of ids) {
+    if (id !== undefined && !PRESET_MODEL_ID.test(id)) issue(field, `a model id of 1 to 64 lower-case letters, digits, ".", "_" or "-" (starting with a letter or digit), not "${id.slice(0, 80)}"`);
+  }
+  if (step.kind === 'interpolate' && step.fps !== undefined) {
+    let fps = Number.NaN;
+    try {
+      const rate = parseRational(step.fps);
+      fps = rate.num / rate.den;
+    } catch {
+      // reported below
+    }
+    if (!(fps > 0 && fps <= PRESET_MAX_FPS)) issue('fps', `a frame rate above 0 and at most ${PRESET_MAX_FPS} (e.g. 60 or 60000/1001), not "${step.fps}"`);
+  }
+  if (step.kind === 'stylize' && step.styleImage !== undefined) {
+    // eslint-disable-next-line no-control-regex
+    if (step.styleImage.length > MAX_STYLE_IMAGE_PATH || /[\u0000]/.test(step.styleImage)) issue('styleImage', `a file path of at most ${MAX_STYLE_IMAGE_PATH} characters`);
+  }
+}
+
+const presetStepsSchema = z
+  .array(stepSchema)
+  .min(1)
+  .max(8)
+  .superRefine((steps, context) => {
+    for (const [index, step] of steps.entries()) checkStepForRun(step, [index], context);
+  });
 
 export const presetOutputSchema = z
   .object({
@@ -50,7 +104,7 @@ export const presetSchema = z
     version: z.literal(PRESET_VERSION),
     name: presetNameSchema,
     description: z.string().max(500).optional(),
-    steps: z.array(stepSchema).min(1).max(8),
+    steps: presetStepsSchema,
     output: presetOutputSchema.default({ codec: 'h264', audio: 'copy', subtitles: 'copy' }),
     processing: presetProcessingSchema.default({ provider: 'auto', tile: 'auto', precision: 'auto' }),
   })
@@ -63,7 +117,7 @@ export const presetV1Schema = z
   .object({
     version: z.literal(1),
     name: presetNameSchema,
-    steps: z.array(stepSchema).min(1).max(8),
+    steps: presetStepsSchema,
     codec: z.enum(OUTPUT_CODECS).optional(),
     crf: z.number().int().min(0).max(63).optional(),
     provider: z.enum(PROVIDER_PREFERENCES).optional(),

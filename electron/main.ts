@@ -43,15 +43,27 @@ import { buildAppMenu } from './app-menu.ts';
 import { cacheFolder, dataFolder } from './app-folders.ts';
 import type { HostInit } from './engine-host.ts';
 import { EngineHostLink } from './engine-link.ts';
+import { isInsideFolder, parseHostMessage } from './host-messages.ts';
+import { HostRestartPolicy } from './host-restart.ts';
 import { IpcRouter, type MainHandlers } from './ipc-router.ts';
 import { JobNotifier } from './job-notifier.ts';
 import { PREVIEW_SCHEME } from './preview-cache.ts';
+import { isNetworkPath, ReportedOutputs } from './reported-outputs.ts';
 import { RequestSignals } from './request-signals.ts';
 import { DEFAULT_WINDOW_STATE, fitToDisplays, loadWindowState, MIN_HEIGHT, MIN_WIDTH, saveWindowState, type WindowState } from './window-state.ts';
 
 const APP_SCHEME = 'framesmith-app';
 const APP_ORIGIN = `${APP_SCHEME}://ui`;
-const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The app folder (package.json): one up from electron/ in a checkout, two up from the compiled dist/electron/main.mjs. */
+function findAppRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(from, '..');
+  }
+}
+const appRoot = findAppRoot(path.dirname(fileURLToPath(import.meta.url)));
+/** The compiled engine host beside a compiled main; the tsx entry when main runs from source. */
+const compiledHost = path.join(path.dirname(fileURLToPath(import.meta.url)), 'engine-host.mjs');
 
 protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
@@ -64,6 +76,11 @@ class DesktopApp {
   private link: EngineHostLink | undefined;
   private readonly notifier = new JobNotifier();
   private readonly requests = new RequestSignals();
+  /** Job outputs the engine reported: the only files shell:openPath opens. */
+  private readonly outputs = new ReportedOutputs();
+  private readonly restarts = new HostRestartPolicy();
+  /** Where the engine writes preview clips; a clip path elsewhere is refused. */
+  private readonly previewClipsDir = path.join(cacheFolder(), 'preview-clips');
   private readonly pendingInputs: string[] = [];
   private quitting = false;
   private readonly uiDir = path.join(appRoot, 'dist', 'renderer');
@@ -73,6 +90,7 @@ class DesktopApp {
     this.pendingInputs.push(...existingInputs(initialArgs));
     await fs.mkdir(app.getPath('userData'), { recursive: true });
     session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+    session.defaultSession.setPermissionCheckHandler(() => false);
     this.registerProtocols();
     this.startEngineHost();
     this.registerIpc();
@@ -94,20 +112,29 @@ class DesktopApp {
     protocol.handle(PREVIEW_SCHEME, async (request) => {
       const asset = (await this.link?.previewAsset(request.url)) ?? null;
       // The file protocol answers byte ranges, which a <video> element seeks with.
-      if (asset?.kind === 'file') return net.fetch(pathToFileURL(asset.path).toString(), { headers: request.headers });
+      if (asset?.kind === 'file') {
+        // Only clips in the engine's preview folder, whatever the host says.
+        if (!isInsideFolder(asset.path, this.previewClipsDir)) return new Response('Forbidden', { status: 403 });
+        return net.fetch(pathToFileURL(asset.path).toString(), { headers: request.headers });
+      }
       if (asset?.kind === 'png') return new Response(new Uint8Array(asset.bytes), { headers: { 'content-type': 'image/png' } });
       return new Response('Not found', { status: 404 });
     });
   }
 
   private startEngineHost(): void {
-    const host = utilityProcess.fork(path.join(appRoot, 'electron', 'engine-host-entry.mjs'), [], { serviceName: 'Framesmith engine', stdio: 'inherit' });
+    const entry = existsSync(compiledHost) && import.meta.url.endsWith('.mjs') ? compiledHost : path.join(appRoot, 'electron', 'engine-host-entry.mjs');
+    const host = utilityProcess.fork(entry, [], { serviceName: 'Framesmith engine', stdio: 'inherit' });
     const { port1, port2 } = new MessageChannelMain();
     const link = new EngineHostLink((message) => port1.postMessage(message), (channel, event) => this.onEngineEvent(channel, event));
     port1.on('message', (event) => {
-      const data = event.data as { type?: string; error?: { userMessage: string } };
-      if (data?.type === 'fatal') dialog.showErrorBox('Framesmith could not start its engine', data.error?.userMessage ?? 'Unknown error.');
-      link.receive(event.data);
+      const frame = parseHostMessage(event.data, (problem) => console.error(`Dropped a malformed message from the engine host: ${problem}`));
+      if (!frame) return;
+      if (frame.type === 'fatal') {
+        dialog.showErrorBox('Framesmith could not start its engine', frame.error.userMessage);
+        link.hostGone(frame.error.userMessage);
+      }
+      link.receive(frame);
     });
     port1.start();
     const resources = app.isPackaged ? process.resourcesPath : undefined;
@@ -123,7 +150,13 @@ class DesktopApp {
     host.once('exit', (code) => {
       link.hostGone(`it exited with code ${code}`);
       port1.close();
-      if (!this.quitting) setTimeout(() => this.startEngineHost(), 1000);
+      if (this.quitting) return;
+      const decision = this.restarts.crashed(Date.now());
+      if (decision.delayMs !== undefined) {
+        setTimeout(() => this.startEngineHost(), decision.delayMs);
+        return;
+      }
+      dialog.showErrorBox('The Framesmith engine keeps stopping', `It stopped ${decision.crashes} times within a minute (last exit code ${code}), so it is not restarted again. Restart Framesmith; if this keeps happening, run "framesmith doctor" and report what it says.`);
     });
     this.host = host;
     this.link = link;
@@ -131,6 +164,7 @@ class DesktopApp {
 
   private onEngineEvent(channel: EventChannel, event: unknown): void {
     if (channel === EVENT_CHANNELS.jobs) {
+      this.outputs.observe(event as JobEvent);
       const notice = this.notifier.observe(event as JobEvent);
       this.window?.setProgressBar(this.notifier.progress());
       if (notice && Notification.isSupported()) new Notification({ title: notice.title, body: notice.body, urgency: notice.kind === 'failed' ? 'critical' : 'normal' }).show();
@@ -163,9 +197,10 @@ class DesktopApp {
         return result.canceled ? null : (result.filePath ?? null);
       },
       'shell:openPath': async ({ path: target }) => {
-        // Only media files and folders: the renderer must not be able to launch programs.
-        const isFolder = existsSync(target) && statSync(target).isDirectory();
-        if (!path.isAbsolute(target) || (!isFolder && mediaKindOf(target) === undefined)) {
+        // Only outputs the engine reported (and their folders), media files
+        // and folders: the renderer must not be able to launch programs.
+        const isFolder = !isNetworkPath(target) && existsSync(target) && statSync(target).isDirectory();
+        if (!this.outputs.canOpen(target) || (!isFolder && mediaKindOf(target) === undefined)) {
           throw new InvalidArgumentError(`Only folders and image or video files can be opened from Framesmith, not ${target}.`);
         }
         const failure = await shell.openPath(target);
@@ -173,7 +208,7 @@ class DesktopApp {
         return null;
       },
       'shell:showInFolder': async ({ path: target }) => {
-        if (!path.isAbsolute(target) || !existsSync(target)) throw new InvalidArgumentError(`${target} does not exist.`);
+        if (!path.isAbsolute(target) || isNetworkPath(target) || !existsSync(target)) throw new InvalidArgumentError(`${target} does not exist.`);
         shell.showItemInFolder(target);
         return null;
       },
@@ -222,6 +257,8 @@ class DesktopApp {
         nodeIntegration: false,
         webSecurity: true,
         spellcheck: false,
+        // DevTools only in development builds.
+        devTools: !app.isPackaged,
       },
     });
     this.window = window;

@@ -25,6 +25,7 @@ import { planOutputPaths } from './jobs/output-plan.ts';
 import { containerFromPath, EncoderCatalog, SPEED_PRESETS, type SpeedPreset } from './media/codecs.ts';
 import { locateFfmpegTools, type FfmpegLocatorOptions, type FfmpegTools } from './media/ffmpeg-locator.ts';
 import { assertOutputAllowed } from './media/output-path.ts';
+import { assertWithinPixelLimit } from './media/pixel-limit.ts';
 import { probeMedia } from './media/probe.ts';
 import type { Catalog } from './models/catalog.ts';
 import { ModelStore, type ModelStoreOptions } from './models/model-store.ts';
@@ -267,6 +268,7 @@ export class Engine {
     throwIfCancelled(signal);
     const tools = item.input.kind === 'video' ? this.ffmpegTools() : undefined;
     const source = tools ? await probeMedia(item.input.path, { ffprobe: tools.ffprobe.path, signal }) : undefined;
+    if (source) assertWithinPixelLimit(item.input.path, source.video.width, source.video.height, item.processing.maxMegapixels);
     return this.withStages(item, source, handlers, async ({ stages, providers, precisions }) => {
       if (!tools || !source || source.video.isImage) {
         const result = await runImageJob({
@@ -274,6 +276,7 @@ export class Engine {
           outputPath: item.output,
           stages,
           overwrite: item.outputSettings.overwrite,
+          maxMegapixels: item.processing.maxMegapixels,
           signal,
           itemIndex: handlers.itemIndex,
           itemCount: handlers.itemCount,

@@ -40,11 +40,27 @@ function readVersion() {
   }
 }
 
+/**
+ * Electron's installer (45 and later) runs only on Node 22.12 or newer; the
+ * engine, the CLI and the tests stay on Node 20. A message, not a crash,
+ * when an older Node would have to fetch the runtime.
+ */
+export function installerNodeProblem(version = process.versions.node) {
+  const [major, minor] = version.split('.').map(Number);
+  if (major > 22 || (major === 22 && minor >= 12)) return undefined;
+  return `Fetching the Electron runtime needs Node 22.12 or newer (this is Node ${version}). Run "npm start" once with Node 22, or set ELECTRON_OVERRIDE_DIST_PATH; the CLI and "framesmith serve" work on Node 20.`;
+}
+
 /** The binary, downloading it first when absent; undefined when that failed. */
 export function ensureElectronBinary() {
   const found = electronBinary();
   if (found) return found;
   if (!existsSync(path.join(electronDir, 'install.js'))) return undefined;
+  const nodeProblem = installerNodeProblem();
+  if (nodeProblem) {
+    console.error(nodeProblem);
+    return undefined;
+  }
   console.log('Electron runtime missing: downloading it (node node_modules/electron/install.js) ...');
   const result = spawnSync(process.execPath, [path.join(electronDir, 'install.js')], { stdio: 'inherit', cwd: electronDir, timeout: 10 * 60 * 1000 });
   if (result.status !== 0) return undefined;

@@ -211,10 +211,11 @@ export function registerModelsCommand(program: Command, setExitCode: (code: numb
     .option('--id <id>', 'id to use (default: from the file name)')
     .addOption(new Option('--task <task>', 'what the model does, where the graph does not tell').choices(MODEL_TASKS))
     .option('--scale <n>', 'expected scale (checked against a trial run)', parseIntegerOption('--scale'))
+    .option('--replace', 'replace an installed model of the same id (catalog ids are never replaced)', false)
     .option('--json', 'print JSON', false)
-    .action(async (file: string, flags: StoreFlags & { id?: string; task?: ModelTask; scale?: number }) => {
+    .action(async (file: string, flags: StoreFlags & { id?: string; task?: ModelTask; scale?: number; replace: boolean }) => {
       await withStore(flags, setExitCode, async (store, signal) => {
-        const model = await importModel(store, file, { id: flags.id, task: flags.task, scale: flags.scale, signal });
+        const model = await importModel(store, file, { id: flags.id, task: flags.task, scale: flags.scale, replace: flags.replace, signal });
         const { manifest } = model;
         if (flags.json) process.stdout.write(`${JSON.stringify({ type: 'imported', id: manifest.id, task: manifest.task, scale: manifest.scale, path: model.path })}\n`);
         else process.stdout.write(`imported "${manifest.id}": ${manifest.task}, scale ${manifest.scale}, ${model.path}\nuse it with --model ${manifest.id}\n`);

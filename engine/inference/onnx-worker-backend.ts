@@ -9,6 +9,7 @@ import { expectNumberInRange, expectPositiveInteger } from '../../common/validat
 import type { InferenceBackend, ModelSession, Precision, ProviderAttempt, ProviderReport, ResolvedModel, RunOptions, SessionOptions } from './inference-backend.ts';
 import type { GraphTensor, OpenReply, OpenRequest, WorkerCallKind, WorkerCalls, WorkerReply, WorkerStartData } from './onnx-worker-protocol.ts';
 import { tensorBuffers } from './onnx-worker-protocol.ts';
+import { disableOnnxRuntimeTelemetry } from './onnxruntime-environment.ts';
 import { defaultThreadCount } from './providers.ts';
 import type { TensorMap } from './tensor.ts';
 import { startWorker } from './worker-script.ts';
@@ -162,6 +163,7 @@ export class OnnxWorkerBackend implements InferenceBackend {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
+    disableOnnxRuntimeTelemetry();
     const worker = startWorker(new URL('./onnx-worker.ts', import.meta.url), { workerData: this.startData });
     worker.on('message', (reply: WorkerReply) => {
       const entry = this.settle(reply.id);

@@ -23,11 +23,10 @@ import {
   BugError,
   CancelledError,
   InvalidArgumentError,
-  ModelManifestMismatchError,
-  throwIfCancelled,
 } from '../../common/errors.ts';
 import { expectNonNegativeInteger, expectPositiveInteger } from '../../common/validation.ts';
 import type { TensorData } from './tensor.ts';
+import { blendPlanInRows, type RowSink } from './tile-blend.ts';
 
 export const DEFAULT_TILE_OVERLAP = 64;
 export const DEFAULT_MIN_TILE_SIZE = 96;
@@ -175,152 +174,20 @@ export function planTiles(width: number, height: number, tileSize: number, overl
   return { width, height, tileSize, overlap, columns, rows, tiles };
 }
 
-/**
- * Blend weights along one axis for tile `index`, in output pixels. Zero over
- * the outer third of each shared span, a linear ramp over the middle third.
- */
-function axisWeights(axis: AxisPlan, index: number, scale: number): Float32Array {
-  const length = axis.length * scale;
-  const weights = new Float32Array(length).fill(1);
-  const start = axis.starts[index];
-  if (index > 0) {
-    const shared = (axis.starts[index - 1] + axis.length - start) * scale;
-    applyRamp(weights, shared, scale, false);
-  }
-  if (index < axis.starts.length - 1) {
-    const shared = (start + axis.length - axis.starts[index + 1]) * scale;
-    applyRamp(weights, shared, scale, true);
-  }
-  return weights;
-}
-
-function applyRamp(weights: Float32Array, shared: number, scale: number, fromEnd: boolean): void {
-  const margin = Math.floor(shared / scale / 3) * scale;
-  const ramp = shared - 2 * margin;
-  const last = weights.length - 1;
-  for (let d = 0; d < shared; d += 1) {
-    const w = Math.min(1, Math.max(0, (d + 0.5 - margin) / ramp));
-    const i = fromEnd ? last - d : d;
-    weights[i] = Math.min(weights[i], w);
-  }
-}
-
-function checkTileOutput(output: TensorData | undefined, paddedWidth: number, paddedHeight: number, scale: number, modelId: string): Float32Array {
-  if (!output) throw new ModelManifestMismatchError(modelId, 'it returned no image output');
-  const dims = output.dims;
-  const expected = [1, 3, paddedHeight * scale, paddedWidth * scale];
-  if (dims.length !== 4 || dims.some((d, i) => d !== expected[i])) {
-    throw new ModelManifestMismatchError(modelId, `for an input of ${paddedWidth}x${paddedHeight} it returned [${dims.join(',')}], expected [${expected.join(',')}] (scale ${scale})`);
-  }
-  if (!(output.data instanceof Float32Array)) {
-    throw new BugError(`tile output of ${modelId} is ${output.dtype}; the session must return float32`);
-  }
-  return output.data;
-}
-
 function isOutOfMemory(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'OUT_OF_MEMORY';
 }
 
-/** Copies a region of the model output (padded tile) into a new exact-size tensor. */
-function cropPlanes(data: Float32Array, sourceWidth: number, sourceHeight: number, width: number, height: number): TensorData {
-  if (width === sourceWidth && height === sourceHeight) return { dtype: 'float32', dims: [1, 3, height, width], data };
-  const out = new Float32Array(3 * width * height);
-  for (let c = 0; c < 3; c += 1) {
-    for (let y = 0; y < height; y += 1) {
-      const from = c * sourceWidth * sourceHeight + y * sourceWidth;
-      out.set(data.subarray(from, from + width), (c * height + y) * width);
-    }
-  }
-  return { dtype: 'float32', dims: [1, 3, height, width], data: out };
-}
-
-async function runPlan(source: TileSource, plan: TilePlan, runTile: TileRunner, options: TilingOptions): Promise<TensorData> {
-  const scale = options.scale;
-  const multiple = options.padMultiple ?? 1;
-  const modelId = options.modelId ?? 'model';
-  const outWidth = source.width * scale;
-  const outHeight = source.height * scale;
-
-  if (plan.tiles.length === 1) {
-    throwIfCancelled(options.signal);
-    const paddedWidth = roundUpToMultiple(source.width, multiple);
-    const paddedHeight = roundUpToMultiple(source.height, multiple);
-    const tile = source.read({ x: 0, y: 0, width: source.width, height: source.height }, paddedWidth, paddedHeight);
-    const result = checkTileOutput(await runTile(tile), paddedWidth, paddedHeight, scale, modelId);
-    options.onProgress?.(1);
-    return cropPlanes(result, paddedWidth * scale, paddedHeight * scale, outWidth, outHeight);
-  }
-
-  const planeSize = outWidth * outHeight;
-  const accumulator = new Float32Array(3 * planeSize);
-  const weightSum = new Float32Array(planeSize);
-  const columnWeights = plan.columns.starts.map((_, i) => axisWeights(plan.columns, i, scale));
-  const rowWeights = plan.rows.starts.map((_, i) => axisWeights(plan.rows, i, scale));
-  const paddedWidth = roundUpToMultiple(plan.columns.length, multiple);
-  const paddedHeight = roundUpToMultiple(plan.rows.length, multiple);
-  const tileOutWidth = plan.columns.length * scale;
-  const tileOutHeight = plan.rows.length * scale;
-  const resultWidth = paddedWidth * scale;
-  const resultPlane = resultWidth * paddedHeight * scale;
-
-  // The next tile is submitted before this one is blended, so blending on
-  // this thread overlaps inference in the worker.
-  const columnCount = plan.columns.starts.length;
-  const start = (index: number): Promise<TensorData> => {
-    throwIfCancelled(options.signal);
-    const tile = plan.tiles[index];
-    return runTile(source.read(tile, paddedWidth, paddedHeight));
-  };
-  let pending = start(0);
-  try {
-    for (let index = 0; index < plan.tiles.length; index += 1) {
-      const result = checkTileOutput(await pending, paddedWidth, paddedHeight, scale, modelId);
-      if (index + 1 < plan.tiles.length) pending = start(index + 1);
-      const wx = columnWeights[index % columnCount];
-      const wy = rowWeights[Math.floor(index / columnCount)];
-      const outX0 = plan.tiles[index].x * scale;
-      const outY0 = plan.tiles[index].y * scale;
-      for (let ty = 0; ty < tileOutHeight; ty += 1) {
-        const rowWeight = wy[ty];
-        if (rowWeight === 0) continue;
-        const outRow = (outY0 + ty) * outWidth + outX0;
-        const resultRow = ty * resultWidth;
-        for (let tx = 0; tx < tileOutWidth; tx += 1) weightSum[outRow + tx] += rowWeight * wx[tx];
-        for (let c = 0; c < 3; c += 1) {
-          const o = outRow + c * planeSize;
-          const r = resultRow + c * resultPlane;
-          for (let tx = 0; tx < tileOutWidth; tx += 1) accumulator[o + tx] += rowWeight * wx[tx] * result[r + tx];
-        }
-      }
-      options.onProgress?.((index + 1) / plan.tiles.length);
-    }
-  } catch (error) {
-    // A run still in flight must not surface later as an unhandled rejection.
-    pending.catch(() => undefined);
-    throw error;
-  }
-
-  for (let i = 0; i < planeSize; i += 1) {
-    const w = weightSum[i];
-    if (w === 0) throw new BugError(`tile plan left output pixel ${i} uncovered`);
-    if (w !== 1) {
-      const inverse = 1 / w;
-      accumulator[i] *= inverse;
-      accumulator[i + planeSize] *= inverse;
-      accumulator[i + 2 * planeSize] *= inverse;
-    }
-  }
-  return { dtype: 'float32', dims: [1, 3, outHeight, outWidth], data: accumulator };
-}
-
 /**
  * Runs `runTile` over the source in overlapping tiles (or once, when the
- * frame fits in one tile) and returns the blended output at `scale`.
+ * frame fits in one tile) and hands the blended output at `scale` to `sink`
+ * in bands of finished rows (see tile-blend.ts): the float working memory is
+ * one tile row's band, whatever the frame size. After an out-of-memory retry
+ * the rows come again from the top, so a sink must simply overwrite.
  * Throws CancelledError between tiles when the signal fires, and the last
  * OUT_OF_MEMORY error once tiles cannot shrink further.
  */
-export async function runTiled(source: TileSource, runTile: TileRunner, options: TilingOptions): Promise<TiledResult> {
+export async function runTiledRows(source: TileSource, runTile: TileRunner, options: TilingOptions, sink: RowSink): Promise<{ tileSize: number; tileCount: number }> {
   expectPositiveInteger('scale', options.scale);
   const multiple = options.padMultiple ?? 1;
   expectPositiveInteger('padMultiple', multiple);
@@ -336,8 +203,8 @@ export async function runTiled(source: TileSource, runTile: TileRunner, options:
   for (;;) {
     const plan = planTiles(source.width, source.height, tileSize, overlap);
     try {
-      const output = await runPlan(source, plan, runTile, options);
-      return { output, tileSize, tileCount: plan.tiles.length };
+      await blendPlanInRows(source, plan, runTile, options, sink);
+      return { tileSize, tileCount: plan.tiles.length };
     } catch (error) {
       if (error instanceof CancelledError || !isOutOfMemory(error)) throw error;
       const current = Math.min(tileSize, Math.max(source.width, source.height));
@@ -352,6 +219,28 @@ export async function runTiled(source: TileSource, runTile: TileRunner, options:
       tileSize = next;
     }
   }
+}
+
+/**
+ * runTiledRows collected into one float32 [1,3,H*scale,W*scale] tensor (for
+ * frames whose output is needed whole, e.g. before a resample).
+ */
+export async function runTiled(source: TileSource, runTile: TileRunner, options: TilingOptions): Promise<TiledResult> {
+  const outWidth = source.width * options.scale;
+  const outHeight = source.height * options.scale;
+  let output: Float32Array | undefined;
+  const planeSize = outWidth * outHeight;
+  const result = await runTiledRows(source, runTile, options, (rows) => {
+    output ??= new Float32Array(3 * planeSize);
+    for (let c = 0; c < 3; c += 1) {
+      for (let r = 0; r < rows.rows; r += 1) {
+        const from = c * rows.planeStride + r * rows.width;
+        output.set(rows.data.subarray(from, from + outWidth), c * planeSize + (rows.y + r) * outWidth);
+      }
+    }
+  });
+  if (!output) throw new BugError('the tiled run produced no rows');
+  return { output: { dtype: 'float32', dims: [1, 3, outHeight, outWidth], data: output }, ...result };
 }
 
 /** Reads a region of a float32 [1,3,H,W] tensor, replicating its last row and column into the padding. */

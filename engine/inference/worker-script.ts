@@ -5,6 +5,7 @@
 // worker fails with ERR_UNKNOWN_FILE_EXTENSION). So a .ts entry is started
 // through a small eval'd bootstrap that calls tsx's register() explicitly and
 // then imports the entry; both are absolute file URLs, so any cwd works.
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -37,8 +38,14 @@ export function typescriptBootstrap(entry: URL): string {
   ].join('\n');
 }
 
-/** A worker running the module at `url`; a .ts entry is loaded through tsx. */
+/**
+ * A worker running the module at `url`; a .ts entry is loaded through tsx.
+ * Inside compiled JavaScript (the packaged app's bundles in dist/electron)
+ * the .ts file is not there: its compiled sibling `<name>.mjs` runs instead.
+ */
 export function startWorker(url: URL, options: WorkerOptions = {}): Worker {
   if (!url.pathname.endsWith('.ts')) return new Worker(url, options);
+  const compiled = new URL(url.href.replace(/\.ts$/, '.mjs'));
+  if (!existsSync(url) && existsSync(compiled)) return new Worker(compiled, options);
   return new Worker(typescriptBootstrap(url), { ...options, eval: true });
 }

@@ -15,6 +15,7 @@ import { CancelledError, InputNotFoundError, InputNotMediaError, InvalidArgument
 import { expectIntegerInRange } from '../../common/validation.ts';
 import { frameSampleCount, type BitDepth, type RgbFrame } from './frame.ts';
 import { assertOutputAllowed, removeQuietly, writeFileAtomically } from './output-path.ts';
+import { assertWithinPixelLimit, pixelLimit } from './pixel-limit.ts';
 
 export const IMAGE_FORMATS = ['png', 'jpeg', 'webp', 'tiff', 'avif'] as const;
 export type ImageFormat = (typeof IMAGE_FORMATS)[number];
@@ -58,8 +59,19 @@ export function imageFormatFromPath(file: string): ImageFormat | undefined {
   return EXTENSION_FORMATS[path.extname(file).toLowerCase()];
 }
 
-/** Reads an image into an sRGB RgbFrame (16-bit for 16-bit sources) plus its alpha plane and metadata. */
-export async function readImage(file: string, options: { signal?: AbortSignal } = {}): Promise<ReadImageResult> {
+export interface ReadImageOptions {
+  signal?: AbortSignal;
+  /** Refuse images above this many megapixels before decoding; default DEFAULT_MAX_MEGAPIXELS. */
+  maxMegapixels?: number;
+}
+
+/**
+ * Reads an image into an sRGB RgbFrame (16-bit for 16-bit sources) plus its
+ * alpha plane and metadata. The size is checked from the header first, and
+ * sharp is told the same limit, so a small file declaring huge dimensions is
+ * refused without decoding.
+ */
+export async function readImage(file: string, options: ReadImageOptions = {}): Promise<ReadImageResult> {
   try {
     const info = await fs.stat(file);
     if (!info.isFile()) throw new InputNotMediaError(file);
@@ -67,18 +79,21 @@ export async function readImage(file: string, options: { signal?: AbortSignal } 
     if (error instanceof InputNotMediaError) throw error;
     throw new InputNotFoundError(file, { cause: error });
   }
+  const limitInputPixels = pixelLimit(options.maxMegapixels);
   let meta: Metadata;
   try {
-    meta = await sharp(file).metadata();
+    // The header only: sharp's own limit would refuse here with an untyped message.
+    meta = await sharp(file, { limitInputPixels: false }).metadata();
   } catch (error) {
     throw new InputNotMediaError(file, { detail: error instanceof Error ? error.message : String(error), cause: error });
   }
+  assertWithinPixelLimit(file, meta.width ?? 0, meta.height ?? 0, options.maxMegapixels);
   if (options.signal?.aborted) throw new CancelledError();
   const sixteen = meta.depth === 'ushort' || meta.depth === 'short' || meta.depth === 'uint' || meta.depth === 'float';
   const bitDepth: BitDepth = sixteen ? 16 : 8;
   let raw: { data: Buffer; info: OutputInfo };
   try {
-    const pipeline = sharp(file).toColourspace(sixteen ? 'rgb16' : 'srgb');
+    const pipeline = sharp(file, { limitInputPixels }).toColourspace(sixteen ? 'rgb16' : 'srgb');
     if (!meta.hasAlpha) pipeline.removeAlpha();
     raw = await pipeline.raw(sixteen ? { depth: 'ushort' } : {}).toBuffer({ resolveWithObject: true });
   } catch (error) {
@@ -233,7 +248,8 @@ export async function writeImage(
   const channels = alpha ? 4 : 3;
   let iccFile: string | undefined;
   try {
-    const pipeline = sharp(pixels, { raw: { width: frame.width, height: frame.height, channels } });
+    // Our own pixels, already within the input limit times the scale: no sharp pixel limit here.
+    const pipeline = sharp(pixels, { raw: { width: frame.width, height: frame.height, channels }, limitInputPixels: false });
     if (sixteen) pipeline.toColourspace('rgb16');
     if (meta?.iccProfile) {
       iccFile = path.join(os.tmpdir(), `framesmith-icc-${randomBytes(6).toString('hex')}.icc`);

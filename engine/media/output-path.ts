@@ -4,12 +4,13 @@
 // and renamed into place only on success; the input is never overwritten; an
 // existing output is kept unless the caller allows overwriting. Filesystem
 // errno values are mapped to typed errors here, in one place.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import {
   DiskFullError,
   FramesmithError,
+  InvalidArgumentError,
   OutputExistsError,
   OutputIsInputError,
   OutputNotWritableError,
@@ -21,15 +22,36 @@ const TEMP_MARKER = '.framesmith-tmp-';
 /** Below this many free bytes a failed write is reported as a full disk. */
 const DISK_FULL_THRESHOLD_BYTES = 16 * 1024 * 1024;
 
+/** Longest file name (one path component) the common filesystems take: ext4, APFS, NTFS. */
+export const MAX_FILE_NAME_BYTES = 255;
+
+/** Extensions longer than this are not media extensions; a temporary name drops them. */
+const MAX_KEPT_EXTENSION_LENGTH = 12;
+
 /**
- * A temporary sibling of `finalPath`: hidden, marked, unique, with the same
- * extension (tools that look at the extension still work).
+ * The stem every temporary sibling of `finalPath` starts with: a dot, a short
+ * hash of the final name, the marker. Derived, so any final name (up to the
+ * filesystem's 255 bytes) gives a temporary name of about 50 bytes.
+ */
+function temporaryPrefix(finalPath: string): string {
+  const digest = createHash('sha256').update(path.basename(finalPath)).digest('hex').slice(0, 12);
+  return `.${digest}${TEMP_MARKER}`;
+}
+
+/** Prefix of temporary names made before they were hashed (swept too). */
+function legacyTemporaryPrefix(finalPath: string): string {
+  return `.${path.basename(finalPath, path.extname(finalPath))}${TEMP_MARKER}`;
+}
+
+/**
+ * A temporary sibling of `finalPath`: hidden, marked, unique, short whatever
+ * the final name's length, with the same extension (tools that look at the
+ * extension still work).
  */
 export function temporarySibling(finalPath: string): string {
-  const dir = path.dirname(finalPath);
   const ext = path.extname(finalPath);
-  const base = path.basename(finalPath, ext);
-  return path.join(dir, `.${base}${TEMP_MARKER}${randomBytes(6).toString('hex')}${ext}`);
+  const keptExt = ext.length <= MAX_KEPT_EXTENSION_LENGTH ? ext : '';
+  return path.join(path.dirname(finalPath), `${temporaryPrefix(finalPath)}${randomBytes(6).toString('hex')}${keptExt}`);
 }
 
 /** True for names made by temporarySibling (for sweeping leftovers of a crash). */
@@ -40,10 +62,18 @@ export function isTemporaryName(fileName: string): boolean {
 /** Temporary files or folders in `dir` that `finalPath`'s writers could have left behind. */
 export async function listTemporarySiblings(finalPath: string): Promise<string[]> {
   const dir = path.dirname(finalPath);
-  const ext = path.extname(finalPath);
-  const prefix = `.${path.basename(finalPath, ext)}${TEMP_MARKER}`;
+  const prefixes = [temporaryPrefix(finalPath), legacyTemporaryPrefix(finalPath)];
   const names = await fs.readdir(dir).catch(() => [] as string[]);
-  return names.filter((name) => name.startsWith(prefix)).map((name) => path.join(dir, name));
+  return names.filter((name) => prefixes.some((prefix) => name.startsWith(prefix))).map((name) => path.join(dir, name));
+}
+
+/** Refuses an output whose file name no common filesystem can hold, before any work. */
+export function assertFileNameLength(output: string): void {
+  const name = path.basename(output);
+  const bytes = Buffer.byteLength(name, 'utf8');
+  if (bytes > MAX_FILE_NAME_BYTES) {
+    throw new InvalidArgumentError(`The output name "${name.slice(0, 40)}..." is ${bytes} bytes long; file systems take at most ${MAX_FILE_NAME_BYTES}. Choose a shorter output name (-o, or a shorter name template).`);
+  }
 }
 
 /** Removes a file or folder, ignoring one that is already gone. */
@@ -57,7 +87,7 @@ function errnoOf(error: unknown): string | undefined {
 
 /**
  * Maps a filesystem error met while writing `target` to a typed error:
- * ENOSPC/EDQUOT -> DiskFullError; EACCES/EPERM/EROFS/ENOTDIR/ENOENT/EISDIR ->
+ * ENOSPC/EDQUOT -> DiskFullError; EACCES/EPERM/EROFS/ENOTDIR/ENOENT/EISDIR/ENAMETOOLONG ->
  * OutputNotWritableError; EEXIST -> OutputExistsError. Typed errors pass
  * through; anything else is returned unchanged.
  */
@@ -75,6 +105,7 @@ export function mapWriteError(error: unknown, target: string): unknown {
     case 'ENOTDIR':
     case 'ENOENT':
     case 'EISDIR':
+    case 'ENAMETOOLONG':
       return new OutputNotWritableError(target, { detail, cause: error });
     case 'EEXIST':
       return new OutputExistsError(target, { detail, cause: error });
@@ -162,6 +193,7 @@ export interface OutputCheckOptions {
  * (unless overwrite), folder writable. Call at job start and again at finalize.
  */
 export async function assertOutputAllowed(output: string, options: OutputCheckOptions): Promise<void> {
+  assertFileNameLength(output);
   await assertNotInput(output, options.inputs);
   if (!options.overwrite && (await exists(output, { followLinks: false }))) throw new OutputExistsError(output);
   await assertWritableFolder(path.dirname(path.resolve(output)));

@@ -34,7 +34,7 @@ async function resizeSamples(
   expectPositiveInteger('the target width', targetWidth);
   expectPositiveInteger('the target height', targetHeight);
   const colourspace = channels === 3 ? (bitDepth === 16 ? 'rgb16' : 'srgb') : (bitDepth === 16 ? 'grey16' : 'b-w');
-  const output = await sharp(data, { raw: { width, height, channels } })
+  const output = await sharp(data, { raw: { width, height, channels }, limitInputPixels: false })
     .resize(targetWidth, targetHeight, { kernel: 'lanczos3', fit: 'fill' })
     .toColourspace(colourspace)
     .raw({ depth: bitDepth === 16 ? 'ushort' : 'uchar' })

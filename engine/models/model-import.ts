@@ -3,15 +3,20 @@
 // converter. The imported model gets a manifest (task from the graph's inputs
 // or the caller; padding multiple and scale measured by running it, see
 // model-facts.ts), passes a trial run and is then usable by id everywhere,
-// like a downloaded one.
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+// like a downloaded one. An import
+// never takes the id of a catalog model (built-in presets name those, so an
+// import must not change what they run) and takes the id of an installed
+// model only with `replace`. A refused or failed import leaves no folder.
+import { access, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputNotFoundError, InvalidArgumentError, ModelManifestMismatchError, throwIfCancelled } from '../../common/errors.ts';
 import { expectPositiveInteger } from '../../common/validation.ts';
 import { MODEL_TASKS, type ModelFormat, type ModelTask } from '../../common/model-manifest.ts';
 import { convertNcnnToOnnx, inspectNcnnModel, type NcnnNamePreset } from '../convert/ncnn-to-onnx.ts';
 import { withFacts } from './model-facts.ts';
+import { Catalog } from './catalog.ts';
 import { readGraphIo } from '../onnx/onnx-graph-io.ts';
+import { readUserModels } from './user-catalog.ts';
 import { convertPytorchToOnnx } from '../convert/pytorch/pytorch-to-onnx.ts';
 import type { EnsuredModel, InstallDescription, ModelStore } from './model-store.ts';
 
@@ -24,8 +29,13 @@ export interface ImportOptions {
   scale?: number;
   displayName?: string;
   licence?: string;
+  /** Replace an imported or downloaded model of the same id (never a catalog model). */
+  replace?: boolean;
   signal?: AbortSignal;
 }
+
+/** Longest model id: it names a folder and a file in the store. */
+export const MAX_MODEL_ID_LENGTH = 64;
 
 const PYTORCH_EXTENSIONS = ['.pth', '.pt', '.ckpt', '.safetensors', '.pth.tar', '.bin.pt'];
 
@@ -80,8 +90,12 @@ export async function importModel(store: ModelStore, sourcePath: string, options
   }
   if (options.scale !== undefined) expectPositiveInteger('scale', options.scale);
   const format = detectImportFormat(source);
-  const id = options.id ?? idFromFileName(source);
-  if (!/^[a-z0-9][a-z0-9._-]*$/.test(id)) throw new InvalidArgumentError(`Invalid model id "${id}": use lower-case letters, digits, ".", "_" and "-".`);
+  const id = options.id ?? idFromFileName(source).slice(0, MAX_MODEL_ID_LENGTH);
+  if (id.length > MAX_MODEL_ID_LENGTH || !/^[a-z0-9][a-z0-9._-]*$/.test(id)) {
+    throw new InvalidArgumentError(`Invalid model id "${id.slice(0, 80)}${id.length > 80 ? '...' : ''}": use 1 to ${MAX_MODEL_ID_LENGTH} lower-case letters, digits, ".", "_" and "-", starting with a letter or digit.`);
+  }
+  await assertIdFree(store, id, options.replace ?? false);
+  if (format === 'onnx') await readGraphIo(source, options);
 
   let bytes: Uint8Array;
   let ncnnPreset: NcnnNamePreset | undefined;
@@ -100,9 +114,12 @@ export async function importModel(store: ModelStore, sourcePath: string, options
 
   const onnxPath = store.installedPath(id);
   const temporary = `${onnxPath}.partial`;
-  await mkdir(path.dirname(onnxPath), { recursive: true });
-  await writeFile(temporary, bytes);
+  const folder = path.dirname(onnxPath);
+  const folderIsNew = !(await access(folder).then(() => true, () => false));
+  await mkdir(folder, { recursive: true });
+  let imported = false;
   try {
+    await writeFile(temporary, bytes);
     const graph = await readGraphIo(temporary, options);
     const task = options.task ?? taskFromInputs(graph.inputs.map((input) => input.name)) ?? (ncnnPreset === 'style' ? 'style-fast' : undefined);
     const styleRange = task === 'style-fast' && (ncnnPreset === 'style' || graph.inputs.some((input) => input.name === 'input1'));
@@ -139,8 +156,21 @@ export async function importModel(store: ModelStore, sourcePath: string, options
     await rename(temporary, onnxPath);
     const manifest = withFacts(await store.describeInstalled(description, onnxPath, origin), probe.facts!);
     await store.register(manifest);
+    imported = true;
     return { manifest, path: onnxPath, origin: 'store' };
   } finally {
     await rm(temporary, { force: true });
+    if (!imported && folderIsNew) await rm(folder, { recursive: true, force: true });
+  }
+}
+
+/** Refuses a catalog model's id always, and an installed model's id without `replace`. */
+async function assertIdFree(store: ModelStore, id: string, replace: boolean): Promise<void> {
+  const catalog = await Catalog.load();
+  if (catalog.has(id) || store.download(id) !== undefined) {
+    throw new InvalidArgumentError(`"${id}" is the id of a catalog model; an import cannot take it (built-in presets run that model). Choose another id with --id.`);
+  }
+  if (!replace && (await readUserModels(store.storeDir)).some((model) => model.id === id)) {
+    throw new InvalidArgumentError(`A model with the id "${id}" is already installed. Choose another id with --id, or replace it (--replace).`);
   }
 }

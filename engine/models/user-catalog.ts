@@ -65,10 +65,17 @@ export async function deleteUserModel(storeDir: string, id: string): Promise<boo
   return true;
 }
 
-/** Bundled manifests with the store's added (a store entry replaces a bundled one of the same id). */
+/**
+ * Bundled manifests with the store's added (a downloaded store entry replaces
+ * a bundled one of the same id). An imported entry never does: a store
+ * written before imports were refused catalog ids may hold one, and built-in
+ * presets must keep running the catalog's model.
+ */
 export function mergeModels(bundled: readonly ModelManifest[], user: readonly ModelManifest[]): ModelManifest[] {
-  const userIds = new Set(user.map((model) => model.id));
-  return [...bundled.filter((model) => !userIds.has(model.id)), ...user];
+  const bundledIds = new Set(bundled.map((model) => model.id));
+  const kept = user.filter((model) => !(model.origin?.kind === 'import' && bundledIds.has(model.id)));
+  const userIds = new Set(kept.map((model) => model.id));
+  return [...bundled.filter((model) => !userIds.has(model.id)), ...kept];
 }
 
 /** The bundled catalog file merged with the store's; the `downloads` section is kept. */

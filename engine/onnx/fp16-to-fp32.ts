@@ -8,7 +8,8 @@ import { createReadStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { throwIfCancelled } from '../../common/errors.ts';
-import { ELEMENT_TYPE, readModelFile, writeModelFile } from './onnx-file.ts';
+import { derivedFilesIntact, writeDerivedRecord } from './derived-record.ts';
+import { ELEMENT_TYPE, encodeModel, readModelFile, writeFileAtomic } from './onnx-file.ts';
 import type { GraphProto, ModelProto, TensorProto, ValueInfoProto } from './onnx-file.ts';
 import { readFloatTensor, writeFloatTensor } from './tensor-proto.ts';
 import { exists } from '../base/exists.ts';
@@ -87,17 +88,27 @@ export function fp32CachePath(sourcePath: string, sourceSha256: string, cacheDir
 }
 
 /**
- * The fp32 version of an fp16 model file, converted now or taken from the cache.
- * Concurrent callers may both convert; the renames are atomic and the bytes equal.
+ * The fp32 version of an fp16 model file, converted now or taken from the
+ * cache. A cached file is used only when its record (derived-record.ts)
+ * matches the source's hash and the file's own bytes; otherwise it is
+ * converted again. Concurrent callers may both convert; the renames are
+ * atomic and the bytes equal.
  */
 export async function ensureFp32Model(sourcePath: string, cacheDir: string, options: { signal?: AbortSignal } = {}): Promise<Fp32CacheResult> {
-  const target = fp32CachePath(sourcePath, await sha256OfFile(sourcePath), cacheDir);
-  if (await exists(target)) return { path: target, converted: false };
+  const sourceSha256 = await sha256OfFile(sourcePath);
+  const target = fp32CachePath(sourcePath, sourceSha256, cacheDir);
+  const recordPath = `${target}.json`;
+  const tool = `fp16-to-fp32 v${CONVERTER_VERSION}`;
+  if (await exists(target) && await derivedFilesIntact(recordPath, tool, sourceSha256, [path.basename(target)])) {
+    return { path: target, converted: false };
+  }
   throwIfCancelled(options.signal);
   const model = await readModelFile(sourcePath);
   convertModelToFp32(model);
   throwIfCancelled(options.signal);
   await mkdir(cacheDir, { recursive: true });
-  await writeModelFile(target, model);
+  const bytes = encodeModel(model);
+  await writeFileAtomic(target, bytes);
+  await writeDerivedRecord(recordPath, tool, { fileName: path.basename(sourcePath), sha256: sourceSha256 }, [{ name: path.basename(target), bytes }]);
   return { path: target, converted: true };
 }

@@ -7,7 +7,7 @@
 // outputs: the catalog checks, import, info and the tests all use it.
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { throwIfCancelled } from '../../common/errors.ts';
+import { InvalidArgumentError, throwIfCancelled } from '../../common/errors.ts';
 import { onnx } from './onnx-file.ts';
 
 /** A free dimension carries its symbolic name, or null when the graph names none. */
@@ -26,10 +26,10 @@ export interface GraphIo {
   outputs: GraphTensor[];
 }
 
-export class OnnxGraphReadError extends Error {
+/** A file that does not parse as an ONNX model: a user's bad file, never a bug. */
+export class OnnxGraphReadError extends InvalidArgumentError {
   constructor(path: string, reason: string) {
-    super(`${path} is not a readable ONNX model: ${reason}`);
-    this.name = 'OnnxGraphReadError';
+    super(`${path} is not a readable ONNX model (${reason}). Check that it is a complete .onnx file, or export it again.`);
   }
 }
 

@@ -27,6 +27,7 @@ import type onnxProto from 'onnx-proto';
 import { NotSupportedError, throwIfCancelled } from '../../common/errors.ts';
 import { ELEMENT_TYPE, encodeModel, onnx, readModelFile, writeFileAtomic } from './onnx-file.ts';
 import type { GraphProto, ModelProto, ValueInfoProto } from './onnx-file.ts';
+import { derivedFilesIntact, writeDerivedRecord } from './derived-record.ts';
 import { sha256OfFile } from './fp16-to-fp32.ts';
 import { exists } from '../base/exists.ts';
 
@@ -306,13 +307,17 @@ export function splitCacheStem(sourcePath: string, sourceSha256: string, constan
  * are whole. Concurrent callers may both split; the bytes are equal.
  */
 export async function ensureSplitModel(sourcePath: string, constantInputs: readonly string[], cacheDir: string, options: { signal?: AbortSignal } = {}): Promise<SplitCacheResult> {
-  const stem = splitCacheStem(sourcePath, await sha256OfFile(sourcePath), constantInputs, cacheDir);
+  const sourceSha256 = await sha256OfFile(sourcePath);
+  const stem = splitCacheStem(sourcePath, sourceSha256, constantInputs, cacheDir);
   const descriptionPath = `${stem}.split.json`;
+  const recordPath = `${stem}.record.json`;
   const preludePath = `${stem}.prelude.onnx`;
   const perFramePath = `${stem}.per-frame.onnx`;
-  if (await exists(descriptionPath)) {
-    const described = JSON.parse(await readFile(descriptionPath, 'utf8')) as SplitDescription;
-    if (await exists(preludePath) && await exists(perFramePath)) return { ...described, preludePath, perFramePath, created: false };
+  const tool = `split-constant-branch v${SPLITTER_VERSION}`;
+  // Used only when the record matches both files byte for byte; else split again.
+  if (await exists(descriptionPath) && await derivedFilesIntact(recordPath, tool, sourceSha256, [path.basename(preludePath), path.basename(perFramePath)])) {
+    const described = await readFile(descriptionPath, 'utf8').then((text) => JSON.parse(text) as SplitDescription, () => undefined);
+    if (described !== undefined) return { ...described, preludePath, perFramePath, created: false };
   }
   throwIfCancelled(options.signal);
   const split = splitConstantBranch(await readModelFile(sourcePath), constantInputs);
@@ -334,5 +339,9 @@ export async function ensureSplitModel(sourcePath: string, constantInputs: reado
     perFrameNodeCount: split.perFrameNodeCount,
   };
   await writeFileAtomic(descriptionPath, new TextEncoder().encode(`${JSON.stringify(description, null, 2)}\n`));
+  await writeDerivedRecord(recordPath, tool, { fileName: path.basename(sourcePath), sha256: sourceSha256 }, [
+    { name: path.basename(preludePath), bytes: preludeBytes },
+    { name: path.basename(perFramePath), bytes: perFrameBytes },
+  ]);
   return { ...description, preludePath, perFramePath, created: true };
 }

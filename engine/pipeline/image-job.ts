@@ -16,6 +16,8 @@ export interface ImageJobOptions {
   stages: readonly FrameStage[];
   format?: ImageFormat;
   overwrite: boolean;
+  /** Refuse inputs above this many megapixels; default DEFAULT_MAX_MEGAPIXELS. */
+  maxMegapixels?: number;
   signal: AbortSignal;
   itemIndex?: number;
   itemCount?: number;
@@ -40,7 +42,7 @@ export async function runImageJob(options: ImageJobOptions): Promise<ImageJobRes
     onProgress: options.onProgress ?? (() => undefined),
   });
   meter.stage('probe');
-  const image = await readImage(options.inputPath, { signal: options.signal });
+  const image = await readImage(options.inputPath, { signal: options.signal, maxMegapixels: options.maxMegapixels });
   let result: RgbFrame | undefined;
   for await (const frame of chainStages(single(image.frame), options.stages, options.signal)) result = frame;
   if (!result) throw new BugError(`the stages produced no frame for ${options.inputPath}`);

@@ -6,6 +6,7 @@ import { InvalidArgumentError } from '../../common/errors.ts';
 import type { BitDepth, RgbFrame } from '../media/frame.ts';
 import { readTensorRegion, roundUpToMultiple } from '../inference/tiling.ts';
 import type { TileRegion, TileSource } from '../inference/tiling.ts';
+import type { BlendedRows } from '../inference/tile-blend.ts';
 import type { TensorData } from '../inference/tensor.ts';
 
 /** [low, high]: the tensor value of black and of full-scale white. */
@@ -172,4 +173,37 @@ export function frameTileSource(frame: RgbFrame, range: ValueRange): TileSource 
     height: frame.height,
     read: (region, paddedWidth, paddedHeight) => frameToTensor(frame, range, { region, paddedWidth, paddedHeight }),
   };
+}
+
+/**
+ * Writes blended rows (planar float32 in `range`) into `frame` at their rows,
+ * mapped, clamped and rounded exactly as tensorToFrame does: a tiled result
+ * goes straight into the output frame with no whole-frame float tensor.
+ */
+export function writeRowsIntoFrame(rows: BlendedRows, range: ValueRange, frame: RgbFrame): void {
+  if (rows.width !== frame.width || rows.y < 0 || rows.y + rows.rows > frame.height) {
+    throw new InvalidArgumentError(`Rows ${rows.y}..${rows.y + rows.rows} of width ${rows.width} do not fit a ${frame.width}x${frame.height} frame.`);
+  }
+  const top = maxSample(frame.bitDepth);
+  const low = range[0];
+  const gain = top / (range[1] - range[0]);
+  const { data, planeStride, width } = rows;
+  const out = frame.data;
+  let o = rows.y * width * 3;
+  for (let y = 0; y < rows.rows; y += 1) {
+    const rowStart = y * width;
+    const rowEnd = rowStart + width;
+    for (let i = rowStart; i < rowEnd; i += 1) {
+      let r = (data[i] - low) * gain + 0.5;
+      let g = (data[i + planeStride] - low) * gain + 0.5;
+      let b = (data[i + 2 * planeStride] - low) * gain + 0.5;
+      r = r > 0 ? (r < top ? r : top) : 0;
+      g = g > 0 ? (g < top ? g : top) : 0;
+      b = b > 0 ? (b < top ? b : top) : 0;
+      out[o] = r;
+      out[o + 1] = g;
+      out[o + 2] = b;
+      o += 3;
+    }
+  }
 }

@@ -10,10 +10,10 @@ import type { ModelManifest } from '../../common/model-manifest.ts';
 import type { RgbFrame } from '../media/frame.ts';
 import type { ModelSession } from '../inference/inference-backend.ts';
 import type { TensorData } from '../inference/tensor.ts';
-import { runTiled } from '../inference/tiling.ts';
+import { runTiled, runTiledRows } from '../inference/tiling.ts';
 import type { TilingNotice } from '../inference/tiling.ts';
 import type { FrameGeometry, FrameStage } from '../pipeline/frame-stage.ts';
-import { convertFrameBitDepth, frameTileSource, tensorToFrame } from './image-tensor.ts';
+import { convertFrameBitDepth, frameTileSource, tensorToFrame, writeRowsIntoFrame } from './image-tensor.ts';
 import type { ValueRange } from './image-tensor.ts';
 import { resizeFrame } from '../media/resize.ts';
 
@@ -111,7 +111,7 @@ export class FrameUpscaler {
     };
     // A model that must see whole frames still gets smaller tiles after an out-of-memory failure.
     const tileSize = this.tileSize === 'auto' && !manifest.tileable ? Math.max(frame.width, frame.height) : this.tileSize;
-    const result = await runTiled(frameTileSource(frame, this.range), runTile, {
+    const tiling = {
       scale: manifest.scale,
       tileSize,
       overlap: this.options.overlap,
@@ -122,13 +122,25 @@ export class FrameUpscaler {
       modelId: manifest.id,
       signal,
       onNotice: this.options.onNotice,
-    });
-    this.tileSize = result.tileSize;
+    };
     const modelWidth = frame.width * manifest.scale;
     const modelHeight = frame.height * manifest.scale;
     if (target.width === modelWidth && target.height === modelHeight) {
-      return tensorToFrame(result.output, this.range, { bitDepth: frame.bitDepth, index: frame.index });
+      // Straight into the output frame, band by band: no whole-frame float tensor.
+      const samples = modelWidth * modelHeight * 3;
+      const output: RgbFrame = {
+        width: modelWidth,
+        height: modelHeight,
+        bitDepth: frame.bitDepth,
+        data: frame.bitDepth === 16 ? new Uint16Array(samples) : new Uint8Array(samples),
+        index: frame.index,
+      };
+      const result = await runTiledRows(frameTileSource(frame, this.range), runTile, tiling, (rows) => writeRowsIntoFrame(rows, this.range, output));
+      this.tileSize = result.tileSize;
+      return output;
     }
+    const result = await runTiled(frameTileSource(frame, this.range), runTile, tiling);
+    this.tileSize = result.tileSize;
     const wide = tensorToFrame(result.output, this.range, { bitDepth: 16, index: frame.index });
     throwIfCancelled(signal);
     const resized = await resizeFrame(wide, target.width, target.height);

@@ -2,8 +2,9 @@
 // tensor map out. Training checkpoints wrap the weights (Real-ESRGAN under
 // params_ema or params, others under state_dict or model); the wrapper is
 // removed, and DataParallel's "module." prefix is stripped.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { InputNotFoundError } from '../../../common/errors.ts';
+import { assertCheckpointFileSize } from './checkpoint-bounds.ts';
 import { CheckpointFormatError } from './pytorch-errors.ts';
 import { isSafetensors, readSafetensors } from './safetensors.ts';
 import type { StateDict, StateTensor } from './state-tensor.ts';
@@ -67,6 +68,7 @@ export function parseStateDict(bytes: Uint8Array): ReadStateDict {
 
 export async function loadCheckpointBytes(path: string): Promise<Uint8Array> {
   try {
+    assertCheckpointFileSize(path, (await stat(path)).size);
     return await readFile(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new InputNotFoundError(path, { cause: error });

@@ -4,7 +4,7 @@
 // storage keys, then each storage as an int64 element count and its bytes).
 // Only the globals of the tensor-rebuild path resolve; everything else is
 // refused by name before anything could be called.
-import { unzipSync } from 'fflate';
+import { TensorBudget, unzipCheckpoint } from './checkpoint-bounds.ts';
 import { PickleCallable, unpickle } from './pickle-vm.ts';
 import type { PickleBuildable, PickleNamed } from './pickle-vm.ts';
 import { CheckpointFormatError, PickleRefusedError } from './pytorch-errors.ts';
@@ -68,7 +68,13 @@ export class PendingTensor implements PickleBuildable {
   /** Tensors with Python attributes carry them as state; weights need none. */
   setPickleState(): void {}
 
-  materialize(name: string): StateTensor {
+  materialize(name: string, budget: TensorBudget): StateTensor {
+    const elements = this.shape.reduce((product, dim) => product * Math.max(0, dim), 1);
+    const storageElements = Math.floor(this.storage.resolve().length / ELEMENT_SIZE[this.storage.dtype]);
+    if (elements > storageElements) {
+      throw new CheckpointFormatError(`tensor ${name} has ${elements} elements but its storage only ${storageElements} (an expanded view, not a weight)`);
+    }
+    budget.take(elements * 8, name);
     return tensorFromStorage(this.storage.resolve(), this.storage.dtype, this.offset, this.shape, this.stride, name);
   }
 }
@@ -135,15 +141,15 @@ function storageTypeOf(value: unknown): TorchDtype {
   return value.dtype;
 }
 
-/** Replaces every PendingTensor in a loaded object tree by its dense tensor. */
-function materialize(value: unknown, path: string): unknown {
-  if (value instanceof PendingTensor) return value.materialize(path || 'tensor');
+/** Replaces every PendingTensor in a loaded object tree by its dense tensor, within the budget. */
+function materialize(value: unknown, path: string, budget: TensorBudget): unknown {
+  if (value instanceof PendingTensor) return value.materialize(path || 'tensor', budget);
   if (value instanceof Map) {
     const out = new Map<unknown, unknown>();
-    for (const [key, item] of value) out.set(key, materialize(item, path ? `${path}.${String(key)}` : String(key)));
+    for (const [key, item] of value) out.set(key, materialize(item, path ? `${path}.${String(key)}` : String(key), budget));
     return out;
   }
-  if (Array.isArray(value)) return value.map((item, i) => materialize(item, `${path}[${i}]`));
+  if (Array.isArray(value)) return value.map((item, i) => materialize(item, `${path}[${i}]`, budget));
   return value;
 }
 
@@ -153,12 +159,8 @@ export function isZipCheckpoint(bytes: Uint8Array): boolean {
 
 /** Reads a torch >= 1.6 zip checkpoint into a plain object tree with StateTensors. */
 export function readTorchZip(bytes: Uint8Array): unknown {
-  let entries: Record<string, Uint8Array>;
-  try {
-    entries = unzipSync(bytes);
-  } catch (error) {
-    throw new CheckpointFormatError(`the zip archive cannot be read (${error instanceof Error ? error.message : String(error)})`);
-  }
+  // Only what a checkpoint reads: the pickle, its byte order and its storages.
+  const entries = unzipCheckpoint(bytes, (name) => name.endsWith('data.pkl') || name.endsWith('byteorder') || name.includes('/data/') || name.startsWith('data/'));
   const pickleName = Object.keys(entries).find((name) => name === 'data.pkl' || name.endsWith('/data.pkl'));
   if (pickleName === undefined) throw new CheckpointFormatError('the zip archive has no data.pkl');
   const prefix = pickleName.slice(0, pickleName.length - 'data.pkl'.length);
@@ -182,7 +184,7 @@ export function readTorchZip(bytes: Uint8Array): unknown {
     return storage;
   };
   const { value } = unpickle(entries[pickleName] as Uint8Array, 0, { resolveGlobal: resolveTorchGlobal, persistentLoad });
-  return materialize(value, '');
+  return materialize(value, '', new TensorBudget(bytes.length));
 }
 
 /** True when the bytes start with the legacy magic-number pickle. */
@@ -244,5 +246,5 @@ export function readTorchLegacy(bytes: Uint8Array): unknown {
     storage.bytes = bytes.subarray(offset, offset + length);
     offset += length;
   }
-  return materialize(main.value, '');
+  return materialize(main.value, '', new TensorBudget(bytes.length));
 }

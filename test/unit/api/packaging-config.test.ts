@@ -21,6 +21,7 @@ interface BuilderConfig {
   win: { target: string[] };
   mac: { target: string[] };
   npmRebuild: boolean;
+  extraMetadata?: { main?: string };
 }
 
 const config = yaml.load(readFileSync(path.join(repoRoot, 'electron-builder.yml'), 'utf8')) as BuilderConfig;
@@ -78,12 +79,19 @@ describe('electron-builder.yml', () => {
   });
 
   it('packs the files the app starts from', () => {
+    // The checkout starts from package.json "main" (TypeScript through tsx);
+    // the package starts from compiled JavaScript built by
+    // scripts/build-electron.mjs (extraMetadata.main), with no sources.
     const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { main: string };
-    const mainFiles = [pkg.main, 'electron/engine-host-entry.mjs', 'electron/main.ts', 'electron/engine-host.ts', 'engine/index.ts', 'models/catalog.json'];
-    for (const file of mainFiles) {
+    for (const file of [pkg.main, 'electron/engine-host-entry.mjs', 'electron/main.ts', 'electron/engine-host.ts', 'engine/index.ts', 'models/catalog.json']) {
       expect(existsSync(path.join(repoRoot, file)), file).toBe(true);
-      expect(config.files.some((pattern) => path.matchesGlob(file, pattern)), file).toBe(true);
     }
+    expect(config.extraMetadata?.main).toBe('dist/electron/main.mjs');
+    const packagedFiles = [config.extraMetadata?.main ?? '', 'dist/electron/engine-host.mjs', 'dist/electron/onnx-worker.mjs', 'dist/electron/preload.cjs', 'models/catalog.json'];
+    for (const file of packagedFiles) expect(config.files.some((pattern) => path.matchesGlob(file, pattern)), file).toBe(true);
+    const build = readFileSync(path.join(repoRoot, 'scripts', 'build-electron.mjs'), 'utf8');
+    for (const entry of ["'electron', 'main.ts'", "'electron', 'engine-host.ts'", "'engine', 'inference', 'onnx-worker.ts'"]) expect(build).toContain(entry);
+    expect(config.files).toContain('!**/*.ts');
     expect(config.files).toContain('dist/renderer/**/*');
     expect(config.files).toContain('dist/electron/**/*');
     expect(config.npmRebuild).toBe(false);
