@@ -102,8 +102,13 @@ export class Engine {
 
   /** ffmpeg and ffprobe, located on first use (FfmpegNotFoundError when absent). */
   ffmpegTools(): FfmpegTools {
-    this.tools ??= locateFfmpegTools(this.options.ffmpeg);
+    this.tools ??= locateFfmpegTools(this.ffmpegLocatorOptions());
     return this.tools;
+  }
+
+  /** Where npm binaries without an execute bit are copied: the engine's cache, not the temp folder. */
+  private ffmpegLocatorOptions(): FfmpegLocatorOptions {
+    return { executableCopyDir: path.join(this.options.cacheDir, 'bin'), ...this.options.ffmpeg };
   }
 
   private encoderCatalog(): EncoderCatalog {
@@ -300,7 +305,7 @@ export class Engine {
   /** What this machine offers: ffmpeg, providers, models, CPU and memory. */
   async doctor(options: { signal?: AbortSignal } = {}): Promise<DoctorReport> {
     return collectDoctorReport({
-      ffmpeg: this.options.ffmpeg,
+      ffmpeg: this.ffmpegLocatorOptions(),
       backend: this.inference(),
       models: this.models,
       signal: options.signal,

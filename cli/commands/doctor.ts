@@ -14,7 +14,15 @@ function mib(bytes: number): string {
 }
 
 function toolLine(report: ToolReport): string {
-  if (report.found) return `  ${report.tool}: ${report.found.path} (version ${report.found.version}, from ${report.found.source})`;
+  if (report.found) {
+    const { found } = report;
+    const lines = [
+      `  ${report.tool}: ${found.path} (version ${found.version}, release ${found.release}, from ${found.source})`,
+      `    chosen because: ${found.reason}`,
+    ];
+    for (const skipped of found.skipped) lines.push(`    passed over: ${skipped}`);
+    return lines.join('\n');
+  }
   return `  ${report.tool}: NOT FOUND. ${report.error?.userMessage ?? ''}`;
 }
 

@@ -100,7 +100,8 @@ export interface ProviderStatus {
 
 export interface ToolStatus {
   tool: 'ffmpeg' | 'ffprobe';
-  found: { path: string; source: string; version: string } | null;
+  /** `reason` says in words why this binary was chosen; `release` is the FFmpeg release it is or is built from. */
+  found: { path: string; source: string; version: string; release: string; reason: string } | null;
   error: SerializedError | null;
 }
 
