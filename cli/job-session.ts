@@ -7,7 +7,7 @@
 // queue when it ends, unless it was interrupted.
 import { Engine, JobQueue, PresetStore, isCancellation, serializeError } from '../engine/index.ts';
 import type { JobEvent, JobSnapshot } from '../common/jobs.ts';
-import { userCacheDir, userDataDir } from './app-paths.ts';
+import { userCacheDir, userDataDir, userGpuDir } from './app-paths.ts';
 import { EXIT_CANCELLED, EXIT_FAILED, EXIT_OK } from './exit-codes.ts';
 import { onInterrupt } from './interrupt.ts';
 import type { Reporter } from './reporter.ts';
@@ -26,7 +26,7 @@ function segmentFramesFromEnv(): number | undefined {
 
 export async function openJobSession(options: { autoStart?: boolean } = {}): Promise<JobSession> {
   const dataDir = userDataDir();
-  const engine = await Engine.create({ cacheDir: userCacheDir() });
+  const engine = await Engine.create({ cacheDir: userCacheDir(), gpuDir: userGpuDir() });
   const presets = await PresetStore.open(dataDir);
   const queue = await JobQueue.open({
     dataDir,

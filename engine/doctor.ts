@@ -27,6 +27,8 @@ export interface DoctorReport {
   codecs: VideoCodec[];
   providers: ProviderAttempt[];
   onnxruntimeVersion: string;
+  /** Which onnxruntime-node the inference worker loads (the app's, or the GPU install in the data folder) and why. */
+  onnxRuntime: { source: string; reason: string } | null;
   modelRoots: ModelSearchRoot[];
   models: InstalledModel[];
   /** Catalog ids with no file in any root. */
@@ -37,6 +39,8 @@ export interface DoctorReport {
 export interface DoctorOptions {
   ffmpeg?: FfmpegLocatorOptions;
   backend: InferenceBackend;
+  /** The backend's choice of onnxruntime-node, where it makes one. */
+  onnxRuntime?: { source: string; reason: string };
   models: ModelResolver;
   signal?: AbortSignal;
 }
@@ -73,6 +77,7 @@ export async function collectDoctorReport(options: DoctorOptions): Promise<Docto
     codecs,
     providers,
     onnxruntimeVersion: onnxruntimeVersion(),
+    onnxRuntime: options.onnxRuntime ? { source: options.onnxRuntime.source, reason: options.onnxRuntime.reason } : null,
     modelRoots: [...options.models.roots],
     models,
     missingModels: options.models.catalog.ids().filter((id) => !installed.has(id)),

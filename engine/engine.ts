@@ -49,6 +49,8 @@ export interface EngineOptions {
   workRoot?: string;
   /** Catalog file; default models/catalog.json of this checkout. */
   catalogPath?: string;
+  /** Per-user GPU folder (`<data>/gpu`, see `framesmith gpu install cuda`); without it the app's onnxruntime is loaded. */
+  gpuDir?: string;
 }
 
 export interface ImagePairRequest {
@@ -117,7 +119,7 @@ export class Engine {
   }
 
   private inference(): OnnxWorkerBackend {
-    this.backend ??= new OnnxWorkerBackend({ cacheDir: path.join(this.options.cacheDir, 'converted') });
+    this.backend ??= new OnnxWorkerBackend({ cacheDir: path.join(this.options.cacheDir, 'converted'), gpuDir: this.options.gpuDir });
     return this.backend;
   }
 
@@ -307,6 +309,7 @@ export class Engine {
     return collectDoctorReport({
       ffmpeg: this.ffmpegLocatorOptions(),
       backend: this.inference(),
+      onnxRuntime: this.inference().onnxRuntime,
       models: this.models,
       signal: options.signal,
     });

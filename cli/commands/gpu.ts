@@ -6,14 +6,11 @@
 import type { Command } from 'commander';
 import { gpuStatus, installGpuProviders, isCancellation, parseMirror, removeGpuProviders, serializeError, type GpuStatus } from '../../engine/index.ts';
 import { InvalidArgumentError } from '../../common/errors.ts';
-import path from 'node:path';
-import { userDataDir } from '../app-paths.ts';
+import { userGpuDir } from '../app-paths.ts';
 import { EXIT_CANCELLED, EXIT_FAILED, EXIT_OK } from '../exit-codes.ts';
 import { printError } from '../reporter.ts';
 
-function gpuDir(): string {
-  return path.join(userDataDir(), 'gpu');
-}
+const gpuDir = userGpuDir;
 
 function collectMirror(value: string, previous: { from: string; to: string }[] = []): { from: string; to: string }[] {
   return [...previous, parseMirror(value)];

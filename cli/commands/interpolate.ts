@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { InvalidArgumentError as UsageError, Option, type Command } from 'commander';
 import { Engine, isCancellation, serializeError } from '../../engine/index.ts';
-import { userCacheDir } from '../app-paths.ts';
+import { userCacheDir, userGpuDir } from '../app-paths.ts';
 import { EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
 import { parseFraction, parseIntegerOption } from '../option-parsers.ts';
 import { onInterrupt } from '../interrupt.ts';
@@ -96,7 +96,7 @@ export function registerInterpolateCommand(program: Command, setExitCode: (code:
     const modes = [flags.multiply, flags.fps, flags.slowmo].filter((value) => value !== undefined).length;
     const pair = inputs.length === 2 && inputs.every(isStill);
     if (pair && modes === 0) {
-      const engine = await Engine.create({ cacheDir: userCacheDir() });
+      const engine = await Engine.create({ cacheDir: userCacheDir(), gpuDir: userGpuDir() });
       try {
         setExitCode(await runImagePair(engine, inputs as [string, string], flags));
       } finally {
@@ -118,7 +118,7 @@ export function registerInterpolateCommand(program: Command, setExitCode: (code:
       dedup: flags.dedup,
       quality: flags.quality,
     };
-    const engine = await Engine.create({ cacheDir: userCacheDir() });
+    const engine = await Engine.create({ cacheDir: userCacheDir(), gpuDir: userGpuDir() });
     try {
       setExitCode(await runBatch(engine, batchRequest(inputs, flags, [step])));
     } finally {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { ApiDispatcher, AppService, Engine } from '../../engine/index.ts';
-import { userCacheDir, userDataDir } from '../app-paths.ts';
+import { userCacheDir, userDataDir, userGpuDir } from '../app-paths.ts';
 import { EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
 import { WebServer } from '../web-server.ts';
 
@@ -39,7 +39,7 @@ export function registerServeCommand(program: Command, setExitCode: (code: numbe
       if (!LOOPBACK.has(flags.host)) {
         process.stderr.write(`framesmith serve: warning: listening on ${flags.host}, beyond this machine. Anyone who learns the URL can run jobs and read folders; prefer an SSH tunnel to 127.0.0.1.\n`);
       }
-      const engine = await Engine.create({ cacheDir: userCacheDir() });
+      const engine = await Engine.create({ cacheDir: userCacheDir(), gpuDir: userGpuDir() });
       const service = await AppService.open({ engine, dataDir: userDataDir(), cacheDir: userCacheDir(), host: { kind: 'browser', version: program.version() ?? '0.0.0' } });
       const dispatcher = new ApiDispatcher(service.handlers(), (channel) => `${channel} needs the desktop app; in the browser, choose files and folders with the file browser.`);
       const server = new WebServer({ uiDir: path.resolve(flags.uiDir), dispatcher, events: service, host: flags.host, port, clipFile: (clipId) => service.clipFile(clipId) });

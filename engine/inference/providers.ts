@@ -52,14 +52,15 @@ export interface ProviderPlan {
   skipped: ProviderAttempt[];
 }
 
-export function detectProviderEnvironment(backends: BackendListing[]): ProviderEnvironment {
+/** `bindingDir`: where the loaded binding sits (a GPU install in the data folder); default the app's onnxruntime-node. */
+export function detectProviderEnvironment(backends: BackendListing[], bindingDir?: string): ProviderEnvironment {
   const require = createRequire(import.meta.url);
   const packageDir = path.dirname(require.resolve('onnxruntime-node/package.json'));
   return {
     platform: process.platform,
     arch: process.arch,
     backends,
-    bindingDir: path.join(packageDir, 'bin', 'napi-v6', process.platform, process.arch),
+    bindingDir: bindingDir ?? path.join(packageDir, 'bin', 'napi-v6', process.platform, process.arch),
     hasGpuDevice: process.platform === 'linux' ? linuxHasGpuDevice() : undefined,
   };
 }

@@ -19,6 +19,8 @@ import { DownloadFailedError } from '../../../common/errors.ts';
 import { cudaProviderPackage, type CudaProviderPackage } from '../../../engine/gpu/cuda-package.ts';
 import { GPU_MANIFEST, bindingDirOf, cudaRuntimeDir, installCudaRuntime, removeCudaRuntime } from '../../../engine/gpu/cuda-runtime-install.ts';
 import { chooseOnnxRuntime, verifyCudaRuntime } from '../../../engine/gpu/onnxruntime-choice.ts';
+import { OnnxWorkerBackend } from '../../../engine/inference/onnx-worker-backend.ts';
+import { srModel, testImageTensor } from '../../helpers/inference-fixtures.ts';
 import { makeTempDir, type TempDir } from '../../helpers/media-fixtures.ts';
 
 const NUGET = 'https://api.nuget.org/';
@@ -163,6 +165,30 @@ describe.skipIf(!isLinuxX64)('gpu install cuda through a local NuGet mirror', ()
     expect(choice.bindingDir).toBe(bindingDirOf(cudaRuntimeDir(gpuDir, pkg.onnxruntimeVersion)));
     expect(mappedRuntime(choice.entry)).toBe(path.join(choice.bindingDir, 'libonnxruntime.so.1'));
     expect(mappedRuntime('onnxruntime-node')).toBe(path.join(appBindingDir(), 'libonnxruntime.so.1'));
+  });
+
+  it('runs a model in the inference worker on the private copy: CUDA and TensorRT are tried there, fail on the fabricated libraries, and the CPU takes over', async () => {
+    const model = srModel('realesr-general-x4v3');
+    if (!model) {
+      console.warn('*** SKIPPED worker on the GPU install: realesr-general-x4v3 is not in ../shared/models');
+      return;
+    }
+    const backend = new OnnxWorkerBackend({ cacheDir: dir.file('converted'), threads: 2, gpuDir });
+    try {
+      expect(backend.onnxRuntime.source).toBe('gpu-install');
+      const session = await backend.open(model, { provider: 'auto' });
+      try {
+        expect(session.report.chosen).toBe('cpu');
+        for (const provider of ['tensorrt', 'cuda']) {
+          expect(session.report.attempts.find((attempt) => attempt.provider === provider)?.skippedBecause, provider).toMatch(/^failed: /);
+        }
+        expect((await session.run({ input: testImageTensor(16, 12) })).output!.dims).toEqual([1, 3, 48, 64]);
+      } finally {
+        await session.release();
+      }
+    } finally {
+      await backend.dispose();
+    }
   });
 
   it('falls back to the app\'s onnxruntime when the install is damaged or for another version', async () => {
