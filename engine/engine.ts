@@ -304,6 +304,12 @@ export class Engine {
     return interpolateImagePair({ ...request, session, manifest, signal });
   }
 
+  /** Which onnxruntime-node the inference worker loads (the app's or the GPU install), and why. */
+  onnxRuntimeChoice(): { source: 'app' | 'gpu-install'; reason: string } {
+    const { source, reason } = this.inference().onnxRuntime;
+    return { source, reason };
+  }
+
   /** What this machine offers: ffmpeg, providers, models, CPU and memory. */
   async doctor(options: { signal?: AbortSignal } = {}): Promise<DoctorReport> {
     return collectDoctorReport({

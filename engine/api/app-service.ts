@@ -22,6 +22,7 @@ import { PRESET_FORMAT, PRESET_VERSION, parsePresetJson, PresetFormatError } fro
 import { InvalidArgumentError } from '../../common/errors.ts';
 import type { DoctorReport } from '../doctor.ts';
 import type { Engine } from '../engine.ts';
+import { gpuHandlers } from './gpu-handlers.ts';
 import type { ProviderAttempt } from '../inference/inference-backend.ts';
 import { JobQueue } from '../jobs/job-queue.ts';
 import { importModel } from '../models/model-import.ts';
@@ -256,6 +257,7 @@ export class AppService {
     const engine = this.options.engine;
     const queue = this.queue;
     return {
+      ...gpuHandlers(this.options.dataDir, () => engine.onnxRuntimeChoice()),
       'jobs:enqueue': async (spec, { signal }) => {
         const job = await queue.add(applySettingsToSpec(spec, await this.settings.get()), { signal });
         void this.thumbnailOf(job.id).catch(() => null);

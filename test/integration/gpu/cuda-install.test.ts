@@ -19,6 +19,8 @@ import { DownloadFailedError } from '../../../common/errors.ts';
 import { cudaProviderPackage, type CudaProviderPackage } from '../../../engine/gpu/cuda-package.ts';
 import { GPU_MANIFEST, bindingDirOf, cudaRuntimeDir, installCudaRuntime, removeCudaRuntime } from '../../../engine/gpu/cuda-runtime-install.ts';
 import { chooseOnnxRuntime, verifyCudaRuntime } from '../../../engine/gpu/onnxruntime-choice.ts';
+import type { HandlerContext } from '../../../engine/api/api-dispatcher.ts';
+import { gpuHandlers } from '../../../engine/api/gpu-handlers.ts';
 import { OnnxWorkerBackend } from '../../../engine/inference/onnx-worker-backend.ts';
 import { srModel, testImageTensor } from '../../helpers/inference-fixtures.ts';
 import { makeTempDir, type TempDir } from '../../helpers/media-fixtures.ts';
@@ -165,6 +167,13 @@ describe.skipIf(!isLinuxX64)('gpu install cuda through a local NuGet mirror', ()
     expect(choice.bindingDir).toBe(bindingDirOf(cudaRuntimeDir(gpuDir, pkg.onnxruntimeVersion)));
     expect(mappedRuntime(choice.entry)).toBe(path.join(choice.bindingDir, 'libonnxruntime.so.1'));
     expect(mappedRuntime('onnxruntime-node')).toBe(path.join(appBindingDir(), 'libonnxruntime.so.1'));
+  });
+
+  it('answers the Settings screen through the typed API handlers', async () => {
+    const handlers = gpuHandlers(path.dirname(gpuDir), () => ({ source: 'app', reason: 'started before the install' }));
+    const view = await handlers['gpu:status']!(undefined, { signal: new AbortController().signal } satisfies HandlerContext);
+    expect(view).toMatchObject({ installed: true, providerPackage: { id: pkg.packageId, version: pkg.packageVersion }, runtime: { source: 'app' } });
+    expect(view.prerequisites.checked).toBe(true);
   });
 
   it('runs a model in the inference worker on the private copy: CUDA and TensorRT are tried there, fail on the fabricated libraries, and the CPU takes over', async () => {
