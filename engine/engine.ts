@@ -362,6 +362,7 @@ export class Engine {
     await Promise.all(stages.map((stage) => stage.dispose()));
     const finalized = await finalizeOutput({
       ffmpegPath: tools.ffmpeg.path,
+      capabilities: this.encoderCatalog().capabilities,
       videoParts: parts,
       source,
       outputPath: item.output,
