@@ -92,7 +92,7 @@ export function providerUnavailableReason(provider: ProviderName, environment: P
       if (!listing.bundled) {
         const file = providerLibraryFile(provider, platform);
         if (!existsSync(path.join(environment.bindingDir, file))) {
-          return `its provider library (${file}) is not installed; onnxruntime-node downloads it from NuGet at install time (npm install --onnxruntime-node-install=cuda12), which needs the CUDA 12 runtime`;
+          return `its provider library (${file}) is not installed: run framesmith gpu install cuda (it also needs the NVIDIA driver, the CUDA 12 runtime and cuDNN 9)`;
         }
       }
       return undefined;
