@@ -14,6 +14,7 @@ import {
   InvalidArgumentError,
   UnsupportedPixelFormatError,
 } from '../../common/errors.ts';
+import { expectNonNegativeInteger } from '../../common/validation.ts';
 import { formatRational, type Rational } from '../../common/rational.ts';
 import { FfmpegCapabilities } from './ffmpeg-capabilities.ts';
 import { startProcess } from './ffmpeg-process.ts';
@@ -46,12 +47,6 @@ interface DecodePlan {
   startFrame: number;
 }
 
-function checkFrameIndex(name: string, value: number | undefined): void {
-  if (value !== undefined && (!Number.isInteger(value) || value < 0)) {
-    throw new InvalidArgumentError(`Expected a non-negative integer for ${name} but received ${value}`);
-  }
-}
-
 /**
  * The ffmpeg command line for a decode (exported for tests and logs).
  * `passthroughTimingArgs` comes from the binary's description (-fps_mode or -vsync).
@@ -59,8 +54,8 @@ function checkFrameIndex(name: string, value: number | undefined): void {
 export function planDecode(options: Omit<DecodeOptions, 'signal' | 'capabilities'>, passthroughTimingArgs: readonly string[]): DecodePlan {
   const { info } = options;
   const video = info.video;
-  checkFrameIndex('startFrame', options.startFrame);
-  checkFrameIndex('endFrame', options.endFrame);
+  if (options.startFrame !== undefined) expectNonNegativeInteger('startFrame', options.startFrame);
+  if (options.endFrame !== undefined) expectNonNegativeInteger('endFrame', options.endFrame);
   const startFrame = options.startFrame ?? 0;
   const resample = options.frameRate !== undefined || video.variableFrameRate;
   const rate = options.frameRate ?? video.frameRate;
