@@ -4,6 +4,7 @@
 // arrives on that port, is validated again by the ApiDispatcher and answered
 // in a Result envelope; queue and model events flow back on the same port.
 // This is the only electron/ file that imports the engine.
+import path from 'node:path';
 import { ApiDispatcher, AppService, Engine } from '../engine/index.ts';
 import { serializeError } from '../common/errors.ts';
 import { serveHostRequests, type HostToMain } from './engine-link.ts';
@@ -27,6 +28,8 @@ async function start(init: HostInit, port: Electron.MessagePortMain): Promise<vo
       cacheDir: init.cacheDir,
       modelRoots: init.modelsDir ? [init.modelsDir] : undefined,
       ffmpeg: init.ffmpegDir ? { bundledDir: init.ffmpegDir } : undefined,
+      // Where Settings' GPU install puts the CUDA/TensorRT providers (engine/api/gpu-handlers.ts).
+      gpuDir: path.join(init.dataDir, 'gpu'),
     });
     const service = await AppService.open({ engine, dataDir: init.dataDir, cacheDir: init.cacheDir, host: { kind: 'electron', version: init.version } });
     const dispatcher = new ApiDispatcher(service.handlers(), (channel) => `${channel} is answered by the window, not the engine.`);
