@@ -32,7 +32,8 @@ import { modelSearchPath } from './models/model-search-path.ts';
 import type { FrameStage } from './pipeline/frame-stage.ts';
 import { runImageJob } from './pipeline/image-job.ts';
 import { runVideoJob, timeStretchOf } from './pipeline/video-job.ts';
-import { renderVideoSegment, segmentModeOf, type SegmentMode, type SegmentRange } from './pipeline/video-segment.ts';
+import { renderVideoSegment, type SegmentMode, type SegmentRange } from './pipeline/video-segment.ts';
+import { resumeModeOf } from './plan/chain-plan.ts';
 import { chainGeometry } from './pipeline/stage-chain.ts';
 import { finalizeOutput } from './media/muxer.ts';
 import { toNumber, type Rational } from '../common/rational.ts';
@@ -316,7 +317,7 @@ export class Engine {
       const video = source.video;
       const output = chainGeometry({ width: video.width, height: video.height, frameRate: video.frameRate, frameCount: video.frameCount }, stages).at(-1);
       const outputFrames = output?.frameCount ?? video.frameCount;
-      const mode = isResumableChain(item.steps) ? segmentModeOf(stages, video.frameCount, outputFrames) : 'whole';
+      const mode = resumeModeOf(item.steps);
       return { source, outputFrames, outputRate: output?.frameRate ?? video.frameRate, mode, models };
     } finally {
       await Promise.all(stages.map((stage) => stage.dispose()));
@@ -338,6 +339,7 @@ export class Engine {
         stages,
         encode: { codec, quality: crf, preset: preset as SpeedPreset | undefined, pixelFormat },
         range,
+        mode: resumeModeOf(item.steps),
         outputPath: partPath,
         signal: handlers.signal,
         onFrames: handlers.onFrames,
