@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export const config = defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // A Chromium from npm (@sparticuz/chromium) where the system has none.
+    globalSetup: ['test/helpers/chromium-setup.ts'],
     // Real models on 2 CPU cores: keep files sequential so inference does not
     // fight itself, and give integration tests room.
     fileParallelism: false,

@@ -12,6 +12,11 @@ export function userCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'framesmith');
 }
 
+/** Where `framesmith gpu install` puts GPU execution providers: inside the data folder. */
+export function userGpuDir(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(userDataDir(env), 'gpu');
+}
+
 /** The per-user data folder (job queue, work folders, presets), overridable with FRAMESMITH_DATA. */
 export function userDataDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.FRAMESMITH_DATA) return path.resolve(env.FRAMESMITH_DATA);

@@ -12,7 +12,7 @@
 // segments, and `framesmith resume ID` continues it once the cause is gone.
 import { Engine, JobQueue, PresetStore, isCancellation, serializeError } from '../engine/index.ts';
 import type { JobEvent, JobSnapshot } from '../common/jobs.ts';
-import { userCacheDir, userDataDir } from './app-paths.ts';
+import { userCacheDir, userDataDir, userGpuDir } from './app-paths.ts';
 import { EXIT_CANCELLED, EXIT_FAILED, EXIT_OK } from './exit-codes.ts';
 import { exitCodeForSignal, onJobSignal, type KeepingSignal } from './interrupt.ts';
 import type { Reporter } from './reporter.ts';
@@ -31,7 +31,7 @@ function segmentFramesFromEnv(): number | undefined {
 
 export async function openJobSession(options: { autoStart?: boolean } = {}): Promise<JobSession> {
   const dataDir = userDataDir();
-  const engine = await Engine.create({ cacheDir: userCacheDir() });
+  const engine = await Engine.create({ cacheDir: userCacheDir(), gpuDir: userGpuDir() });
   const presets = await PresetStore.open(dataDir);
   const queue = await JobQueue.open({
     dataDir,

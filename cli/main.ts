@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_FAILED, EXIT_USAGE } from './exit-codes.ts';
 import { registerDoctorCommand } from './commands/doctor.ts';
+import { registerGpuCommand } from './commands/gpu.ts';
 import { registerModelsCommand } from './commands/models.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerInterpolateCommand } from './commands/interpolate.ts';
@@ -27,6 +28,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
   registerInterpolateCommand(program, setExitCode);
   registerRunCommand(program, setExitCode);
   registerDoctorCommand(program, setExitCode);
+  registerGpuCommand(program, setExitCode);
   registerPresetsCommand(program, setExitCode);
   registerQueueCommand(program, setExitCode);
   registerResumeCommand(program, setExitCode);

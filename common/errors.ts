@@ -20,6 +20,7 @@ export const ERROR_CODES = [
   'DISK_FULL',
   'FFMPEG_NOT_FOUND',
   'FFMPEG_FAILED',
+  'FFMPEG_OPTION_UNSUPPORTED',
   'ENCODER_UNAVAILABLE',
   'MODEL_NOT_FOUND',
   'MODEL_INTEGRITY',
@@ -216,6 +217,19 @@ export class FfmpegFailedError extends FramesmithError {
   declare readonly code: 'FFMPEG_FAILED';
   constructor(what: string, options?: ErrorOptions) {
     super('FFMPEG_FAILED', `ffmpeg failed while ${what}. See the log for details.`, options);
+  }
+}
+
+/** The ffmpeg at hand refused an option of the command: the binary is too old or built without it (not the input's fault). */
+export class FfmpegOptionUnsupportedError extends FramesmithError {
+  declare readonly code: 'FFMPEG_OPTION_UNSUPPORTED';
+  constructor(ffmpegPath: string, version: string, release: string, options: readonly string[], errorOptions?: ErrorOptions) {
+    const list = options.map((name) => `-${name}`).join(', ');
+    super(
+      'FFMPEG_OPTION_UNSUPPORTED',
+      `The ffmpeg at ${ffmpegPath} (version ${version}, release ${release}) does not know ${list}. Install ffmpeg 5.1 or newer, or point FFMPEG_PATH (or the ffmpeg setting) at a newer build.`,
+      errorOptions,
+    );
   }
 }
 

@@ -28,7 +28,8 @@ async function start(init: HostInit, port: Electron.MessagePortMain): Promise<vo
   const send = (message: HostToMain) => port.postMessage(message);
   const lifetime = new AbortController();
   try {
-    const inference = SessionPool.create({ cacheDir: path.join(init.cacheDir, 'converted') });
+    // Where Settings' GPU install puts the CUDA/TensorRT providers (engine/api/handlers/gpu-handlers.ts).
+    const inference = SessionPool.create({ cacheDir: path.join(init.cacheDir, 'converted'), gpuDir: path.join(init.dataDir, 'gpu') });
     const engine = await Engine.create({
       cacheDir: init.cacheDir,
       modelRoots: init.modelsDir ? [init.modelsDir] : undefined,

@@ -7,6 +7,7 @@ import type { SystemInfo } from '../common/api/api-types.ts';
 import { serializeError, type SerializedError } from '../common/errors.ts';
 import type { InferenceBackend, ProviderAttempt } from './inference/inference-backend.ts';
 import { EncoderCatalog, type VideoCodec } from './media/codecs.ts';
+import { formatRelease, parseFfmpegVersion } from './media/ffmpeg-capabilities.ts';
 import { runToCompletion } from './media/ffmpeg-process.ts';
 import { locateTool, type FfmpegLocatorOptions, type FfmpegTool, type LocatedTool } from './media/ffmpeg-locator.ts';
 import type { InstalledModel, ModelResolver } from './models/model-resolver.ts';
@@ -14,7 +15,8 @@ import type { ModelSearchRoot } from './models/model-search-path.ts';
 
 export interface ToolReport {
   tool: FfmpegTool;
-  found: (LocatedTool & { version: string }) | null;
+  /** Where it is, where from and why (LocatedTool), its version text and the release that is (e.g. "4.1" for a 2018 git build). */
+  found: (LocatedTool & { version: string; release: string }) | null;
   error: SerializedError | null;
 }
 
@@ -25,6 +27,8 @@ export interface DoctorReport {
   codecs: VideoCodec[];
   providers: ProviderAttempt[];
   onnxruntimeVersion: string;
+  /** Which onnxruntime-node the inference worker loads (the app's, or the GPU install in the data folder) and why. */
+  onnxRuntime: { source: string; reason: string } | null;
   modelRoots: ModelSearchRoot[];
   models: InstalledModel[];
   /** Catalog ids with no file in any root. */
@@ -35,6 +39,8 @@ export interface DoctorReport {
 export interface DoctorOptions {
   ffmpeg?: FfmpegLocatorOptions;
   backend: InferenceBackend;
+  /** The backend's choice of onnxruntime-node, where it makes one. */
+  onnxRuntime?: { source: string; reason: string };
   models: ModelResolver;
   signal?: AbortSignal;
 }
@@ -43,8 +49,8 @@ async function toolReport(tool: FfmpegTool, options: DoctorOptions): Promise<Too
   try {
     const found = locateTool(tool, options.ffmpeg);
     const { stdout } = await runToCompletion(found.path, ['-hide_banner', '-version'], `asking ${tool} for its version`, { signal: options.signal });
-    const version = /version\s+(\S+)/.exec(stdout)?.[1] ?? 'unknown';
-    return { tool, found: { ...found, version }, error: null };
+    const version = parseFfmpegVersion(stdout);
+    return { tool, found: { ...found, version: version.text, release: formatRelease(version.release) }, error: null };
   } catch (error) {
     return { tool, found: null, error: serializeError(error) };
   }
@@ -71,6 +77,7 @@ export async function collectDoctorReport(options: DoctorOptions): Promise<Docto
     codecs,
     providers,
     onnxruntimeVersion: onnxruntimeVersion(),
+    onnxRuntime: options.onnxRuntime ? { source: options.onnxRuntime.source, reason: options.onnxRuntime.reason } : null,
     modelRoots: [...options.models.roots],
     models,
     missingModels: options.models.catalog.ids().filter((id) => !installed.has(id)),

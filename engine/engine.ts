@@ -65,6 +65,8 @@ export interface EngineOptions {
    * <cacheDir>/converted and disposes it with itself.
    */
   inference?: SessionPool;
+  /** Per-user GPU folder (`<data>/gpu`, see `framesmith gpu install cuda`) for the engine's own runtime; without it the app's onnxruntime is loaded. */
+  gpuDir?: string;
 }
 
 export interface ImagePairRequest {
@@ -120,8 +122,13 @@ export class Engine {
 
   /** ffmpeg and ffprobe, located on first use (FfmpegNotFoundError when absent). */
   ffmpegTools(): FfmpegTools {
-    this.tools ??= locateFfmpegTools(this.options.ffmpeg);
+    this.tools ??= locateFfmpegTools(this.ffmpegLocatorOptions());
     return this.tools;
+  }
+
+  /** Where npm binaries without an execute bit are copied: the engine's cache, not the temp folder. */
+  private ffmpegLocatorOptions(): FfmpegLocatorOptions {
+    return { executableCopyDir: path.join(this.options.cacheDir, 'bin'), ...this.options.ffmpeg };
   }
 
   private encoderCatalog(): EncoderCatalog {
@@ -132,7 +139,7 @@ export class Engine {
   /** The inference runtime: the one handed in, else one of the engine's own made on first use. */
   get inference(): SessionPool {
     if (this.options.inference) return this.options.inference;
-    this.ownedPool ??= SessionPool.create({ cacheDir: path.join(this.options.cacheDir, 'converted') });
+    this.ownedPool ??= SessionPool.create({ cacheDir: path.join(this.options.cacheDir, 'converted'), gpuDir: this.options.gpuDir });
     return this.ownedPool;
   }
 
@@ -356,6 +363,7 @@ export class Engine {
     const stretch = await this.withStages(item, source, { signal: options.signal }, async ({ stages }) => timeStretchOf(stages));
     const finalized = await finalizeOutput({
       ffmpegPath: tools.ffmpeg.path,
+      capabilities: this.encoderCatalog().capabilities,
       videoParts: parts,
       source,
       outputPath: item.output,
@@ -387,11 +395,18 @@ export class Engine {
     }
   }
 
+  /** Which onnxruntime-node the inference worker loads (the app's or the GPU install), and why. */
+  onnxRuntimeChoice(): { source: 'app' | 'gpu-install'; reason: string } {
+    const choice = this.inference.onnxRuntime;
+    return choice ? { source: choice.source, reason: choice.reason } : { source: 'app', reason: 'the inference runtime was handed in without a choice of onnxruntime' };
+  }
+
   /** What this machine offers: ffmpeg, providers, models, CPU and memory. */
   async doctor(options: { signal?: AbortSignal } = {}): Promise<DoctorReport> {
     return collectDoctorReport({
-      ffmpeg: this.options.ffmpeg,
+      ffmpeg: this.ffmpegLocatorOptions(),
       backend: this.inference,
+      onnxRuntime: this.inference.onnxRuntime,
       models: this.models,
       signal: options.signal,
     });

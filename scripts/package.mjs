@@ -2,18 +2,22 @@
 // and build/models, builds the UI and the preload, then runs electron-builder
 // with electron-builder.yml. Extra arguments go to electron-builder.
 //
-// ffmpeg: FRAMESMITH_FFMPEG_DIR (a folder with ffmpeg and ffprobe for the
-// target, e.g. a static build from https://johnvansickle.com/ffmpeg/ for
-// Linux, https://www.gyan.dev/ffmpeg/builds/ or BtbN's builds for Windows,
-// https://evermeet.cx/ffmpeg/ for macOS); without it, the ffmpeg on PATH is
-// copied, which suits only a build for this very machine (Debian's ffmpeg is
-// linked against system libraries). Models: the small defaults are copied
+// ffmpeg: the binaries of the npm packages @ffmpeg-installer/<os>-<arch> and
+// @ffprobe-installer/<os>-<arch>, unpacked from the asar, with their execute
+// bits set after packing and FFmpeg's licence and source pointer in
+// resources/licenses/ffmpeg (scripts/package-ffmpeg.mjs). FRAMESMITH_FFMPEG_DIR
+// (a folder with ffmpeg and ffprobe for the target, e.g. a newer static build
+// from https://johnvansickle.com/ffmpeg/ for Linux, gyan.dev or BtbN for
+// Windows, evermeet.cx for macOS) overrides them: it is copied to
+// resources/ffmpeg, which the app tries first; a build for another platform
+// needs it (npm installs only this machine's platform package). Models: the small defaults are copied
 // from FRAMESMITH_MODELS or ../shared/models.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildElectron } from './build-electron.mjs';
+import { prepareFfmpeg } from './package-ffmpeg.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -29,25 +33,21 @@ export const DEFAULT_MODELS = [
 const args = process.argv.slice(2);
 const targetOs = args.includes('--win') ? 'win' : args.includes('--mac') ? 'mac' : args.includes('--linux') ? 'linux' : { win32: 'win', darwin: 'mac' }[process.platform] ?? 'linux';
 const arch = args.includes('--arm64') ? 'arm64' : process.arch;
-const exe = targetOs === 'win' ? '.exe' : '';
 
-function which(tool) {
-  const found = spawnSync(process.platform === 'win32' ? 'where' : 'which', [tool], { encoding: 'utf8' });
-  return found.status === 0 ? found.stdout.split(/\r?\n/)[0] : undefined;
+let shipped;
+try {
+  shipped = prepareFfmpeg({
+    root,
+    targetOs,
+    arch,
+    overrideDir: process.env.FRAMESMITH_FFMPEG_DIR,
+    ffmpegOut: path.join(root, 'build', 'ffmpeg', `${targetOs}-${arch}`),
+  });
+} catch (error) {
+  console.error(error.message);
+  process.exit(1);
 }
-
-const ffmpegOut = path.join(root, 'build', 'ffmpeg', `${targetOs}-${arch}`);
-rmSync(ffmpegOut, { recursive: true, force: true });
-mkdirSync(ffmpegOut, { recursive: true });
-for (const tool of ['ffmpeg', 'ffprobe']) {
-  const source = process.env.FRAMESMITH_FFMPEG_DIR ? path.join(process.env.FRAMESMITH_FFMPEG_DIR, `${tool}${exe}`) : which(tool);
-  if (!source || !existsSync(source)) {
-    console.error(`No ${tool}${exe} for ${targetOs}-${arch}: set FRAMESMITH_FFMPEG_DIR to a folder holding a static ${tool}${exe}.`);
-    process.exit(1);
-  }
-  if (!process.env.FRAMESMITH_FFMPEG_DIR) console.warn(`warning: bundling ${source} from PATH; it may depend on this system's libraries. Set FRAMESMITH_FFMPEG_DIR to a static build for a portable package.`);
-  copyFileSync(source, path.join(ffmpegOut, `${tool}${exe}`));
-}
+console.log(`ffmpeg: ${shipped.source === 'npm' ? 'the npm packages, unpacked from the asar' : `FRAMESMITH_FFMPEG_DIR copied to ${shipped.ffmpegOut}`}; licence in ${shipped.licenceOut}`);
 
 const modelsRoot = process.env.FRAMESMITH_MODELS ?? path.join(root, '..', 'shared', 'models');
 const modelsOut = path.join(root, 'build', 'models');

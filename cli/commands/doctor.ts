@@ -2,7 +2,7 @@
 // the others), which models, what CPU and memory.
 import type { Command } from 'commander';
 import { Engine, type DoctorReport, type ToolReport } from '../../engine/index.ts';
-import { userCacheDir } from '../app-paths.ts';
+import { userCacheDir, userGpuDir } from '../app-paths.ts';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes.ts';
 
 function gib(bytes: number): string {
@@ -14,7 +14,15 @@ function mib(bytes: number): string {
 }
 
 function toolLine(report: ToolReport): string {
-  if (report.found) return `  ${report.tool}: ${report.found.path} (version ${report.found.version}, from ${report.found.source})`;
+  if (report.found) {
+    const { found } = report;
+    const lines = [
+      `  ${report.tool}: ${found.path} (version ${found.version}, release ${found.release}, from ${found.source})`,
+      `    chosen because: ${found.reason}`,
+    ];
+    for (const skipped of found.skipped) lines.push(`    passed over: ${skipped}`);
+    return lines.join('\n');
+  }
   return `  ${report.tool}: NOT FOUND. ${report.error?.userMessage ?? ''}`;
 }
 
@@ -24,6 +32,7 @@ export function formatDoctorReport(report: DoctorReport): string {
   lines.push(toolLine(report.ffmpeg), toolLine(report.ffprobe));
   lines.push(`  output codecs available: ${report.codecs.join(', ') || 'none'}`);
   lines.push('', `Execution providers (onnxruntime-node ${report.onnxruntimeVersion}, in order of preference)`);
+  if (report.onnxRuntime) lines.push(`  loaded: ${report.onnxRuntime.source === 'gpu-install' ? 'the GPU install' : 'the app\'s onnxruntime'} (${report.onnxRuntime.reason})`);
   for (const attempt of report.providers) {
     lines.push(`  ${attempt.provider.padEnd(9)} ${attempt.skippedBecause ? `unavailable: ${attempt.skippedBecause}` : 'available'}`);
   }
@@ -47,7 +56,7 @@ export function registerDoctorCommand(program: Command, setExitCode: (code: numb
     .description('Show what Framesmith found on this machine: ffmpeg, execution providers, models, CPU and memory.')
     .option('--json', 'print the report as JSON', false)
     .action(async (flags: { json: boolean }) => {
-      const engine = await Engine.create({ cacheDir: userCacheDir() });
+      const engine = await Engine.create({ cacheDir: userCacheDir(), gpuDir: userGpuDir() });
       try {
         const report = await engine.doctor();
         process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatDoctorReport(report)}\n`);

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { InvalidArgumentError as UsageError, Option, type Command } from 'commander';
 import { Engine, isCancellation, serializeError } from '../../engine/index.ts';
-import { userCacheDir } from '../app-paths.ts';
+import { userCacheDir, userGpuDir } from '../app-paths.ts';
 import { EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
 import { parseFraction, parseIntegerOption } from '../option-parsers.ts';
 import { onInterrupt } from '../interrupt.ts';
@@ -104,7 +104,7 @@ export function registerInterpolateCommand(program: Command, setExitCode: (code:
       return;
     }
     if (pair && modes === 0) {
-      const engine = await Engine.create({ cacheDir: userCacheDir() });
+      const engine = await Engine.create({ cacheDir: userCacheDir(), gpuDir: userGpuDir() });
       try {
         setExitCode(await runImagePair(engine, inputs as [string, string], flags));
       } finally {
@@ -126,7 +126,7 @@ export function registerInterpolateCommand(program: Command, setExitCode: (code:
       dedup: flags.dedup,
       quality: flags.quality,
     };
-    const engine = await Engine.create({ cacheDir: userCacheDir() });
+    const engine = await Engine.create({ cacheDir: userCacheDir(), gpuDir: userGpuDir() });
     try {
       setExitCode(await runBatch(engine, batchRequest(inputs, flags, [step])));
     } finally {

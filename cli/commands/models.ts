@@ -16,7 +16,7 @@ import {
   type SourcePreference,
 } from '../../engine/index.ts';
 import type { ModelDownload } from '../../common/model-manifest.ts';
-import { userCacheDir } from '../app-paths.ts';
+import { userCacheDir, userGpuDir } from '../app-paths.ts';
 import { EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
 import { parseIntegerOption } from '../option-parsers.ts';
 import { printError } from '../reporter.ts';
@@ -122,7 +122,7 @@ async function withStore(flags: StoreFlags, setExitCode: (code: number) => void,
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
   process.once('SIGINT', onSigint);
-  const engine = await Engine.create({ cacheDir: userCacheDir() });
+  const engine = await Engine.create({ cacheDir: userCacheDir(), gpuDir: userGpuDir() });
   const store = await engine.openModelStore({ registry: flags.registry ?? process.env.npm_config_registry, sourcePreference: flags.sources, mirrors: flags.mirror });
   try {
     await body(store, controller.signal);

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { ApiDispatcher, AppService, Engine, SessionPool } from '../../engine/index.ts';
-import { userCacheDir, userDataDir } from '../app-paths.ts';
+import { userCacheDir, userDataDir, userGpuDir } from '../app-paths.ts';
 import { EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
 import { ensureUiBuilt } from '../ui-build.ts';
 import { WebServer } from '../web-server.ts';
@@ -46,7 +46,7 @@ export function registerServeCommand(program: Command, setExitCode: (code: numbe
         await ensureUiBuilt({ root: repoRoot, notice: (line) => process.stderr.write(`framesmith serve: ${line}\n`) });
       }
       // One inference runtime for the process: jobs, previews and benchmarks share its worker and sessions.
-      const inference = SessionPool.create({ cacheDir: path.join(userCacheDir(), 'converted') });
+      const inference = SessionPool.create({ cacheDir: path.join(userCacheDir(), 'converted'), gpuDir: userGpuDir() });
       const engine = await Engine.create({ cacheDir: userCacheDir(), inference });
       const service = await AppService.open({ engine, dataDir: userDataDir(), cacheDir: userCacheDir(), host: { kind: 'browser', version: program.version() ?? '0.0.0' } });
       const dispatcher = new ApiDispatcher(service.handlers(), (channel) => `${channel} needs the desktop app; in the browser, choose files and folders with the file browser.`);

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { Engine } from '../../engine/index.ts';
-import { userCacheDir } from '../app-paths.ts';
+import { userCacheDir, userGpuDir } from '../app-paths.ts';
 import { parseFraction, parseIntegerOption } from '../option-parsers.ts';
 import { runBatch } from '../run-batch.ts';
 import { addSharedOptions, batchRequest, type SharedFlags } from '../shared-options.ts';
@@ -43,7 +43,7 @@ export function registerStylizeCommand(program: Command, setExitCode: (code: num
       styleSize: flags.styleSize,
       stabilize: flags.stabilize,
     };
-    const engine = await Engine.create({ cacheDir: userCacheDir() });
+    const engine = await Engine.create({ cacheDir: userCacheDir(), gpuDir: userGpuDir() });
     try {
       setExitCode(await runBatch(engine, batchRequest(inputs, flags, [step])));
     } finally {

@@ -1,7 +1,7 @@
 // `framesmith upscale <inputs...>`: super-resolution of images and videos.
 import type { Command } from 'commander';
 import { Engine } from '../../engine/index.ts';
-import { userCacheDir } from '../app-paths.ts';
+import { userCacheDir, userGpuDir } from '../app-paths.ts';
 import { parseFraction, parseIntegerOption } from '../option-parsers.ts';
 import { runBatch } from '../run-batch.ts';
 import { addSharedOptions, batchRequest, type SharedFlags } from '../shared-options.ts';
@@ -26,7 +26,7 @@ export function registerUpscaleCommand(program: Command, setExitCode: (code: num
     .option('--denoise <s>', 'denoise strength 0..1 (realesr-general-x4v3 only)', parseFraction('--denoise'));
   addSharedOptions(command).action(async (inputs: string[], flags: UpscaleFlags) => {
     const step = { kind: 'upscale', model: flags.model, scale: flags.scale, width: flags.width, height: flags.height, denoise: flags.denoise };
-    const engine = await Engine.create({ cacheDir: userCacheDir() });
+    const engine = await Engine.create({ cacheDir: userCacheDir(), gpuDir: userGpuDir() });
     try {
       setExitCode(await runBatch(engine, batchRequest(inputs, flags, [step])));
     } finally {

@@ -8,7 +8,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, type Command } from 'commander';
 import { Engine, FarmWorker, SharedRoot, PROVIDER_PREFERENCES, redactRedisUrl, serializeError } from '../../engine/index.ts';
-import { userCacheDir } from '../app-paths.ts';
+import { userCacheDir, userGpuDir } from '../app-paths.ts';
 import { parsePositiveIntegerOption } from '../option-parsers.ts';
 import { EXIT_CANCELLED, EXIT_FAILED, EXIT_OK } from '../exit-codes.ts';
 import { printError } from '../reporter.ts';
@@ -74,7 +74,7 @@ export function registerWorkerCommand(program: Command, setExitCode: (code: numb
       let engine: Engine | undefined;
       let worker: FarmWorker | undefined;
       try {
-        engine = await Engine.create({ cacheDir: userCacheDir() });
+        engine = await Engine.create({ cacheDir: userCacheDir(), gpuDir: userGpuDir() });
         const sharedRoot = await SharedRoot.open(flags.sharedRoot);
         worker = new FarmWorker({
           engine,

@@ -104,7 +104,8 @@ export interface ProviderStatus {
 
 export interface ToolStatus {
   tool: 'ffmpeg' | 'ffprobe';
-  found: { path: string; source: string; version: string } | null;
+  /** `reason` says in words why this binary was chosen; `release` is the FFmpeg release it is or is built from. */
+  found: { path: string; source: string; version: string; release: string; reason: string } | null;
   error: SerializedError | null;
 }
 
@@ -136,6 +137,20 @@ export interface DoctorView {
   models: InstalledModelStatus[];
   missingModels: string[];
   system: SystemInfo;
+}
+
+/** GPU acceleration as Settings shows it (`gpu:status`, `gpu:install`, `gpu:remove`). */
+export interface GpuStatusView {
+  onnxruntimeVersion: string;
+  /** The NuGet package the CUDA/TensorRT providers come from; null where none is offered (with why). */
+  providerPackage: { id: string; version: string } | null;
+  unavailable?: string;
+  /** What the inference worker loads now, and why. */
+  runtime: { source: 'app' | 'gpu-install'; reason: string };
+  /** The providers are installed for this onnxruntime-node (used from the next engine start when runtime.source is still 'app'). */
+  installed: boolean;
+  /** What the machine lacks besides (driver, CUDA 12 runtime, cuDNN 9, TensorRT 10), in words. */
+  prerequisites: { checked: boolean; summary: string; missing: { what: string; hint: string; neededFor: 'cuda' | 'tensorrt' }[] };
 }
 
 /** Who serves the API: the renderer shows native dialogs only under 'electron'. */

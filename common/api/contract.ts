@@ -21,6 +21,7 @@ import type {
   AppEvent,
   DirectoryListing,
   DoctorView,
+  GpuStatusView,
   HostInfo,
   JobEstimate,
   MediaProbe,
@@ -111,6 +112,7 @@ export const previewRenderRequestSchema = z.strictObject({
   maxSize: z.number().int().min(64).max(8192).optional(),
 });
 export const pathRequestSchema = z.strictObject({ path: pathText });
+export const gpuRuntimeRequestSchema = z.strictObject({ runtime: z.literal('cuda', { error: 'the only GPU runtime offered is "cuda"' }) });
 
 /** Chosen by the caller, so it can cancel the clip while it renders. */
 export const clipIdSchema = z.string({ error: 'expected a clip id (text)' }).regex(/^[A-Za-z0-9_-]{8,64}$/, 'a clip id is 8 to 64 letters, digits, - or _');
@@ -236,6 +238,13 @@ export const apiContract = {
     doctor: method<DoctorView>()('system:doctor', noRequestSchema),
     providers: method<ProviderStatus[]>()('system:providers', noRequestSchema),
     host: method<HostInfo>()('system:host', noRequestSchema),
+  },
+  /** GPU acceleration: CUDA/TensorRT providers installed into the data folder (Linux x64). */
+  gpu: {
+    status: method<GpuStatusView>()('gpu:status', noRequestSchema),
+    /** Downloads, verifies and places the providers (hundreds of MB); answers the new status. */
+    install: method<GpuStatusView>()('gpu:install', gpuRuntimeRequestSchema),
+    remove: method<GpuStatusView>()('gpu:remove', gpuRuntimeRequestSchema),
   },
   files: {
     list: method<DirectoryListing>()('files:list', filesListRequestSchema),

@@ -18,6 +18,7 @@ import { PresetStore } from '../presets/preset-store.ts';
 import type { ApiHandlers } from './api-dispatcher.ts';
 import type { ApiServices, PreviewPublisher } from './api-services.ts';
 import { filesHandlers } from './handlers/files-handlers.ts';
+import { gpuHandlers } from './handlers/gpu-handlers.ts';
 import { jobsHandlers } from './handlers/jobs-handlers.ts';
 import { modelsHandlers } from './handlers/models-handlers.ts';
 import { presetsHandlers } from './handlers/presets-handlers.ts';
@@ -136,6 +137,7 @@ export class AppService {
       ...settingsHandlers(services),
       ...systemHandlers(services),
       ...filesHandlers(),
+      ...gpuHandlers(this.options.dataDir, () => this.options.engine.onnxRuntimeChoice()),
     };
   }
 

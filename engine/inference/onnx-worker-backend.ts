@@ -13,12 +13,15 @@ import { disableOnnxRuntimeTelemetry } from './onnxruntime-environment.ts';
 import { defaultThreadCount } from './providers.ts';
 import type { TensorMap } from './tensor.ts';
 import { startWorker } from './worker-script.ts';
+import { chooseOnnxRuntime, type OnnxRuntimeChoice } from '../gpu/onnxruntime-choice.ts';
 
 export interface OnnxWorkerBackendOptions {
   /** Folder for fp32 conversions of fp16 models (the app's cache; the engine knows no paths). */
   cacheDir: string;
   /** Intra-op threads for sessions that do not say; default all cores. */
   threads?: number;
+  /** The per-user GPU folder (`<data>/gpu`): its CUDA/TensorRT install is loaded when it matches. */
+  gpuDir?: string;
 }
 
 interface Pending {
@@ -69,12 +72,15 @@ export class OnnxWorkerBackend implements InferenceBackend {
   private nextId = 1;
   private disposed = false;
   private readonly startData: WorkerStartData;
+  /** Which onnxruntime-node the worker loads, and why. */
+  readonly onnxRuntime: OnnxRuntimeChoice;
 
   constructor(options: OnnxWorkerBackendOptions) {
     if (!options.cacheDir) throw new InvalidArgumentError('OnnxWorkerBackend needs a cacheDir for converted models.');
     const threads = options.threads ?? defaultThreadCount();
     expectPositiveInteger('threads', threads);
-    this.startData = { cacheDir: options.cacheDir, threads };
+    this.onnxRuntime = chooseOnnxRuntime(options.gpuDir);
+    this.startData = { cacheDir: options.cacheDir, threads, onnxRuntime: { entry: this.onnxRuntime.entry, bindingDir: this.onnxRuntime.bindingDir } };
   }
 
   async open(model: ResolvedModel, options: SessionOptions): Promise<ModelSession> {

@@ -11,6 +11,8 @@ export interface WorkerStartData {
   cacheDir: string;
   /** Intra-op threads when a session does not say. */
   threads: number;
+  /** Which onnxruntime-node to import (the app's or the GPU install in the data folder) and where its binding sits. */
+  onnxRuntime?: { entry: string; bindingDir: string };
 }
 
 export interface OpenRequest {

@@ -4,7 +4,8 @@
 // (model, partner and denoise strength, provider preference, precision,
 // threads, input-shape bucket) and shared until their last holder releases them. On
 // the CPU provider an fp16 model is replaced by its cached fp32 conversion.
-import { InferenceSession, Tensor, listSupportedBackends } from 'onnxruntime-node';
+import type * as OnnxRuntime from 'onnxruntime-node';
+import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { parentPort, workerData } from 'node:worker_threads';
 import { BugError, InferenceFailedError, InvalidArgumentError, isBugError, isFramesmithError, serializeError } from '../../common/errors.ts';
 import { ensureFp32Model } from '../onnx/fp16-to-fp32.ts';
@@ -17,6 +18,10 @@ import { describeProviders, detectProviderEnvironment, firstWorkingProvider, pla
 import type { ProviderEnvironment, ProviderPlan } from './providers.ts';
 import { classifyRuntimeError } from './runtime-errors.ts';
 import type { TensorData, TensorMap } from './tensor.ts';
+
+// The app's onnxruntime-node, or the private copy with the CUDA/TensorRT
+// providers in the data folder (engine/gpu/onnxruntime-choice.ts).
+const ort = (await import((workerData as WorkerStartData).onnxRuntime?.entry ?? 'onnxruntime-node')) as typeof OnnxRuntime;
 
 interface CachedSession {
   id: number;
@@ -82,7 +87,7 @@ class OnnxWorkerHost {
   private nextId = 1;
 
   constructor(private readonly start: WorkerStartData) {
-    this.environment = detectProviderEnvironment(listSupportedBackends());
+    this.environment = detectProviderEnvironment(ort.listSupportedBackends(), start.onnxRuntime?.bindingDir);
   }
 
   async handle(request: WorkerRequest): Promise<Handled> {
@@ -158,9 +163,9 @@ class OnnxWorkerHost {
       if (request.partner && request.denoiseStrength !== undefined) {
         const partnerPath = await pathFor(request.partner.path, request.partner.sourcePrecision, wantFp32);
         const bytes = await blendModelFiles(modelPath, partnerPath, request.denoiseStrength, { primary: request.modelId, partner: request.partner.modelId });
-        return { session: await InferenceSession.create(bytes, options), precision };
+        return { session: await ort.InferenceSession.create(bytes, options), precision };
       }
-      return { session: await InferenceSession.create(modelPath, options), precision };
+      return { session: await ort.InferenceSession.create(modelPath, options), precision };
     };
     try {
       const { value, chosen, attempts } = await firstWorkingProvider(plan, request.provider, attempt);
@@ -208,7 +213,7 @@ class OnnxWorkerHost {
       if (tensor.data.length !== elementCount(tensor.dims)) {
         throw new InvalidArgumentError(`Input "${spec.name}" has ${tensor.data.length} values but dims [${tensor.dims.join(', ')}] need ${elementCount(tensor.dims)}.`);
       }
-      feeds[spec.name] = new Tensor(spec.dtype, feedData(tensor, spec.dtype), tensor.dims);
+      feeds[spec.name] = new ort.Tensor(spec.dtype, feedData(tensor, spec.dtype), tensor.dims);
     }
     let results: InferenceSession.ReturnType;
     try {

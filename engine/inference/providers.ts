@@ -52,14 +52,15 @@ export interface ProviderPlan {
   skipped: ProviderAttempt[];
 }
 
-export function detectProviderEnvironment(backends: BackendListing[]): ProviderEnvironment {
+/** `bindingDir`: where the loaded binding sits (a GPU install in the data folder); default the app's onnxruntime-node. */
+export function detectProviderEnvironment(backends: BackendListing[], bindingDir?: string): ProviderEnvironment {
   const require = createRequire(import.meta.url);
   const packageDir = path.dirname(require.resolve('onnxruntime-node/package.json'));
   return {
     platform: process.platform,
     arch: process.arch,
     backends,
-    bindingDir: path.join(packageDir, 'bin', 'napi-v6', process.platform, process.arch),
+    bindingDir: bindingDir ?? path.join(packageDir, 'bin', 'napi-v6', process.platform, process.arch),
     hasGpuDevice: process.platform === 'linux' ? linuxHasGpuDevice() : undefined,
   };
 }
@@ -91,7 +92,7 @@ export function providerUnavailableReason(provider: ProviderName, environment: P
       if (!listing.bundled) {
         const file = providerLibraryFile(provider, platform);
         if (!existsSync(path.join(environment.bindingDir, file))) {
-          return `its provider library (${file}) is not installed; onnxruntime-node downloads it from NuGet at install time (npm install --onnxruntime-node-install=cuda12), which needs the CUDA 12 runtime`;
+          return `its provider library (${file}) is not installed: run framesmith gpu install cuda (it also needs the NVIDIA driver, the CUDA 12 runtime and cuDNN 9)`;
         }
       }
       return undefined;

@@ -15,6 +15,7 @@
 // and the input-shape bucket.
 import { BugError, InvalidArgumentError } from '../../common/errors.ts';
 import type { InferenceBackend, ModelSession, ProviderAttempt, ProviderPreference, ProviderReport, ResolvedModel, SessionOptions } from './inference-backend.ts';
+import type { OnnxRuntimeChoice } from '../gpu/onnxruntime-choice.ts';
 import { OnnxWorkerBackend } from './onnx-worker-backend.ts';
 import type { TensorMap } from './tensor.ts';
 
@@ -92,6 +93,8 @@ export interface SessionPoolOptions {
   threads?: number;
   /** Idle sessions kept open for reuse (default 4). */
   keepIdle?: number;
+  /** Per-user GPU folder (`framesmith gpu install cuda`): its onnxruntime is loaded when it holds one. */
+  gpuDir?: string;
 }
 
 export class SessionPool implements InferenceBackend {
@@ -104,13 +107,16 @@ export class SessionPool implements InferenceBackend {
   constructor(
     private readonly backend: InferenceBackend,
     private readonly keepIdle = 4,
+    /** Which onnxruntime-node the worker loads (the app's or the GPU install), when the backend is the worker. */
+    readonly onnxRuntime?: OnnxRuntimeChoice,
   ) {
     if (!Number.isInteger(keepIdle) || keepIdle < 0) throw new InvalidArgumentError(`Expected a whole number of at least 0 for keepIdle but received ${keepIdle}.`);
   }
 
   /** The pool over one onnxruntime worker thread. */
   static create(options: SessionPoolOptions): SessionPool {
-    return new SessionPool(new OnnxWorkerBackend({ cacheDir: options.cacheDir, threads: options.threads }), options.keepIdle);
+    const backend = new OnnxWorkerBackend({ cacheDir: options.cacheDir, threads: options.threads, gpuDir: options.gpuDir });
+    return new SessionPool(backend, options.keepIdle, backend.onnxRuntime);
   }
 
   /** Sessions open now (distinct keys), for tests and logs. */

@@ -6,6 +6,7 @@
 // an RGB -> YUV conversion would make "lossless" output lossy.
 import { EncoderUnavailableError, InvalidArgumentError } from '../../common/errors.ts';
 import type { BitDepth } from './frame.ts';
+import { FfmpegCapabilities } from './ffmpeg-capabilities.ts';
 import { runToCompletion } from './ffmpeg-process.ts';
 import type { ColourInfo } from './media-info.ts';
 
@@ -232,6 +233,16 @@ export function parseEncoderList(text: string): Set<string> {
   return names;
 }
 
+/** Encoders `ffmpeg -encoders` flags experimental (fourth flag X): they run only with `-strict experimental`. */
+export function parseExperimentalEncoders(text: string): Set<string> {
+  const names = new Set<string>();
+  for (const line of text.split('\n')) {
+    const match = /^\s*[VAS][F.][S.]X[B.][D.]\s+(\S+)/.exec(line);
+    if (match) names.add(match[1]!);
+  }
+  return names;
+}
+
 /** Parses the "Supported pixel formats:" line of `ffmpeg -h encoder=X`; undefined when not stated. */
 export function parseEncoderPixelFormats(text: string): Set<string> | undefined {
   const match = /Supported pixel formats:([^\n]*)/.exec(text);
@@ -253,6 +264,8 @@ export interface SelectedEncoder {
   encoder: EncoderSpec;
   /** ffmpeg pix_fmt to encode in. */
   pixelFormat: string;
+  /** This ffmpeg marks the encoder experimental: the command must allow that. */
+  experimental?: boolean;
 }
 
 /**
@@ -261,21 +274,37 @@ export interface SelectedEncoder {
  */
 export class EncoderCatalog {
   readonly ffmpegPath: string;
+  /** The same binary's version and options: commands built with this catalog follow them. */
+  readonly capabilities: FfmpegCapabilities;
+  private encoderListing: Promise<string> | undefined;
   private encoderNames: Promise<Set<string>> | undefined;
   private readonly pixelFormats = new Map<string, Promise<Set<string> | undefined>>();
 
-  constructor(ffmpegPath: string) {
-    this.ffmpegPath = ffmpegPath;
+  constructor(ffmpeg: string | FfmpegCapabilities) {
+    this.capabilities = typeof ffmpeg === 'string' ? new FfmpegCapabilities(ffmpeg) : ffmpeg;
+    this.ffmpegPath = this.capabilities.path;
   }
 
   /** Names of every encoder this ffmpeg has. */
   encoders(signal?: AbortSignal): Promise<Set<string>> {
-    this.encoderNames ??= runToCompletion(this.ffmpegPath, ['-hide_banner', '-encoders'], 'listing encoders', { signal })
-      .then(({ stdout }) => parseEncoderList(stdout));
+    this.encoderNames ??= this.listing(signal).then(parseEncoderList);
     this.encoderNames.catch(() => {
       this.encoderNames = undefined;
     });
     return this.encoderNames;
+  }
+
+  /** Names of the encoders this ffmpeg marks experimental (libaom-av1 in 4.x). */
+  async experimentalEncoders(signal?: AbortSignal): Promise<Set<string>> {
+    return parseExperimentalEncoders(await this.listing(signal));
+  }
+
+  private listing(signal?: AbortSignal): Promise<string> {
+    this.encoderListing ??= runToCompletion(this.ffmpegPath, ['-hide_banner', '-encoders'], 'listing encoders', { signal }).then(({ stdout }) => stdout);
+    this.encoderListing.catch(() => {
+      this.encoderListing = undefined;
+    });
+    return this.encoderListing;
   }
 
   /** Pixel formats an encoder accepts (undefined when ffmpeg does not say). */
@@ -319,7 +348,8 @@ export class EncoderCatalog {
         tried.push(`${encoder.name} (no ${pixelFormat})`);
         continue;
       }
-      return { codec, spec, encoder, pixelFormat };
+      const experimental = (await this.experimentalEncoders(signal)).has(encoder.name);
+      return { codec, spec, encoder, pixelFormat, experimental };
     }
     const available = await this.availableCodecs(signal);
     const label = tried.length > 0 ? `${codec} in ${pixelFormat} (tried ${tried.join(', ')})` : `${codec} (${spec.encoders.map((e) => e.name).join(' or ')})`;

@@ -3,7 +3,9 @@
 // holds a frame the stdout stream is not read, the pipe fills and ffmpeg
 // blocks, so memory stays at a frame plus the pipe buffers whatever the
 // consumer's speed. Failures are decided from the exit status and the frame
-// count, never from stderr text (which only travels as `detail`).
+// count, never from stderr text (which only travels as `detail`); the
+// command follows the binary's capabilities (ffmpeg-capabilities.ts), and an
+// option the binary lacks is reported as the binary's fault, not the input's.
 import { endianness } from 'node:os';
 import {
   BugError,
@@ -14,6 +16,7 @@ import {
 } from '../../common/errors.ts';
 import { expectNonNegativeInteger } from '../../common/validation.ts';
 import { formatRational, type Rational } from '../../common/rational.ts';
+import { FfmpegCapabilities } from './ffmpeg-capabilities.ts';
 import { startProcess } from './ffmpeg-process.ts';
 import { frameByteLength, type BitDepth, type RgbFrame } from './frame.ts';
 import type { MediaInfo } from './media-info.ts';
@@ -22,6 +25,8 @@ import { canConvertPixelFormat } from './pixel-formats.ts';
 export interface DecodeOptions {
   /** Path of the ffmpeg executable (see ffmpeg-locator.ts). */
   ffmpeg: string;
+  /** What that ffmpeg can do; pass the engine's (cached per binary), else it is asked for this decode. */
+  capabilities?: FfmpegCapabilities;
   info: MediaInfo;
   /** Default: 16 when the source has more than 8 bits per component, else 8. */
   bitDepth?: BitDepth;
@@ -42,8 +47,11 @@ interface DecodePlan {
   startFrame: number;
 }
 
-/** The ffmpeg command line for a decode (exported for tests and logs). */
-export function planDecode(options: Omit<DecodeOptions, 'signal'>): DecodePlan {
+/**
+ * The ffmpeg command line for a decode (exported for tests and logs).
+ * `passthroughTimingArgs` comes from the binary's description (-fps_mode or -vsync).
+ */
+export function planDecode(options: Omit<DecodeOptions, 'signal' | 'capabilities'>, passthroughTimingArgs: readonly string[]): DecodePlan {
   const { info } = options;
   const video = info.video;
   if (options.startFrame !== undefined) expectNonNegativeInteger('startFrame', options.startFrame);
@@ -79,7 +87,7 @@ export function planDecode(options: Omit<DecodeOptions, 'signal'>): DecodePlan {
     '-map', `0:${video.index}`,
     '-an', '-sn', '-dn',
     ...(filters.length > 0 ? ['-vf', filters.join(',')] : []),
-    '-fps_mode', 'passthrough',
+    ...passthroughTimingArgs,
     '-sws_flags', 'bicubic+accurate_rnd+full_chroma_int',
     ...(clampedEnd !== undefined ? ['-frames:v', String(clampedEnd - startFrame)] : []),
     '-f', 'rawvideo',
@@ -104,12 +112,14 @@ function wrapFrame(buffer: Uint8Array, width: number, height: number, bitDepth: 
  * Decodes `info`'s video stream to RGB frames (rotation applied, so
  * width/height are MediaInfo's). Throws CancelledError when the signal fires,
  * CorruptStreamError when ffmpeg fails or delivers fewer frames than
- * expected, UnsupportedPixelFormatError when it cannot convert the source's
+ * expected, FfmpegOptionUnsupportedError when this ffmpeg lacks an option of
+ * the command, UnsupportedPixelFormatError when it cannot convert the source's
  * pixel format. Breaking out of the loop ends ffmpeg.
  */
 export async function* decodeFrames(options: DecodeOptions): AsyncGenerator<RgbFrame, void, undefined> {
   const { info, signal, ffmpeg } = options;
-  const plan = planDecode(options);
+  const capabilities = options.capabilities ?? new FfmpegCapabilities(ffmpeg);
+  const plan = planDecode(options, (await capabilities.describe(signal)).passthroughTimingArgs);
   const { width, height } = info.video;
   const frameBytes = frameByteLength(width, height, plan.bitDepth);
   if (signal?.aborted) throw new CancelledError();
@@ -147,6 +157,8 @@ export async function* decodeFrames(options: DecodeOptions): AsyncGenerator<RgbF
       `exit ${exit.code ?? exit.signal}; ${delivered} of ${plan.expectedFrames ?? '?'} frames; ${filled} stray bytes`,
       exit.stderrTail,
     ].join('\n');
+    const refused = delivered === 0 && exit.code !== 0 ? await capabilities.explainFailure(plan.args, detail, signal) : undefined;
+    if (refused) throw refused;
     if (delivered === 0 && exit.code !== 0 && !(await canConvertPixelFormat(ffmpeg, info.video.pixelFormat, { signal }))) {
       throw new UnsupportedPixelFormatError(info.path, info.video.pixelFormat, { detail });
     }

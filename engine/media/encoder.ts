@@ -21,6 +21,7 @@ import {
   type SpeedPreset,
   type VideoCodec,
 } from './codecs.ts';
+import type { FfmpegDescription } from './ffmpeg-capabilities.ts';
 import { startProcess, type FfmpegProcess, type ProcessExit } from './ffmpeg-process.ts';
 import { frameByteLength, type BitDepth, type RgbFrame } from './frame.ts';
 import type { ColourInfo } from './media-info.ts';
@@ -70,8 +71,17 @@ function chromaSubsampling(pixelFormat: string): { x: boolean; y: boolean } {
   return { x: false, y: false };
 }
 
-/** Arguments for one encode, from the selected encoder and the options. Exposed for tests and logs. */
-export function buildEncodeArguments(options: VideoEncoderOptions, selected: SelectedEncoder, target: string): { args: string[]; colour: ColourPlan; codedWidth: number; codedHeight: number } {
+/**
+ * Arguments for one encode, from the selected encoder, the options and what
+ * the binary accepts (`ffmpeg`: -fps_mode or -vsync, -movie_timescale or
+ * not). Exposed for tests and logs.
+ */
+export function buildEncodeArguments(
+  options: VideoEncoderOptions,
+  selected: SelectedEncoder,
+  target: string,
+  ffmpeg: Pick<FfmpegDescription, 'passthroughTimingArgs' | 'options'>,
+): { args: string[]; colour: ColourPlan; codedWidth: number; codedHeight: number } {
   const { width, height, bitDepth, frameRate } = options;
   const colour = planColour(selected.pixelFormat, options.colour, height);
   const sub = chromaSubsampling(selected.pixelFormat);
@@ -92,10 +102,11 @@ export function buildEncodeArguments(options: VideoEncoderOptions, selected: Sel
     '-i', 'pipe:0',
     '-map', '0:v:0', '-an', '-sn', '-dn', '-map_metadata', '-1',
     '-vf', `${pad}${colour.filter}`,
-    '-fps_mode', 'passthrough',
+    ...ffmpeg.passthroughTimingArgs,
     '-c:v', encoder.name,
     ...encoder.speedArgs(options.preset ?? 'medium'),
     ...encoder.codecArgs(options.quality, selected.pixelFormat),
+    ...(selected.experimental ? ['-strict', 'experimental'] : []),
     '-pix_fmt', selected.pixelFormat,
     ...colour.tagArgs,
   ];
@@ -106,8 +117,11 @@ export function buildEncodeArguments(options: VideoEncoderOptions, selected: Sel
     // mov writes colour tags (colr atom) only when asked. The movie timescale
     // must hold the segment's duration exactly: the concat demuxer offsets the
     // next segment by it (the default, 1/1000 s, would shift 24000/1001 frames).
+    // ffmpeg before 4.3 has no -movie_timescale; its parts keep the 1/1000 s
+    // movie duration, and the muxer states each part's exact duration instead.
     if (container === 'mov' || container === 'mp4') {
-      args.push('-movflags', '+write_colr', '-movie_timescale', String(frameRate.num * Math.ceil(1000 / frameRate.num)));
+      args.push('-movflags', '+write_colr');
+      if (ffmpeg.options.has('movie_timescale')) args.push('-movie_timescale', String(frameRate.num * Math.ceil(1000 / frameRate.num)));
     }
     args.push('-f', CONTAINER_FORMATS[container].muxer, '-y', target);
   }
@@ -124,6 +138,7 @@ export class VideoEncoder {
   readonly options: VideoEncoderOptions;
   readonly selected: SelectedEncoder;
   private readonly process: FfmpegProcess;
+  private readonly catalog: EncoderCatalog;
   private readonly tempPath: string;
   private readonly plan: ReturnType<typeof buildEncodeArguments>;
   private readonly frameBytes: number;
@@ -131,8 +146,9 @@ export class VideoEncoder {
   private state: 'open' | 'finishing' | 'done' | 'aborted' | 'failed' = 'open';
   private exit: ProcessExit | undefined;
 
-  private constructor(options: VideoEncoderOptions, selected: SelectedEncoder, tempPath: string, plan: ReturnType<typeof buildEncodeArguments>, proc: FfmpegProcess) {
+  private constructor(options: VideoEncoderOptions, selected: SelectedEncoder, tempPath: string, plan: ReturnType<typeof buildEncodeArguments>, proc: FfmpegProcess, catalog: EncoderCatalog) {
     this.options = options;
+    this.catalog = catalog;
     this.selected = selected;
     this.tempPath = tempPath;
     this.plan = plan;
@@ -172,9 +188,9 @@ export class VideoEncoder {
     } catch (error) {
       throw mapWriteError(error, outputPath);
     }
-    const plan = buildEncodeArguments(options, selected, tempPath);
+    const plan = buildEncodeArguments(options, selected, tempPath, await catalog.capabilities.describe(options.signal));
     const proc = startProcess(options.ffmpegPath, plan.args, { signal: options.signal, stdin: 'pipe', stdout: 'ignore' });
-    return new VideoEncoder({ ...options, outputPath }, selected, tempPath, plan, proc);
+    return new VideoEncoder({ ...options, outputPath }, selected, tempPath, plan, proc, catalog);
   }
 
   /** ffmpeg's process id (for logs). */
@@ -258,6 +274,8 @@ export class VideoEncoder {
   private async exitError(exit: ProcessExit): Promise<Error> {
     const detail = `${this.options.ffmpegPath} ${this.plan.args.join(' ')}\nexit ${exit.code ?? exit.signal}\n${exit.stderrTail}`;
     const full = await diskFullErrorFor(path.dirname(this.options.outputPath), this.options.outputPath, detail);
-    return full ?? new FfmpegFailedError(`encoding video with ${this.selected.encoder.name}`, { detail });
+    if (full) return full;
+    const refused = await this.catalog.capabilities.explainFailure(this.plan.args, detail);
+    return refused ?? new FfmpegFailedError(`encoding video with ${this.selected.encoder.name}`, { detail });
   }
 }

@@ -8,8 +8,10 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CancelledError, FfmpegFailedError, InvalidArgumentError, isCancellation } from '../../common/errors.ts';
+import type { Rational } from '../../common/rational.ts';
 import { CONTAINER_FORMATS, containerFromPath, type OutputContainer, type VideoCodec } from './codecs.ts';
 import { IMAGE_SEQUENCE_PATTERN } from './encoder.ts';
+import { FfmpegCapabilities } from './ffmpeg-capabilities.ts';
 import { runToCompletion } from './ffmpeg-process.ts';
 import type { MediaInfo } from './media-info.ts';
 import {
@@ -27,8 +29,17 @@ export type AudioPolicy = StreamPolicy | 'transcode';
 
 export interface FinalizeOptions {
   ffmpegPath: string;
+  /** What that ffmpeg can do (the engine's, cached per binary); asked for this run when absent. */
+  capabilities?: FfmpegCapabilities;
   /** Segment files (folders for PNG sequences) in playing order. */
   videoParts: readonly string[];
+  /**
+   * Frames in each part and their rate: the join then states each part's
+   * exact duration, so the next part starts on the frame grid even where the
+   * parts' own container duration is rounded (ffmpeg before 4.3 writes mp4
+   * parts with a 1/1000 s movie duration).
+   */
+  partTiming?: { frameCounts: readonly number[]; frameRate: Rational };
   /** The probed source whose audio, subtitles, attachments, chapters and tags are carried; omit for video only. */
   source?: MediaInfo;
   outputPath: string;
@@ -150,6 +161,29 @@ function reencodedAudioDecision(container: Exclude<OutputContainer, 'image-seque
 
 function concatLine(file: string): string {
   return `file '${path.resolve(file).replace(/'/g, "'\\''")}'`;
+}
+
+/**
+ * The concat script: one `file` line per part and, with timing, its duration
+ * in microseconds (the demuxer's unit), taken between rounded cumulative
+ * boundaries so the rounding never accumulates.
+ */
+export function concatScript(parts: readonly string[], timing: FinalizeOptions['partTiming']): string {
+  if (timing && timing.frameCounts.length !== parts.length) {
+    throw new InvalidArgumentError(`Expected a frame count for each of the ${parts.length} parts but received ${timing.frameCounts.length}.`);
+  }
+  const lines = ['ffconcat version 1.0'];
+  let framesBefore = 0;
+  for (const [index, part] of parts.entries()) {
+    lines.push(concatLine(part));
+    if (!timing) continue;
+    const boundary = (frames: number): number => Math.round((frames * timing.frameRate.den * 1_000_000) / timing.frameRate.num);
+    const frames = timing.frameCounts[index]!;
+    const micros = boundary(framesBefore + frames) - boundary(framesBefore);
+    framesBefore += frames;
+    lines.push(`duration ${Math.floor(micros / 1_000_000)}.${String(micros % 1_000_000).padStart(6, '0')}`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 /** The ffmpeg arguments and notices for a container output (exposed for tests and logs). */
@@ -279,7 +313,7 @@ export async function finalizeOutput(options: FinalizeOptions): Promise<Finalize
       videoInput = ['-i', path.resolve(options.videoParts[0]!)];
     } else {
       listFile = `${temporarySibling(path.resolve(options.videoParts[0]!))}.txt`;
-      await fs.writeFile(listFile, `ffconcat version 1.0\n${options.videoParts.map(concatLine).join('\n')}\n`);
+      await fs.writeFile(listFile, concatScript(options.videoParts, options.partTiming));
       videoInput = ['-f', 'concat', '-safe', '0', '-i', listFile];
     }
     const { args, notices } = planMux(options, container, videoInput, temp);
@@ -287,7 +321,10 @@ export async function finalizeOutput(options: FinalizeOptions): Promise<Finalize
       await runToCompletion(options.ffmpegPath, args, 'writing the output file', { signal: options.signal });
     } catch (error) {
       if (error instanceof FfmpegFailedError) {
-        throw (await diskFullErrorFor(path.dirname(outputPath), outputPath, error.detail)) ?? error;
+        const capabilities = options.capabilities ?? new FfmpegCapabilities(options.ffmpegPath);
+        throw (await diskFullErrorFor(path.dirname(outputPath), outputPath, error.detail))
+          ?? (await capabilities.explainFailure(args, error.detail ?? '', options.signal))
+          ?? error;
       }
       throw error;
     }

@@ -173,6 +173,7 @@ export async function runVideoJob(options: VideoJobOptions): Promise<VideoJobRes
       }
     }
     const parts: string[] = manifest ? manifest.segments.map((segment) => path.join(workDir, segment.file)) : [];
+    const partFrames: number[] = manifest ? manifest.segments.map((segment) => segment.frameCount) : [];
     let segmentIndex = parts.length + 1;
     let segmentStart = startFrame;
     let inSegment = 0;
@@ -201,6 +202,7 @@ export async function runVideoJob(options: VideoJobOptions): Promise<VideoJobRes
       encoder = undefined;
       codedSize = { width: part.codedWidth, height: part.codedHeight };
       parts.push(part.path);
+      partFrames.push(part.frameCount);
       if (manifest) {
         await syncSegment(part.path);
         manifest = await recordSegment(workDir, manifest, { file: path.basename(part.path), startFrame: segmentStart, frameCount: part.frameCount });
@@ -211,7 +213,7 @@ export async function runVideoJob(options: VideoJobOptions): Promise<VideoJobRes
     };
     if (startFrame < output.frameCount || !persistent) {
       let previewSource: RgbFrame | undefined;
-      const decoded = decodeFrames({ ffmpeg: options.ffmpegPath, info: source, bitDepth, signal, startFrame: decodeFrom > 0 ? decodeFrom : undefined });
+      const decoded = decodeFrames({ ffmpeg: options.ffmpegPath, capabilities: options.encoders.capabilities, info: source, bitDepth, signal, startFrame: decodeFrom > 0 ? decodeFrom : undefined });
       const tapped = options.onPreview ? tapForPreview(decoded, (frame) => {
         if (!previewSource && options.previewDue?.() !== false) previewSource = frame;
       }) : decoded;
@@ -241,7 +243,9 @@ export async function runVideoJob(options: VideoJobOptions): Promise<VideoJobRes
     meter.stage('finalize');
     const finalized = await finalizeOutput({
       ffmpegPath: options.ffmpegPath,
+      capabilities: options.encoders.capabilities,
       videoParts: parts,
+      partTiming: { frameCounts: partFrames, frameRate: output.frameRate },
       source,
       outputPath: options.outputPath,
       container: containerFromPath(options.outputPath),

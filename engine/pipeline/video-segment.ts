@@ -90,7 +90,7 @@ export async function renderVideoSegment(options: VideoSegmentOptions): Promise<
       overwrite: true,
       signal,
     });
-    const decoded = decodeFrames({ ffmpeg: options.ffmpegPath, info: source, bitDepth, signal: local.signal, ...decodeRange });
+    const decoded = decodeFrames({ ffmpeg: options.ffmpegPath, capabilities: options.encoders.capabilities, info: source, bitDepth, signal: local.signal, ...decodeRange });
     try {
       for await (const frame of chainStages(decoded, stages, local.signal)) {
         await encoder.write(frame);

@@ -10,6 +10,7 @@ export const ENGINE_LAYERS = [
   'base',        // helpers with no engine knowledge: exists, cancellable sleep
   'storage',     // durable JSON files
   'media',       // ffmpeg, probing, decode/encode, images, resize
+  'gpu',         // GPU execution-provider install (CUDA/TensorRT) and which onnxruntime the worker loads
   'onnx',        // ONNX protobuf: read, write, fp16, blend, split
   'convert',     // ncnn and PyTorch to ONNX
   'inference',   // onnxruntime worker, sessions, providers, tiling

@@ -5,6 +5,7 @@ import { mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { formatRational, parseRational, toNumber, type Rational } from '../../common/rational.ts';
+import { FfmpegCapabilities } from '../../engine/media/ffmpeg-capabilities.ts';
 import { locateTool } from '../../engine/media/ffmpeg-locator.ts';
 import { runToCompletion } from '../../engine/media/ffmpeg-process.ts';
 
@@ -51,8 +52,13 @@ export interface ClipOptions {
   extraArgs?: string[];
 }
 
+/**
+ * Fixtures are made by the best ffmpeg of the machine (a new enough system
+ * one, else the npm build), whatever FFMPEG_PATH says: a run with FFMPEG_PATH
+ * pointing at another build then varies only the ffmpeg under test.
+ */
 function ffmpegPath(): string {
-  return locateTool('ffmpeg').path;
+  return locateTool('ffmpeg', { env: { PATH: process.env.PATH } }).path;
 }
 
 export async function runFfmpeg(args: readonly string[]): Promise<void> {
@@ -175,7 +181,7 @@ export interface VfrClip {
 
 /**
  * Variable frame rate with audio: one second at 10 fps followed by one
- * second at 20 fps, concatenated with timestamps kept as they are (-fps_mode passthrough).
+ * second at 20 fps, concatenated with timestamps kept as they are (-fps_mode or -vsync passthrough).
  */
 export async function makeVfrClip(dir: string, options: { container?: 'mp4' | 'mkv' } = {}): Promise<VfrClip> {
   const container = options.container ?? 'mp4';
@@ -186,7 +192,7 @@ export async function makeVfrClip(dir: string, options: { container?: 'mp4' | 'm
     '-f', 'lavfi', '-t', '2', '-i', 'sine=frequency=440:sample_rate=48000',
     '-filter_complex', '[0:v]settb=1/1000[a];[1:v]settb=1/1000[b];[a][b]concat=n=2:v=1:a=0[v]',
     '-map', '[v]', '-map', '2:a',
-    '-fps_mode', 'passthrough',
+    ...(await new FfmpegCapabilities(ffmpegPath()).describe()).passthroughTimingArgs,
     '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p',
     '-c:a', 'aac',
     ...(container === 'mp4' ? ['-video_track_timescale', '1000'] : []),

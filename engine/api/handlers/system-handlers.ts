@@ -21,7 +21,9 @@ export function providerStatus(attempts: readonly ProviderAttempt[]): ProviderSt
 export function doctorView(report: DoctorReport): DoctorView {
   const tool = (entry: DoctorReport['ffmpeg']) => ({
     tool: entry.tool,
-    found: entry.found ? { path: entry.found.path, source: entry.found.source, version: entry.found.version } : null,
+    found: entry.found
+      ? { path: entry.found.path, source: entry.found.source, version: entry.found.version, release: entry.found.release, reason: entry.found.reason }
+      : null,
     error: entry.error,
   });
   return {

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CancelledError } from '../../../common/errors.ts';
 import { decodeFrames, type DecodeOptions } from '../../../engine/media/decoder.ts';
+import { FfmpegCapabilities } from '../../../engine/media/ffmpeg-capabilities.ts';
 import { locateFfmpegTools } from '../../../engine/media/ffmpeg-locator.ts';
 import { runToCompletion } from '../../../engine/media/ffmpeg-process.ts';
 import type { RgbFrame } from '../../../engine/media/frame.ts';
@@ -153,7 +154,7 @@ describe('decodeFrames', () => {
       // source shows 10 frames at 0.1 s steps, then 20 at 0.05 s steps from 1 s.
       // (The mp4's edit list ends at the last frame's start, which hides that frame from a plain decode.)
       const editList = container === 'mp4' ? ['-ignore_editlist', '1'] : [];
-      const source = await ffmpegRaw([...editList, '-i', clip.path, '-fps_mode', 'passthrough', '-sws_flags', 'bicubic+accurate_rnd+full_chroma_int', '-pix_fmt', 'rgb24']);
+      const source = await ffmpegRaw([...editList, '-i', clip.path, ...(await new FfmpegCapabilities(ffmpeg).describe()).passthroughTimingArgs, '-sws_flags', 'bicubic+accurate_rnd+full_chroma_int', '-pix_fmt', 'rgb24']);
       const frameBytes = 64 * 48 * 3;
       const sourceFrames = Array.from({ length: source.length / frameBytes }, (_, j) => source.subarray(j * frameBytes, (j + 1) * frameBytes));
       expect(sourceFrames).toHaveLength(30);

@@ -24,6 +24,8 @@ const ffprobe = tools.ffprobe.path;
 const catalog = new EncoderCatalog(ffmpeg);
 const RATE = rational(24000, 1001);
 const FRAMES = 12;
+/** The h264 parts' frames (5 + 7), so the join states exact part durations. */
+const H264_TIMING = { frameCounts: [5, 7], frameRate: RATE };
 let dir: TempDir;
 let source: MediaInfo;
 let h264Parts: string[];
@@ -90,7 +92,7 @@ describe('finalizeOutput carries the source streams', () => {
     expect(source.subtitles.length).toBe(1);
     expect(source.attachments.length).toBe(1);
     const out = dir.file('joined.mkv');
-    const result = await finalizeOutput({ ffmpegPath: ffmpeg, videoParts: h264Parts, source, outputPath: out, videoCodec: 'h264' });
+    const result = await finalizeOutput({ ffmpegPath: ffmpeg, videoParts: h264Parts, partTiming: H264_TIMING, source, outputPath: out, videoCodec: 'h264' });
     expect(result.notices).toEqual([]);
     expect(await countFrames(out)).toBe(FRAMES);
     const info = await probeMedia(out, { ffprobe });
@@ -107,7 +109,7 @@ describe('finalizeOutput carries the source streams', () => {
 
   it('mp4: srt becomes mov_text, the attachment is dropped, both with a notice', async () => {
     const out = dir.file('joined.mp4');
-    const result = await finalizeOutput({ ffmpegPath: ffmpeg, videoParts: h264Parts, source, outputPath: out, videoCodec: 'h264' });
+    const result = await finalizeOutput({ ffmpegPath: ffmpeg, videoParts: h264Parts, partTiming: H264_TIMING, source, outputPath: out, videoCodec: 'h264' });
     expect(result.notices.map((n) => [n.action, n.streamType, n.fromCodec, n.toCodec])).toEqual([
       ['transcoded', 'subtitle', 'subrip', 'mov_text'],
       ['dropped', 'attachment', source.attachments[0]!.codec, undefined],
@@ -127,10 +129,10 @@ describe('finalizeOutput carries the source streams', () => {
   it('pcm audio into mp4 becomes aac with a notice; mov keeps it', async () => {
     const pcmSource = await probeMedia(await makeClip(dir.path, { name: 'pcm.mov', frames: FRAMES, rate: '24000/1001', container: 'mov', audio: true, extraArgs: ['-c:a', 'pcm_s16le'] }), { ffprobe });
     expect(pcmSource.audio[0]!.codec).toBe('pcm_s16le');
-    const mp4 = await finalizeOutput({ ffmpegPath: ffmpeg, videoParts: h264Parts, source: pcmSource, outputPath: dir.file('pcm.mp4') });
+    const mp4 = await finalizeOutput({ ffmpegPath: ffmpeg, videoParts: h264Parts, partTiming: H264_TIMING, source: pcmSource, outputPath: dir.file('pcm.mp4') });
     expect(mp4.notices.map((n) => [n.action, n.fromCodec, n.toCodec])).toEqual([['transcoded', 'pcm_s16le', 'aac']]);
     expect((await probeMedia(mp4.outputPath, { ffprobe })).audio[0]!.codec).toBe('aac');
-    const mov = await finalizeOutput({ ffmpegPath: ffmpeg, videoParts: h264Parts, source: pcmSource, outputPath: dir.file('pcm-kept.mov') });
+    const mov = await finalizeOutput({ ffmpegPath: ffmpeg, videoParts: h264Parts, partTiming: H264_TIMING, source: pcmSource, outputPath: dir.file('pcm-kept.mov') });
     expect(mov.notices).toEqual([]);
     expect((await probeMedia(mov.outputPath, { ffprobe })).audio[0]!.codec).toBe('pcm_s16le');
   });
@@ -166,9 +168,9 @@ describe('finalizeOutput output rules', () => {
   it('refuses an existing output unless overwrite, and replaces it with overwrite', async () => {
     const out = dir.file('exists.mkv');
     await fs.writeFile(out, 'old');
-    await expect(finalizeOutput({ ffmpegPath: ffmpeg, videoParts: h264Parts, source, outputPath: out })).rejects.toBeInstanceOf(OutputExistsError);
+    await expect(finalizeOutput({ ffmpegPath: ffmpeg, videoParts: h264Parts, partTiming: H264_TIMING, source, outputPath: out })).rejects.toBeInstanceOf(OutputExistsError);
     expect(await fs.readFile(out, 'utf8')).toBe('old');
-    await finalizeOutput({ ffmpegPath: ffmpeg, videoParts: h264Parts, source, outputPath: out, overwrite: true });
+    await finalizeOutput({ ffmpegPath: ffmpeg, videoParts: h264Parts, partTiming: H264_TIMING, source, outputPath: out, overwrite: true });
     expect(await countFrames(out)).toBe(FRAMES);
     expect(await listTemporarySiblings(out)).toEqual([]);
   });
@@ -179,7 +181,7 @@ describe('finalizeOutput output rules', () => {
     await fs.symlink(source.path, link);
     const spelled = path.join(dir.path, '.', 'sub', '..', path.basename(source.path));
     for (const out of [source.path, link, spelled, h264Parts[0]!]) {
-      await expect(finalizeOutput({ ffmpegPath: ffmpeg, videoParts: h264Parts, source, outputPath: out, container: 'mkv', overwrite: true }))
+      await expect(finalizeOutput({ ffmpegPath: ffmpeg, videoParts: h264Parts, partTiming: H264_TIMING, source, outputPath: out, container: 'mkv', overwrite: true }))
         .rejects.toBeInstanceOf(OutputIsInputError);
     }
     expect((await fs.readFile(source.path)).equals(before)).toBe(true);
@@ -188,7 +190,7 @@ describe('finalizeOutput output rules', () => {
   it('an unwritable folder fails before any work (path under a regular file)', async () => {
     const blocker = dir.file('not-a-folder');
     await fs.writeFile(blocker, 'x');
-    await expect(finalizeOutput({ ffmpegPath: ffmpeg, videoParts: h264Parts, source, outputPath: path.join(blocker, 'out.mkv') }))
+    await expect(finalizeOutput({ ffmpegPath: ffmpeg, videoParts: h264Parts, partTiming: H264_TIMING, source, outputPath: path.join(blocker, 'out.mkv') }))
       .rejects.toBeInstanceOf(OutputNotWritableError);
   });
 
@@ -197,14 +199,14 @@ describe('finalizeOutput output rules', () => {
   it.skipIf(isRoot)('an unwritable folder fails before any work (chmod 0555)', async () => {
     const locked = dir.file('locked');
     await fs.mkdir(locked, { mode: 0o555 });
-    await expect(finalizeOutput({ ffmpegPath: ffmpeg, videoParts: h264Parts, source, outputPath: path.join(locked, 'out.mkv') }))
+    await expect(finalizeOutput({ ffmpegPath: ffmpeg, videoParts: h264Parts, partTiming: H264_TIMING, source, outputPath: path.join(locked, 'out.mkv') }))
       .rejects.toBeInstanceOf(OutputNotWritableError);
   });
 
   it('cancelled finalize leaves no output and no temporary file', async () => {
     const out = dir.file('cancelled.mkv');
     const controller = new AbortController();
-    const pending = finalizeOutput({ ffmpegPath: ffmpeg, videoParts: h264Parts, source, outputPath: out, signal: controller.signal });
+    const pending = finalizeOutput({ ffmpegPath: ffmpeg, videoParts: h264Parts, partTiming: H264_TIMING, source, outputPath: out, signal: controller.signal });
     controller.abort();
     await expect(pending).rejects.toBeInstanceOf(CancelledError);
     await expect(fs.stat(out)).rejects.toThrow();
