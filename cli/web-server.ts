@@ -29,6 +29,11 @@ export interface ApiEventSource {
   subscribe<G extends ApiEventGroup>(group: G, listener: (event: unknown) => void): Unsubscribe;
 }
 
+/** Extra HTTP routes (uploads, job files), asked first for every authorised request; true: answered. */
+export interface HttpRoutes {
+  handle(url: URL, request: http.IncomingMessage, response: http.ServerResponse, headers: http.OutgoingHttpHeaders): Promise<boolean>;
+}
+
 export interface WebServerOptions {
   /** Folder of the built renderer (index.html and assets). */
   uiDir: string;
@@ -41,6 +46,7 @@ export interface WebServerOptions {
   token?: string;
   /** The file of a finished preview clip (AppService.clipFile); none: the clip route answers 404. */
   clipFile?: (clipId: string) => string | undefined;
+  routes?: HttpRoutes;
 }
 
 const CLIP_PATH = new RegExp(`^${PREVIEW_CLIP_ROUTE}([A-Za-z0-9_-]{8,64})\\.webm$`);
@@ -166,6 +172,7 @@ export class WebServer {
       response.end('Framesmith: open the URL that "framesmith serve" printed; it carries the access token (?token=...).\n');
       return;
     }
+    if (await this.options.routes?.handle(url, request, response, headers)) return;
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { ...headers, allow: 'GET, HEAD' });
       response.end();

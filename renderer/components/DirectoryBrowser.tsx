@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import type { DirectoryListing, FileEntryKind } from '../../common/api/api-types.ts';
 import { messageOf, unwrap } from '../api/api-error.ts';
 import { useApi } from '../api/ApiContext.tsx';
-import { formatBytes } from '../format.ts';
+import { formatBytes } from '../../common/format-bytes.ts';
 
 interface DirectoryBrowserProps {
   /** Which entries can be chosen; folders always open. */

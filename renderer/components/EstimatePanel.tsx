@@ -6,7 +6,8 @@ import type { JobEstimate } from '../../common/api/api-types.ts';
 import type { JobSpecInput } from '../../common/jobs.ts';
 import { messageOf, unwrap } from '../api/api-error.ts';
 import { useApi } from '../api/ApiContext.tsx';
-import { formatBytes, formatDuration } from '../format.ts';
+import { formatBytes } from '../../common/format-bytes.ts';
+import { formatDuration } from '../format.ts';
 import { useDebounced } from '../hooks/useDebounced.ts';
 
 export function EstimatePanel({ spec }: { spec: JobSpecInput | null }) {
