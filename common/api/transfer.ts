@@ -38,7 +38,7 @@ export function jobFileUrl(jobId: string, itemIndex: number, role: JobFileRole, 
 /** A file name an upload may carry: no folders, no control characters, not hidden, at most MAX_UPLOAD_NAME characters. Answers why not, or null. */
 export function uploadNameProblem(name: string): string | null {
   if (name.length === 0 || name.length > MAX_UPLOAD_NAME) return `a file name of 1 to ${MAX_UPLOAD_NAME} characters`;
-  if (/[/\\\0-\x1f\x7f]/.test(name)) return 'a file name without folders or control characters';
+  if (/[/\\]/.test(name) || [...name].some((character) => character.charCodeAt(0) < 0x20 || character.charCodeAt(0) === 0x7f)) return 'a file name without folders or control characters';
   if (name.startsWith('.')) return 'a file name that does not start with a dot';
   return null;
 }
