@@ -1,7 +1,7 @@
 // A new job: inputs, a preset or a chain built step by step, where the output
 // goes, per-job overrides, and the estimate before it is queued. The spec is
 // checked with the shared jobSpecSchema as it changes.
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { jobSpecSchema, type JobSpecInput } from '../../common/jobs.ts';
 import { messageOf, unwrap } from '../api/api-error.ts';
@@ -13,6 +13,7 @@ import { Field } from '../components/Field.tsx';
 import { InputList } from '../components/InputList.tsx';
 import { JobOverrides, type Overrides } from '../components/JobOverrides.tsx';
 import { PathPicker } from '../components/PathPicker.tsx';
+import type { JobDraft } from '../App.tsx';
 import type { Screen } from '../hooks/useHashRoute.ts';
 import { useModels } from '../hooks/useModels.ts';
 import { usePresets } from '../hooks/usePresets.ts';
@@ -31,20 +32,31 @@ function buildSpec(inputs: string[], presetId: string, drafts: StepDraft[], outp
   return spec as JobSpecInput;
 }
 
-export function NewJobScreen({ navigate }: { navigate: (screen: Screen) => void }) {
+interface NewJobScreenProps {
+  navigate: (screen: Screen) => void;
+  /** Inputs and chain to start from (the quick start's "More options"). */
+  initial?: JobDraft | null;
+  onInitialUsed?: () => void;
+}
+
+export function NewJobScreen({ navigate, initial, onInitialUsed }: NewJobScreenProps) {
   const { t } = useTranslation();
   const api = useApi();
   const { settings } = useSettings();
   const presets = usePresets();
   const { models } = useModels();
-  const [inputs, setInputs] = useState<string[]>([]);
+  const [inputs, setInputs] = useState<string[]>(() => initial?.inputs ?? []);
   const [presetId, setPresetId] = useState('');
-  const [drafts, setDrafts] = useState<StepDraft[]>([defaultStep('upscale')]);
+  const [drafts, setDrafts] = useState<StepDraft[]>(() => initial?.steps.map((step) => ({ ...step })) ?? [defaultStep('upscale')]);
   const [outputFolder, setOutputFolder] = useState(settings.outputDefaults.folder ?? '');
   const [nameTemplate, setNameTemplate] = useState(settings.outputDefaults.nameTemplate);
   const [overrides, setOverrides] = useState<Overrides>({});
   const [submitting, setSubmitting] = useState(false);
   const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (initial) onInitialUsed?.();
+  }, [initial, onInitialUsed]);
 
   const spec = useMemo(() => buildSpec(inputs, presetId, drafts, outputFolder, nameTemplate, overrides), [inputs, presetId, drafts, outputFolder, nameTemplate, overrides]);
   const checked = jobSpecSchema.safeParse(spec);
