@@ -1,0 +1,206 @@
+// The first-run journey in Debian's Chromium against the real `framesmith
+// serve` and the real engine, as a person on another computer would take it:
+// a video dropped on the Queue screen is uploaded, the quick-start panel
+// offers choices fitted to it with a one-frame preview, Start runs it, the
+// finished card lists the output, Compare shows the real output against its
+// source and Download brings the very bytes back: at most three clicks after
+// the drop. Also: an image through the picker into "More options", the
+// keyboard-only path, zero console errors, focus on navigation, and
+// screenshots of every screen at 1280x800 and 700x900.
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumPath, launchChromium, type ChromiumSession } from '../helpers/chromium.ts';
+import { makeClip, makeStillImage, makeTempDir, type TempDir } from '../helpers/media-fixtures.ts';
+import { modelAsset } from '../helpers/shared-assets.ts';
+import { buildRenderer } from './renderer-build.ts';
+import { saveScreenshot } from './screenshots.ts';
+import { startServe, type ServeProcess } from './serve-process.ts';
+
+const browserPath = chromiumPath();
+const generalModel = modelAsset('onnx/super-resolution/realesr-general-x4v3.fp16.onnx');
+const styleModel = modelAsset('onnx/style-fast/mosaic.onnx');
+
+const SIZES = [{ width: 1280, height: 800 }, { width: 700, height: 900 }] as const;
+
+/** Drops a file from this machine onto an element, as a drag from the desktop does (a DataTransfer holding a File). */
+async function dropFile(page: Page, selector: string, file: string, mimeType: string): Promise<void> {
+  const base64 = (await readFile(file)).toString('base64');
+  await page.evaluate(({ selector: target, base64: data, name, mimeType: type }) => {
+    const bytes = Uint8Array.from(atob(data), (character) => character.charCodeAt(0));
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([bytes], name, { type }));
+    const element = document.querySelector(target);
+    if (!element) throw new Error(`no ${target} to drop on`);
+    for (const type of ['dragenter', 'dragover', 'drop']) element.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }));
+  }, { selector, base64, name: path.basename(file), mimeType });
+}
+
+async function shoot(page: Page, name: string): Promise<void> {
+  const original = page.viewportSize() ?? SIZES[0];
+  for (const size of SIZES) {
+    await page.setViewportSize(size);
+    await page.waitForTimeout(150);
+    await saveScreenshot(page, `${name}-${size.width}x${size.height}`);
+  }
+  await page.setViewportSize(original);
+}
+
+describe.skipIf(!browserPath || !generalModel || !styleModel)('first run in Chromium: drop, pick, go, see the result', () => {
+  let temp: TempDir;
+  let serve: ServeProcess;
+  let browser: ChromiumSession;
+  let page: Page;
+  let clip: string;
+  let image: string;
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    temp = await makeTempDir('framesmith-e2e-quick-');
+    await buildRenderer();
+    clip = await makeClip(temp.path, { name: 'clip.mp4', frames: 20, width: 96, height: 64 });
+    image = await makeStillImage(temp.path, 'png', { width: 80, height: 60 });
+    serve = await startServe({ dataDir: temp.file('data'), cacheDir: temp.file('cache') });
+    browser = await launchChromium(browserPath as string);
+    page = await browser.newPage();
+    page.on('console', (message) => { if (message.type() === 'error') consoleErrors.push(message.text()); });
+    page.on('pageerror', (error) => consoleErrors.push(`page error: ${error.message}`));
+    page.on('response', (response) => { if (response.status() >= 400) consoleErrors.push(`${response.status()} ${response.url()}`); });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.dispose();
+    await serve?.stop();
+    await temp?.dispose();
+  });
+
+  it('loads with no console error, and the empty queue invites a drop', async () => {
+    await page.goto(serve.url);
+    await page.getByRole('heading', { level: 1, name: 'Queue' }).waitFor();
+    await expect.poll(() => page.getByText('No jobs yet').isVisible()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Choose a file…' }).isVisible()).toBe(true);
+    await page.waitForTimeout(500);
+    expect(consoleErrors).toEqual([]);
+    await shoot(page, 'quick-queue-empty');
+  });
+
+  it('drop a video -> quick start -> running -> done -> after-view -> download, in three clicks after the drop', async () => {
+    const opened = Date.now();
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Queue' }).waitFor();
+    let clicks = 0;
+    await dropFile(page, 'section.drop-screen', clip, 'video/mp4');
+    const panel = page.getByTestId('quick-start');
+    await panel.waitFor({ timeout: 30_000 });
+    const choices = panel.getByRole('radiogroup', { name: 'What to do' }).getByRole('radio');
+    expect(await choices.allTextContents()).toEqual([
+      expect.stringMatching(/^Upscale.*384×256/),
+      expect.stringMatching(/^Smooth to 60 fps.*from 25 to 60/),
+      expect.stringMatching(/^Stylize/),
+    ]);
+    expect(await panel.getByRole('radio', { name: /^Upscale/ }).getAttribute('aria-checked')).toBe('true');
+    expect(await panel.getByTestId('quick-why').textContent()).toMatch(/Real-ESRGAN general x4.*photos and filmed video/);
+    await panel.getByRole('img', { name: 'After' }).waitFor({ timeout: 60_000 });
+    expect(await panel.getByText('96×64 → 384×256').isVisible()).toBe(true);
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Start');
+    await shoot(page, 'quick-start-video');
+
+    await panel.getByRole('button', { name: 'Start', exact: true }).click();
+    clicks++;
+    const card = page.getByRole('article', { name: 'Job clip.mp4' });
+    await expect.poll(() => card.getAttribute('data-state'), { timeout: 60_000 }).toMatch(/running|completed/);
+    const toRunning = (Date.now() - opened) / 1000;
+    expect(await card.getByTestId('job-what').textContent()).toBe('Upscale ×4 (realesr-general-x4v3)');
+    expect(await card.getByRole('button', { name: /^Cancel: upscale ×4 of clip\.mp4$/ }).count() + await card.getByRole('button', { name: /^Remove: upscale ×4 of clip\.mp4$/ }).count()).toBe(1);
+    if (await card.getAttribute('data-state') === 'running') await shoot(page, 'quick-queue-running');
+    await expect.poll(() => card.getAttribute('data-state'), { timeout: 120_000 }).toBe('completed');
+    const finished = Date.now();
+
+    await card.getByRole('button', { name: 'Compare the result of clip.mp4 with its source' }).click();
+    clicks++;
+    const after = card.getByTestId('result-after');
+    await expect.poll(() => after.evaluate((video) => (video as HTMLVideoElement).readyState), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+    const before = card.getByTestId('result-before');
+    await expect.poll(() => before.evaluate((video) => (video as HTMLVideoElement).readyState), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+    const toCompared = (Date.now() - finished) / 1000;
+    expect(await after.evaluate((video) => [(video as HTMLVideoElement).videoWidth, (video as HTMLVideoElement).videoHeight])).toEqual([384, 256]);
+    expect(await before.evaluate((video) => [(video as HTMLVideoElement).videoWidth, (video as HTMLVideoElement).videoHeight])).toEqual([96, 64]);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Result of clip.mp4 against its source');
+    expect(await card.getByTestId('output-facts').textContent()).toMatch(/\d+(\.\d)? KB · 384×256 · 1s at 25 fps/);
+    expect(await card.getByTestId('job-took').textContent()).toMatch(/^took \d+s$/);
+    await card.getByLabel(/^Frame \d+ of 19$/).fill('5');
+    await expect.poll(() => after.evaluate((video) => Math.round((video as HTMLVideoElement).currentTime * 1000))).toBe(220);
+    await expect.poll(() => before.evaluate((video) => Math.round((video as HTMLVideoElement).currentTime * 1000))).toBe(220);
+    await card.getByLabel('Split between before and after').fill('30');
+    expect(await card.getByTestId('result-split').textContent()).toBe('Split at 30%');
+    await card.getByRole('button', { name: 'Play both' }).click();
+    await expect.poll(() => after.evaluate((video) => (video as HTMLVideoElement).paused), { timeout: 10_000 }).toBe(true);
+    await card.scrollIntoViewIfNeeded();
+    await shoot(page, 'quick-result-compare');
+
+    const downloadPromise = page.waitForEvent('download');
+    await card.getByRole('link', { name: /^Download clip-/ }).click();
+    clicks++;
+    const download = await downloadPromise;
+    const uploads = temp.file('data/uploads');
+    const [folder] = await readdir(uploads);
+    const outputs = (await readdir(path.join(uploads, folder as string))).filter((name) => name !== 'clip.mp4');
+    expect(outputs).toHaveLength(1);
+    expect(download.suggestedFilename()).toBe(outputs[0]);
+    expect((await readFile(await download.path())).equals(await readFile(path.join(uploads, folder as string, outputs[0] as string)))).toBe(true);
+    expect(clicks).toBeLessThanOrEqual(3);
+    console.log(`quick start: ${clicks} clicks after the drop; ${toRunning.toFixed(1)} s from opening the page to a running job; ${toCompared.toFixed(1)} s from the finished job to its compared result (1 click)`);
+    expect(consoleErrors).toEqual([]);
+  }, 240_000);
+
+  it('picks an image, previews a style and opens the chain editor filled in with "More options"', async () => {
+    await page.getByTestId('quick-file-input').setInputFiles(image);
+    const panel = page.getByTestId('quick-start');
+    await panel.waitFor({ timeout: 30_000 });
+    expect(await panel.getByRole('radio').allTextContents()).toEqual([expect.stringMatching(/^Upscale.*320×240/), expect.stringMatching(/^Stylize/)]);
+    await panel.getByRole('radio', { name: /^Stylize/ }).click();
+    await panel.getByLabel('Style').selectOption('candy');
+    await expect.poll(() => panel.getByTestId('quick-why').textContent()).toMatch(/Fast style: Candy/);
+    await panel.getByRole('img', { name: 'After' }).waitFor({ timeout: 60_000 });
+    await shoot(page, 'quick-start-image');
+    await panel.getByRole('button', { name: 'More options…' }).click();
+    await page.getByRole('heading', { level: 1, name: 'New job' }).waitFor();
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('New job');
+    expect(await page.getByRole('list', { name: 'Inputs' }).textContent()).toContain(path.basename(image));
+    expect(await page.getByLabel('Kind of step 1').inputValue()).toBe('stylize');
+    await shoot(page, 'quick-more-options');
+    expect(consoleErrors).toEqual([]);
+  }, 120_000);
+
+  it('goes from the page to a running job with the keyboard alone', async () => {
+    await page.goto(serve.url);
+    await page.getByRole('heading', { level: 1, name: 'Queue' }).waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Queue');
+    for (let press = 0; press < 10 && await page.evaluate(() => document.activeElement?.textContent) !== 'Choose a file…'; press++) await page.keyboard.press('Tab');
+    const chooser = page.waitForEvent('filechooser');
+    await page.keyboard.press('Enter');
+    await (await chooser).setFiles(image);
+    await page.getByTestId('quick-start').waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Start');
+    await page.keyboard.press('Enter');
+    const card = page.getByRole('article', { name: `Job ${path.basename(image)}` }).first();
+    await expect.poll(() => card.getAttribute('data-state'), { timeout: 60_000 }).toMatch(/running|completed/);
+    await expect.poll(() => card.getAttribute('data-state'), { timeout: 120_000 }).toBe('completed');
+    expect(consoleErrors).toEqual([]);
+  }, 180_000);
+
+  it('shows every screen at 1280x800 and 700x900 with no console error', async () => {
+    for (const [screen, heading] of [['new', 'New job'], ['preview', 'Preview'], ['presets', 'Presets'], ['models', 'Models'], ['settings', 'Settings'], ['queue', 'Queue']] as const) {
+      await page.getByRole('navigation').getByRole('link', { name: heading, exact: true }).click();
+      await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+      await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe(heading);
+      await page.waitForTimeout(400);
+      await shoot(page, `screen-${screen}`);
+    }
+    expect(consoleErrors).toEqual([]);
+  }, 120_000);
+});
