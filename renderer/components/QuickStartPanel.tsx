@@ -28,6 +28,8 @@ interface QuickStartPanelProps {
 }
 
 const PREVIEW_SIZE = 720;
+/** Drawn no wider than this, so Start stays in view under the preview on a laptop screen. */
+const QUICK_PREVIEW_WIDTH = 480;
 
 export function QuickStartPanel({ inputs, probe, onStarted, onMoreOptions, onClose }: QuickStartPanelProps) {
   const { t } = useTranslation();
@@ -130,7 +132,7 @@ export function QuickStartPanel({ inputs, probe, onStarted, onMoreOptions, onClo
         </div>
       ) : null}
       <div className="quick-preview" aria-live="polite">
-        {shownPair ? <CompareView pair={shownPair} /> : null}
+        {shownPair ? <CompareView pair={shownPair} fitWidth={QUICK_PREVIEW_WIDTH} /> : null}
         {!shownPair && !previewError && !needsDownload ? <p className="muted small" role="status">{t('quick.previewing')}</p> : null}
         {needsDownload ? <p className="muted small">{t('quick.previewAfterDownload')}</p> : null}
         {previewError ? <div className="notice warn small" role="status">{t('quick.previewFailed', { reason: previewError })}</div> : null}

@@ -133,6 +133,8 @@ function VideoCompare({ before, after, input, output }: VideoCompareProps) {
       <div
         ref={viewport}
         className="video-compare"
+        // The box takes the video's own shape, so the split line, the labels and the picture's edges coincide.
+        style={{ aspectRatio: `${output.width} / ${output.height}`, maxWidth: `min(100%, calc(60vh * ${output.width / output.height}))` }}
         onPointerDown={(event) => { setDragging(true); event.currentTarget.setPointerCapture(event.pointerId); splitAt(event.clientX); }}
         onPointerMove={(event) => { if (dragging) splitAt(event.clientX); }}
         onPointerUp={() => setDragging(false)}

@@ -4,7 +4,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { jobSpecSchema, type JobSpecInput } from '../../common/jobs.ts';
-import { messageOf, unwrap } from '../api/api-error.ts';
+import { ApiCallError, messageOf, unwrap } from '../api/api-error.ts';
 import { useApi } from '../api/ApiContext.tsx';
 import { ChainEditor } from '../components/ChainEditor.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
@@ -14,6 +14,7 @@ import { InputList } from '../components/InputList.tsx';
 import { JobOverrides, type Overrides } from '../components/JobOverrides.tsx';
 import { PathPicker } from '../components/PathPicker.tsx';
 import type { JobDraft } from '../App.tsx';
+import { toGuiError, type GuiError } from '../gui-error.ts';
 import type { Screen } from '../hooks/useHashRoute.ts';
 import { useModels } from '../hooks/useModels.ts';
 import { usePresets } from '../hooks/usePresets.ts';
@@ -52,7 +53,8 @@ export function NewJobScreen({ navigate, initial, onInitialUsed }: NewJobScreenP
   const [nameTemplate, setNameTemplate] = useState(settings.outputDefaults.nameTemplate);
   const [overrides, setOverrides] = useState<Overrides>({});
   const [submitting, setSubmitting] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [submitted, setSubmitted] = useState<{ key: string; problem: GuiError } | null>(null);
+  const [estimateProblem, setEstimateProblem] = useState<GuiError | null>(null);
 
   useEffect(() => {
     if (initial) onInitialUsed?.();
@@ -60,17 +62,24 @@ export function NewJobScreen({ navigate, initial, onInitialUsed }: NewJobScreenP
 
   const spec = useMemo(() => buildSpec(inputs, presetId, drafts, outputFolder, nameTemplate, overrides), [inputs, presetId, drafts, outputFolder, nameTemplate, overrides]);
   const checked = jobSpecSchema.safeParse(spec);
-  const errors = checked.success ? {} : issuesByField(checked.error);
+  const specKey = JSON.stringify(spec);
+  // An answer from the engine holds only for the spec it was about: any edit clears it.
+  const submitProblem = submitted?.key === specKey ? submitted.problem : null;
+  const problem = submitProblem ?? estimateProblem;
+  const errors: Record<string, string> = { ...(checked.success ? {} : issuesByField(checked.error)) };
+  if (problem?.field && !errors[problem.field]) errors[problem.field] = problem.message;
+  const hasOwnControl = (field: string | null) => field !== null && (field === 'outputFolder' || field === 'nameTemplate' || field.startsWith('outputSettings.') || field.startsWith('processing.'));
+  const overridesAtFault = Object.keys(errors).some((field) => field.startsWith('outputSettings.') || field.startsWith('processing.'));
   const chainValid = presetId !== '' || drafts.every((draft) => validateStep(draft).step !== null);
 
   async function submit() {
     setSubmitting(true);
-    setError(null);
+    setSubmitted(null);
     try {
       await unwrap(api.jobs.enqueue(spec));
       navigate('queue');
     } catch (failure) {
-      setError(messageOf(failure));
+      setSubmitted({ key: specKey, problem: failure instanceof ApiCallError ? toGuiError(t, failure.error) : { message: messageOf(failure), field: null } });
       setSubmitting(false);
     }
   }
@@ -102,17 +111,17 @@ export function NewJobScreen({ navigate, initial, onInitialUsed }: NewJobScreenP
             <input className="input" value={nameTemplate} onChange={(event) => setNameTemplate(event.target.value)} />
           </Field>
         </div>
-        <details>
+        <details open={overridesAtFault || undefined}>
           <summary>{t('newJob.overrides')}</summary>
           <div style={{ marginTop: 10 }}><JobOverrides value={overrides} errors={errors} onChange={setOverrides} /></div>
         </details>
       </div>
-      <EstimatePanel spec={checked.success && chainValid ? spec : null} />
-      <ErrorNotice message={error} onDismiss={() => setError(null)} />
+      <EstimatePanel spec={checked.success && chainValid ? spec : null} onProblem={setEstimateProblem} />
+      <ErrorNotice message={submitProblem && !hasOwnControl(submitProblem.field) ? submitProblem.message : null} onDismiss={() => setSubmitted(null)} />
       <div className="row">
-        <span className="muted small spacer">{inputs.length === 0 ? t('newJob.needInputs') : !chainValid ? t('newJob.fixChain') : (errors[''] ?? '')}</span>
+        <span className="muted small spacer">{inputs.length === 0 ? t('newJob.needInputs') : !chainValid ? t('newJob.fixChain') : problem ? t('newJob.fixProblem') : (errors[''] ?? '')}</span>
         <button type="button" className="button" onClick={() => navigate('queue')}>{t('common.cancel')}</button>
-        <button type="button" className="button primary" disabled={!checked.success || !chainValid || submitting} onClick={() => void submit()}>{t('newJob.addToQueue')}</button>
+        <button type="button" className="button primary" disabled={!checked.success || !chainValid || submitting || problem !== null} onClick={() => void submit()}>{t('newJob.addToQueue')}</button>
       </div>
     </section>
   );
