@@ -7,7 +7,7 @@ import { useHost } from '../api/ApiContext.tsx';
 import { baseName } from '../format.ts';
 import { jobVerb } from '../job-summary.ts';
 
-export type JobAction = 'pause' | 'resume' | 'cancel' | 'retry' | 'remove' | 'up' | 'down' | 'open' | 'reveal';
+export type JobAction = 'pause' | 'resume' | 'cancel' | 'retry' | 'edit' | 'remove' | 'up' | 'down' | 'open' | 'reveal';
 
 interface JobActionsProps {
   job: JobSnapshot;
@@ -23,8 +23,8 @@ function actionsFor(state: JobSnapshot['state']): JobAction[] {
     case 'paused': return ['resume', 'cancel'];
     case 'interrupted': return ['resume', 'cancel', 'remove'];
     case 'queued': return ['up', 'down', 'cancel'];
-    case 'failed': return ['retry', 'remove'];
-    case 'cancelled': return ['retry', 'remove'];
+    case 'failed': return ['retry', 'edit', 'remove'];
+    case 'cancelled': return ['retry', 'edit', 'remove'];
     case 'completed': return ['open', 'reveal', 'remove'];
   }
 }

@@ -47,13 +47,20 @@ export function NewJobScreen({ navigate, initial, onInitialUsed }: NewJobScreenP
   const presets = usePresets();
   const { models } = useModels();
   const [inputs, setInputs] = useState<string[]>(() => initial?.inputs ?? []);
-  const [presetId, setPresetId] = useState('');
-  const [drafts, setDrafts] = useState<StepDraft[]>(() => initial?.steps.map((step) => ({ ...step })) ?? [defaultStep('upscale')]);
-  const [outputFolder, setOutputFolder] = useState(settings.outputDefaults.folder ?? '');
-  const [nameTemplate, setNameTemplate] = useState(settings.outputDefaults.nameTemplate);
-  const [overrides, setOverrides] = useState<Overrides>({});
+  const [presetId, setPresetId] = useState(() => initial?.presetId ?? '');
+  const [drafts, setDrafts] = useState<StepDraft[]>(() => initial?.steps?.map((step) => ({ ...step })) ?? [defaultStep('upscale')]);
+  const [outputFolder, setOutputFolder] = useState(() => initial?.outputFolder ?? settings.outputDefaults.folder ?? '');
+  const [nameTemplate, setNameTemplate] = useState(() => initial?.nameTemplate ?? settings.outputDefaults.nameTemplate);
+  const [overrides, setOverrides] = useState<Overrides>(() => initial?.overrides ?? {});
   const [submitting, setSubmitting] = useState(false);
-  const [submitted, setSubmitted] = useState<{ key: string; problem: GuiError } | null>(null);
+  // A failed job brought back to be edited keeps its problem on the field at fault until the spec changes.
+  const [submitted, setSubmitted] = useState<{ key: string; problem: GuiError } | null>(() => {
+    const problem = initial?.problem;
+    if (!initial || !problem) return null;
+    const steps = initial.steps?.map((step) => ({ ...step })) ?? [defaultStep('upscale')];
+    const outputFolder = initial.outputFolder ?? settings.outputDefaults.folder ?? '';
+    return { key: JSON.stringify(buildSpec(initial.inputs, initial.presetId ?? '', steps, outputFolder, initial.nameTemplate ?? settings.outputDefaults.nameTemplate, initial.overrides ?? {})), problem };
+  });
   const [estimateProblem, setEstimateProblem] = useState<GuiError | null>(null);
 
   useEffect(() => {

@@ -7,7 +7,7 @@
 // the drop. Also: an image through the picker into "More options", the
 // keyboard-only path, zero console errors, focus on navigation, and
 // screenshots of every screen at 1280x800 and 700x900.
-import { readFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,20 +24,38 @@ const styleModel = modelAsset('onnx/style-fast/mosaic.onnx');
 
 const SIZES = [{ width: 1280, height: 800 }, { width: 700, height: 900 }] as const;
 
-/** Drops a file from this machine onto an element, as a drag from the desktop does (a DataTransfer holding a File). */
-async function dropFile(page: Page, selector: string, file: string, mimeType: string): Promise<void> {
-  const base64 = (await readFile(file)).toString('base64');
-  await page.evaluate(({ selector: target, base64: data, name, mimeType: type }) => {
-    const bytes = Uint8Array.from(atob(data), (character) => character.charCodeAt(0));
-    const transfer = new DataTransfer();
-    transfer.items.add(new File([bytes], name, { type }));
-    const element = document.querySelector(target);
-    if (!element) throw new Error(`no ${target} to drop on`);
-    for (const type of ['dragenter', 'dragover', 'drop']) element.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }));
-  }, { selector, base64, name: path.basename(file), mimeType });
+/** The parts of a <video> the test reads (the test layer has no DOM types). */
+interface VideoFacts {
+  readyState: number;
+  videoWidth: number;
+  videoHeight: number;
+  currentTime: number;
+  paused: boolean;
 }
 
-async function shoot(page: Page, name: string): Promise<void> {
+/** Runs in the page: builds a DataTransfer holding the file and fires the drag events a drop from the desktop fires. */
+const DROP_SCRIPT = `({ selector, base64, name, mimeType }) => {
+  const bytes = Uint8Array.from(atob(base64), (character) => character.charCodeAt(0));
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([bytes], name, { type: mimeType }));
+  const element = document.querySelector(selector);
+  if (!element) throw new Error('no ' + selector + ' to drop on');
+  for (const type of ['dragenter', 'dragover', 'drop']) element.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }));
+}`;
+
+/** Drops a file from this machine onto an element, as a drag from the desktop does. */
+async function dropFile(page: Page, selector: string, file: string, mimeType: string): Promise<void> {
+  const base64 = (await readFile(file)).toString('base64');
+  await page.evaluate(`(${DROP_SCRIPT})(${JSON.stringify({ selector, base64, name: path.basename(file), mimeType })})`);
+}
+
+function activeText(page: Page): Promise<string | undefined> {
+  return page.evaluate<string | undefined>('document.activeElement?.textContent ?? undefined');
+}
+
+/** Saves the page at both sizes; answers the milliseconds it took (left out of the journey's timings). */
+async function shoot(page: Page, name: string): Promise<number> {
+  const began = Date.now();
   const original = page.viewportSize() ?? SIZES[0];
   for (const size of SIZES) {
     await page.setViewportSize(size);
@@ -45,6 +63,7 @@ async function shoot(page: Page, name: string): Promise<void> {
     await saveScreenshot(page, `${name}-${size.width}x${size.height}`);
   }
   await page.setViewportSize(original);
+  return Date.now() - began;
 }
 
 describe.skipIf(!browserPath || !generalModel || !styleModel)('first run in Chromium: drop, pick, go, see the result', () => {
@@ -103,14 +122,14 @@ describe.skipIf(!browserPath || !generalModel || !styleModel)('first run in Chro
     expect(await panel.getByTestId('quick-why').textContent()).toMatch(/Real-ESRGAN general x4.*photos and filmed video/);
     await panel.getByRole('img', { name: 'After' }).waitFor({ timeout: 60_000 });
     expect(await panel.getByText('96×64 → 384×256').isVisible()).toBe(true);
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Start');
-    await shoot(page, 'quick-start-video');
+    expect(await activeText(page)).toBe('Start');
+    const shotMs = await shoot(page, 'quick-start-video');
 
     await panel.getByRole('button', { name: 'Start', exact: true }).click();
     clicks++;
     const card = page.getByRole('article', { name: 'Job clip.mp4' });
     await expect.poll(() => card.getAttribute('data-state'), { timeout: 60_000 }).toMatch(/running|completed/);
-    const toRunning = (Date.now() - opened) / 1000;
+    const toRunning = (Date.now() - opened - shotMs) / 1000;
     expect(await card.getByTestId('job-what').textContent()).toBe('Upscale ×4 (realesr-general-x4v3)');
     expect(await card.getByRole('button', { name: /^Cancel: upscale ×4 of clip\.mp4$/ }).count() + await card.getByRole('button', { name: /^Remove: upscale ×4 of clip\.mp4$/ }).count()).toBe(1);
     if (await card.getAttribute('data-state') === 'running') await shoot(page, 'quick-queue-running');
@@ -120,22 +139,22 @@ describe.skipIf(!browserPath || !generalModel || !styleModel)('first run in Chro
     await card.getByRole('button', { name: 'Compare the result of clip.mp4 with its source' }).click();
     clicks++;
     const after = card.getByTestId('result-after');
-    await expect.poll(() => after.evaluate((video) => (video as HTMLVideoElement).readyState), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => after.evaluate((video) => (video as unknown as VideoFacts).readyState), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
     const before = card.getByTestId('result-before');
-    await expect.poll(() => before.evaluate((video) => (video as HTMLVideoElement).readyState), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => before.evaluate((video) => (video as unknown as VideoFacts).readyState), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
     const toCompared = (Date.now() - finished) / 1000;
-    expect(await after.evaluate((video) => [(video as HTMLVideoElement).videoWidth, (video as HTMLVideoElement).videoHeight])).toEqual([384, 256]);
-    expect(await before.evaluate((video) => [(video as HTMLVideoElement).videoWidth, (video as HTMLVideoElement).videoHeight])).toEqual([96, 64]);
-    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Result of clip.mp4 against its source');
+    expect(await after.evaluate((video) => [(video as unknown as VideoFacts).videoWidth, (video as unknown as VideoFacts).videoHeight])).toEqual([384, 256]);
+    expect(await before.evaluate((video) => [(video as unknown as VideoFacts).videoWidth, (video as unknown as VideoFacts).videoHeight])).toEqual([96, 64]);
+    await expect.poll(() => activeText(page)).toBe('Result of clip.mp4 against its source');
     expect(await card.getByTestId('output-facts').textContent()).toMatch(/\d+(\.\d)? KB · 384×256 · 1s at 25 fps/);
     expect(await card.getByTestId('job-took').textContent()).toMatch(/^took \d+s$/);
     await card.getByLabel(/^Frame \d+ of 19$/).fill('5');
-    await expect.poll(() => after.evaluate((video) => Math.round((video as HTMLVideoElement).currentTime * 1000))).toBe(220);
-    await expect.poll(() => before.evaluate((video) => Math.round((video as HTMLVideoElement).currentTime * 1000))).toBe(220);
+    await expect.poll(() => after.evaluate((video) => Math.round((video as unknown as VideoFacts).currentTime * 1000))).toBe(220);
+    await expect.poll(() => before.evaluate((video) => Math.round((video as unknown as VideoFacts).currentTime * 1000))).toBe(220);
     await card.getByLabel('Split between before and after').fill('30');
     expect(await card.getByTestId('result-split').textContent()).toBe('Split at 30%');
     await card.getByRole('button', { name: 'Play both' }).click();
-    await expect.poll(() => after.evaluate((video) => (video as HTMLVideoElement).paused), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => after.evaluate((video) => (video as unknown as VideoFacts).paused), { timeout: 10_000 }).toBe(true);
     await card.scrollIntoViewIfNeeded();
     await shoot(page, 'quick-result-compare');
 
@@ -166,7 +185,7 @@ describe.skipIf(!browserPath || !generalModel || !styleModel)('first run in Chro
     await shoot(page, 'quick-start-image');
     await panel.getByRole('button', { name: 'More options…' }).click();
     await page.getByRole('heading', { level: 1, name: 'New job' }).waitFor();
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('New job');
+    expect(await activeText(page)).toBe('New job');
     expect(await page.getByRole('list', { name: 'Inputs' }).textContent()).toContain(path.basename(image));
     expect(await page.getByLabel('Kind of step 1').inputValue()).toBe('stylize');
     await shoot(page, 'quick-more-options');
@@ -177,15 +196,16 @@ describe.skipIf(!browserPath || !generalModel || !styleModel)('first run in Chro
     await page.goto(serve.url);
     await page.getByRole('heading', { level: 1, name: 'Queue' }).waitFor();
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    expect(await activeText(page)).toBe('Skip to content');
     await page.keyboard.press('Enter');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Queue');
-    for (let press = 0; press < 10 && await page.evaluate(() => document.activeElement?.textContent) !== 'Choose a file…'; press++) await page.keyboard.press('Tab');
+    expect(await activeText(page)).toBe('Queue');
+    for (let press = 0; press < 10 && await activeText(page) !== 'Choose a file…'; press++) await page.keyboard.press('Tab');
+    console.log('focused before Enter:', await activeText(page));
     const chooser = page.waitForEvent('filechooser');
     await page.keyboard.press('Enter');
     await (await chooser).setFiles(image);
     await page.getByTestId('quick-start').waitFor({ timeout: 30_000 });
-    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Start');
+    await expect.poll(() => activeText(page)).toBe('Start');
     await page.keyboard.press('Enter');
     const card = page.getByRole('article', { name: `Job ${path.basename(image)}` }).first();
     await expect.poll(() => card.getAttribute('data-state'), { timeout: 60_000 }).toMatch(/running|completed/);
@@ -193,11 +213,55 @@ describe.skipIf(!browserPath || !generalModel || !styleModel)('first run in Chro
     expect(consoleErrors).toEqual([]);
   }, 180_000);
 
+  it('speaks GUI about an output that exists: a failed job is edited, the checkbox at fault is marked, Add to queue waits until it is fixed', async () => {
+    const folder = temp.file('taken');
+    await mkdir(folder, { recursive: true });
+    await writeFile(path.join(folder, 'taken.mp4'), 'already here');
+    await page.getByRole('navigation').getByRole('link', { name: 'New job', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'New job' }).waitFor();
+    await page.getByRole('button', { name: 'Add files…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Choose files' });
+    await dialog.getByLabel('Folder path').fill(temp.path);
+    await dialog.getByRole('button', { name: 'Go' }).click();
+    await dialog.getByRole('button', { name: 'clip.mp4' }).click();
+    await dialog.getByRole('button', { name: 'Choose', exact: true }).click();
+    await page.getByRole('group', { name: 'Step 1: Upscale' }).getByLabel('Model').selectOption('realesr-animevideo-xs-x2');
+    await page.getByLabel('Output folder').fill(folder);
+    await page.getByLabel('File name').fill('taken{ext}');
+    const add = page.getByRole('button', { name: 'Add to queue' });
+    await expect.poll(() => add.isDisabled(), { timeout: 30_000 }).toBe(false);
+    await add.click();
+    const failed = page.locator('article[data-state="failed"]');
+    await failed.waitFor({ timeout: 60_000 });
+    expect(await failed.textContent()).toContain('taken.mp4 already exists. Choose another name, or allow overwriting.');
+    expect(await page.locator('main').textContent()).not.toMatch(/--[a-z]/);
+    await shoot(page, 'quick-failed-job');
+
+    await failed.getByRole('button', { name: 'Edit: upscale of clip.mp4' }).click();
+    await page.getByRole('heading', { level: 1, name: 'New job' }).waitFor();
+    const overwrite = page.getByLabel('Replace an existing output file');
+    expect(await overwrite.getAttribute('aria-invalid')).toBe('true');
+    expect(await overwrite.isVisible()).toBe(true);
+    expect(await page.locator('#overwrite-error').textContent()).toMatch(/taken\.mp4 already exists\. Choose another name, or allow overwriting\.$/);
+    expect(await page.getByLabel('File name').inputValue()).toBe('taken{ext}');
+    expect(await add.isDisabled()).toBe(true);
+    expect(await page.locator('main').textContent()).not.toMatch(/--[a-z]/);
+    await shoot(page, 'quick-error-gui');
+    await overwrite.check();
+    await expect.poll(() => overwrite.getAttribute('aria-invalid')).toBeNull();
+    expect(await page.locator('#overwrite-error').count()).toBe(0);
+    await expect.poll(() => add.isDisabled(), { timeout: 30_000 }).toBe(false);
+    await add.click();
+    await page.getByRole('heading', { level: 1, name: 'Queue' }).waitFor();
+    await expect.poll(async () => (await readFile(path.join(folder, 'taken.mp4'))).length, { timeout: 90_000 }).toBeGreaterThan(1000);
+    expect(consoleErrors).toEqual([]);
+  }, 180_000);
+
   it('shows every screen at 1280x800 and 700x900 with no console error', async () => {
     for (const [screen, heading] of [['new', 'New job'], ['preview', 'Preview'], ['presets', 'Presets'], ['models', 'Models'], ['settings', 'Settings'], ['queue', 'Queue']] as const) {
       await page.getByRole('navigation').getByRole('link', { name: heading, exact: true }).click();
       await page.getByRole('heading', { level: 1, name: heading }).waitFor();
-      await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe(heading);
+      await expect.poll(() => activeText(page)).toBe(heading);
       await page.waitForTimeout(400);
       await shoot(page, `screen-${screen}`);
     }
