@@ -17,6 +17,7 @@ import { useFileIntake } from '../hooks/useFileIntake.ts';
 import { useJobs } from '../hooks/useJobs.ts';
 import type { Screen } from '../hooks/useHashRoute.ts';
 import type { JobDraft } from '../App.tsx';
+import { baseName } from '../format.ts';
 import { toGuiError } from '../gui-error.ts';
 
 interface QueueScreenProps {
@@ -97,6 +98,8 @@ export function QueueScreen({ navigate, onDraft }: QueueScreenProps) {
   }
 
   const running = jobs.filter((job) => job.state === 'running').length;
+  // A paused job keeps its turn (its decoder stays open so it resumes at once), so jobs behind it wait: say so, and which one to resume or cancel.
+  const holder = running === 0 && queued.length > 0 ? jobs.find((job) => job.state === 'paused') : undefined;
   const intake = files.intake;
   return (
     <section
@@ -122,6 +125,12 @@ export function QueueScreen({ navigate, onDraft }: QueueScreenProps) {
         <span className="spacer" />
         <button type="button" className="button" onClick={() => navigate('new')}>{t('queue.newJob')}</button>
       </header>
+      {holder ? (
+        <div className="notice warn row" role="status" data-testid="paused-holds">
+          <span className="spacer">{t('queue.pausedHolds', { name: baseName(holder.items[0]?.input ?? holder.spec.inputs[0] ?? ''), count: queued.length })}</span>
+          <button type="button" className="button small" disabled={busyId === holder.id} onClick={() => void perform(holder, 'resume')}>{t('queue.resumeHolder', { name: baseName(holder.items[0]?.input ?? holder.spec.inputs[0] ?? '') })}</button>
+        </div>
+      ) : null}
       {dragging ? <div className="drop-hint" aria-hidden="true">{t('quick.dropToStart')}</div> : null}
       <ErrorNotice message={error ?? actionError} onDismiss={actionError ? () => setActionError(null) : undefined} />
       {intake.phase === 'ready' ? (

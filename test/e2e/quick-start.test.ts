@@ -213,7 +213,7 @@ describe.skipIf(!browserPath || !generalModel || !styleModel)('first run in Chro
     expect(consoleErrors).toEqual([]);
   }, 180_000);
 
-  it('speaks GUI about an output that exists: a failed job is edited, the checkbox at fault is marked, Add to queue waits until it is fixed', async () => {
+  it('speaks GUI about an output that exists: the checkbox at fault is marked, Add to queue waits until it is fixed, the error clears', async () => {
     const folder = temp.file('taken');
     await mkdir(folder, { recursive: true });
     await writeFile(path.join(folder, 'taken.mp4'), 'already here');
@@ -231,19 +231,11 @@ describe.skipIf(!browserPath || !generalModel || !styleModel)('first run in Chro
     const add = page.getByRole('button', { name: 'Add to queue' });
     await expect.poll(() => add.isDisabled(), { timeout: 30_000 }).toBe(false);
     await add.click();
-    const failed = page.locator('article[data-state="failed"]');
-    await failed.waitFor({ timeout: 60_000 });
-    expect(await failed.textContent()).toContain('taken.mp4 already exists. Choose another name, or allow overwriting.');
-    expect(await page.locator('main').textContent()).not.toMatch(/--[a-z]/);
-    await shoot(page, 'quick-failed-job');
 
-    await failed.getByRole('button', { name: 'Edit: upscale of clip.mp4' }).click();
-    await page.getByRole('heading', { level: 1, name: 'New job' }).waitFor();
     const overwrite = page.getByLabel('Replace an existing output file');
-    expect(await overwrite.getAttribute('aria-invalid')).toBe('true');
+    await expect.poll(() => overwrite.getAttribute('aria-invalid'), { timeout: 30_000 }).toBe('true');
     expect(await overwrite.isVisible()).toBe(true);
     expect(await page.locator('#overwrite-error').textContent()).toMatch(/taken\.mp4 already exists\. Choose another name, or allow overwriting\.$/);
-    expect(await page.getByLabel('File name').inputValue()).toBe('taken{ext}');
     expect(await add.isDisabled()).toBe(true);
     expect(await page.locator('main').textContent()).not.toMatch(/--[a-z]/);
     await shoot(page, 'quick-error-gui');
@@ -254,6 +246,42 @@ describe.skipIf(!browserPath || !generalModel || !styleModel)('first run in Chro
     await add.click();
     await page.getByRole('heading', { level: 1, name: 'Queue' }).waitFor();
     await expect.poll(async () => (await readFile(path.join(folder, 'taken.mp4'))).length, { timeout: 90_000 }).toBeGreaterThan(1000);
+    expect(consoleErrors).toEqual([]);
+  }, 180_000);
+
+  it('says why nothing runs while a paused job holds its turn, and the next job runs once it is cancelled', async () => {
+    const long = await makeClip(temp.path, { name: 'long.mp4', frames: 400, width: 64, height: 48 });
+    const short = await makeClip(temp.path, { name: 'short.mp4', frames: 4, width: 64, height: 48 });
+    for (const [file, folder] of [[long, 'out-long'], [short, 'out-short']] as const) {
+      await page.getByRole('navigation').getByRole('link', { name: 'New job', exact: true }).click();
+      await page.getByRole('heading', { level: 1, name: 'New job' }).waitFor();
+      await page.getByRole('button', { name: 'Add files…' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Choose files' });
+      await dialog.getByLabel('Folder path').fill(temp.path);
+      await dialog.getByRole('button', { name: 'Go' }).click();
+      await dialog.getByRole('button', { name: path.basename(file) }).click();
+      await dialog.getByRole('button', { name: 'Choose', exact: true }).click();
+      await page.getByRole('group', { name: 'Step 1: Upscale' }).getByLabel('Model').selectOption('realesr-animevideo-xs-x2');
+      await page.getByLabel('Output folder').fill(temp.file(folder));
+      const add = page.getByRole('button', { name: 'Add to queue' });
+      await expect.poll(() => add.isDisabled(), { timeout: 30_000 }).toBe(false);
+      await add.click();
+      await page.getByRole('heading', { level: 1, name: 'Queue' }).waitFor();
+      if (file === long) {
+        const card = page.getByRole('article', { name: 'Job long.mp4' });
+        await expect.poll(() => card.getAttribute('data-state'), { timeout: 60_000 }).toBe('running');
+        await card.getByRole('button', { name: 'Pause: upscale of long.mp4' }).click();
+        await expect.poll(() => card.getAttribute('data-state'), { timeout: 30_000 }).toBe('paused');
+      }
+    }
+    const notice = page.getByTestId('paused-holds');
+    await notice.waitFor({ timeout: 15_000 });
+    expect(await notice.textContent()).toMatch(/^long\.mp4 is paused and keeps its turn, so the job waiting behind it does not start/);
+    expect(await page.getByRole('article', { name: 'Job short.mp4' }).getAttribute('data-state')).toBe('queued');
+    await shoot(page, 'quick-paused-holds');
+    await page.getByRole('article', { name: 'Job long.mp4' }).getByRole('button', { name: 'Cancel: upscale of long.mp4' }).click();
+    await expect.poll(() => page.getByRole('article', { name: 'Job short.mp4' }).getAttribute('data-state'), { timeout: 60_000 }).toBe('completed');
+    expect(await notice.count()).toBe(0);
     expect(consoleErrors).toEqual([]);
   }, 180_000);
 
