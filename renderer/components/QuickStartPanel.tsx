@@ -118,9 +118,9 @@ export function QuickStartPanel({ inputs, probe, onStarted, onMoreOptions, onClo
           </select>
         </label>
       ) : null}
-      {chosen ? (
+      {chosen && model ? (
         <p className="muted small" data-testid="quick-why">
-          {t(`quick.why.${chosen.id}`, { model: model?.displayName ?? chosen.modelId })}
+          {t(`quick.why.${chosen.id}`, { model: model.displayName })}
         </p>
       ) : null}
       {needsDownload && model ? (

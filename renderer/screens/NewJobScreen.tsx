@@ -45,7 +45,7 @@ export function NewJobScreen({ navigate, initial, onInitialUsed }: NewJobScreenP
   const api = useApi();
   const { settings } = useSettings();
   const presets = usePresets();
-  const { models } = useModels();
+  const { models, activity } = useModels();
   const [inputs, setInputs] = useState<string[]>(() => initial?.inputs ?? []);
   const [presetId, setPresetId] = useState(() => initial?.presetId ?? '');
   const [drafts, setDrafts] = useState<StepDraft[]>(() => initial?.steps?.map((step) => ({ ...step })) ?? [defaultStep('upscale')]);
@@ -106,7 +106,7 @@ export function NewJobScreen({ navigate, initial, onInitialUsed }: NewJobScreenP
             {(presets.value?.presets ?? []).map((preset) => <option key={preset.id} value={preset.id}>{preset.preset.name}</option>)}
           </select>
         </Field>
-        {presetId === '' ? <ChainEditor drafts={drafts} models={models} onChange={setDrafts} /> : null}
+        {presetId === '' ? <ChainEditor drafts={drafts} models={models} activity={activity} onChange={setDrafts} /> : null}
       </div>
       <div className="card stack">
         <h2>{t('newJob.output')}</h2>

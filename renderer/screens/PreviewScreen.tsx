@@ -24,7 +24,7 @@ export function PreviewScreen() {
   const { t } = useTranslation();
   const api = useApi();
   const presets = usePresets();
-  const { models } = useModels();
+  const { models, activity } = useModels();
   const [input, setInput] = useState('');
   const [probe, setProbe] = useState<MediaProbe | null>(null);
   const [frameIndex, setFrameIndex] = useState(0);
@@ -100,7 +100,7 @@ export function PreviewScreen() {
             {(presets.value?.presets ?? []).map((entry) => <option key={entry.id} value={entry.id}>{entry.preset.name}</option>)}
           </select>
         </Field>
-        {presetId === '' ? <ChainEditor drafts={drafts} models={models} onChange={setDrafts} /> : null}
+        {presetId === '' ? <ChainEditor drafts={drafts} models={models} activity={activity} onChange={setDrafts} /> : null}
         <div className="row">
           <button type="button" className="button primary" disabled={!probe || !chainSteps || rendering} onClick={() => void render()}>
             {rendering ? t('preview.rendering') : t('preview.render')}

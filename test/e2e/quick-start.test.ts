@@ -119,7 +119,7 @@ describe.skipIf(!browserPath || !generalModel || !styleModel)('first run in Chro
       expect.stringMatching(/^Stylize/),
     ]);
     expect(await panel.getByRole('radio', { name: /^Upscale/ }).getAttribute('aria-checked')).toBe('true');
-    expect(await panel.getByTestId('quick-why').textContent()).toMatch(/Real-ESRGAN general x4.*photos and filmed video/);
+    await expect.poll(() => panel.getByTestId('quick-why').textContent(), { timeout: 15_000 }).toMatch(/Real-ESRGAN general x4.*photos and filmed video/);
     await panel.getByRole('img', { name: 'After' }).waitFor({ timeout: 60_000 });
     expect(await panel.getByText('96×64 → 384×256').isVisible()).toBe(true);
     expect(await activeText(page)).toBe('Start');
