@@ -55,7 +55,7 @@ export function App() {
       <main className="main" id="main">
         {screen === 'queue' ? <QueueScreen navigate={navigate} onDraft={setDraft} /> : null}
         {screen === 'new' ? <NewJobScreen navigate={navigate} initial={draft} onInitialUsed={() => setDraft(null)} /> : null}
-        {screen === 'preview' ? <PreviewScreen /> : null}
+        {screen === 'preview' ? <PreviewScreen onAddToQueue={(next) => { setDraft(next); navigate('new'); }} /> : null}
         {screen === 'presets' ? <PresetsScreen /> : null}
         {screen === 'models' ? <ModelsScreen /> : null}
         {screen === 'settings' ? <SettingsScreen /> : null}

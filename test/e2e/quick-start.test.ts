@@ -147,7 +147,7 @@ describe.skipIf(!browserPath || !generalModel || !styleModel)('first run in Chro
     expect(await before.evaluate((video) => [(video as unknown as VideoFacts).videoWidth, (video as unknown as VideoFacts).videoHeight])).toEqual([96, 64]);
     await expect.poll(() => activeText(page)).toBe('Result of clip.mp4 against its source');
     expect(await card.getByTestId('output-facts').textContent()).toMatch(/\d+(\.\d)? KB · 384×256 · 1s at 25 fps/);
-    expect(await card.getByTestId('job-took').textContent()).toMatch(/^took \d+s$/);
+    expect(await card.getByTestId('job-took').textContent()).toMatch(/^took (\d+m )?\d+s$/);
     await card.getByLabel(/^Frame \d+ of 19$/).fill('5');
     await expect.poll(() => after.evaluate((video) => Math.round((video as unknown as VideoFacts).currentTime * 1000))).toBe(220);
     await expect.poll(() => before.evaluate((video) => Math.round((video as unknown as VideoFacts).currentTime * 1000))).toBe(220);
@@ -293,6 +293,41 @@ describe.skipIf(!browserPath || !generalModel || !styleModel)('first run in Chro
       await page.waitForTimeout(400);
       await shoot(page, `screen-${screen}`);
     }
+    expect(consoleErrors).toEqual([]);
+  }, 120_000);
+
+  it('takes a previewed chain to a new job with "Add to queue…"', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'Preview', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Preview' }).waitFor();
+    await page.getByLabel('Video or image').fill(clip);
+    await page.getByLabel(/^Frame \d+ of 19/).waitFor({ timeout: 30_000 });
+    await page.getByRole('group', { name: 'Step 1: Upscale' }).getByLabel('Model').selectOption('realesr-animevideo-xs-x2');
+    await page.getByRole('button', { name: 'Add to queue…' }).click();
+    await page.getByRole('heading', { level: 1, name: 'New job' }).waitFor();
+    expect(await page.getByRole('list', { name: 'Inputs' }).textContent()).toContain(clip);
+    expect(await page.getByRole('group', { name: 'Step 1: Upscale' }).getByLabel('Model').inputValue()).toBe('realesr-animevideo-xs-x2');
+    expect(consoleErrors).toEqual([]);
+  }, 60_000);
+
+  it('switches the whole UI to German in Settings and back', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'Settings', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+    await page.getByLabel('Language').selectOption('de');
+    await page.getByRole('heading', { level: 1, name: 'Einstellungen' }).waitFor();
+    expect(await page.evaluate<string>('document.documentElement.lang')).toBe('de');
+    await shoot(page, 'screen-settings-de');
+    await page.getByRole('navigation').getByRole('link', { name: 'Warteschlange', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Warteschlange' }).waitFor();
+    await page.waitForTimeout(400);
+    await shoot(page, 'screen-queue-de');
+    await page.getByTestId('quick-file-input').setInputFiles(image);
+    const panel = page.getByTestId('quick-start');
+    await panel.getByRole('radio', { name: /^Hochskalieren/ }).waitFor({ timeout: 30_000 });
+    await shoot(page, 'quick-start-image-de');
+    await panel.getByRole('button', { name: 'Abbrechen' }).click();
+    await page.getByRole('navigation').getByRole('link', { name: 'Einstellungen', exact: true }).click();
+    await page.getByLabel('Sprache').selectOption('en');
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
     expect(consoleErrors).toEqual([]);
   }, 120_000);
 });
