@@ -59,7 +59,7 @@ export function FileIntakeBar({ intake, empty, onFiles, onPaths, onCancel }: Fil
   return (
     <div className={`card dropzone intake${empty ? ' empty-intake' : ''}`}>
       {empty ? <p className="intake-title">{t('queue.empty')}</p> : null}
-      <p>{t(host.kind === 'electron' ? 'quick.dropDesktop' : 'quick.dropBrowser')}</p>
+      <p>{t(!empty ? 'quick.dropShort' : host.kind === 'electron' ? 'quick.dropDesktop' : 'quick.dropBrowser')}</p>
       <div className="row wrap" style={{ justifyContent: 'center' }}>
         <button type="button" className={`button${empty ? ' primary large' : ''}`} onClick={() => void choose()}>{t('quick.chooseFile')}</button>
         {host.kind === 'electron' ? null : <button type="button" className="button" onClick={() => setBrowsing(true)}>{t('quick.serverFiles')}</button>}

@@ -57,7 +57,10 @@ function describe(t: TFunction, facts: OutputFacts | undefined): string {
   if (facts.sizeBytes !== null) parts.push(formatBytes(facts.sizeBytes));
   if (facts.probe) {
     parts.push(`${facts.probe.width}×${facts.probe.height}`);
-    if (facts.probe.kind === 'video') parts.push(t('results.duration', { time: formatDuration(facts.probe.durationSeconds * 1000), fps: Math.round(facts.probe.frameRate * 100) / 100 }));
+    // A clip under ten seconds keeps its tenths, so a short one does not read "0s".
+    const seconds = facts.probe.durationSeconds;
+    const time = seconds < 10 ? `${(Math.round(seconds * 10) / 10).toString()}s` : formatDuration(seconds * 1000);
+    if (facts.probe.kind === 'video') parts.push(t('results.duration', { time, fps: Math.round(facts.probe.frameRate * 100) / 100 }));
   }
   return parts.join(' · ');
 }
