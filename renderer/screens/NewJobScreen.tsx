@@ -86,8 +86,11 @@ export function NewJobScreen({ navigate, initial, onInitialUsed }: NewJobScreenP
       await unwrap(api.jobs.enqueue(spec));
       navigate('queue');
     } catch (failure) {
-      setSubmitted({ key: specKey, problem: failure instanceof ApiCallError ? toGuiError(t, failure.error) : { message: messageOf(failure), field: null } });
+      const problem = failure instanceof ApiCallError ? toGuiError(t, failure.error) : { message: messageOf(failure), field: null };
+      setSubmitted({ key: specKey, problem });
       setSubmitting(false);
+      // Keyboard and screen-reader users land on the control at fault (once it is marked and its section open).
+      if (problem.field) requestAnimationFrame(() => document.querySelector<HTMLElement>('main [aria-invalid="true"]')?.focus());
     }
   }
 
