@@ -7,6 +7,7 @@
 //
 //   npm run bench                 every case
 //   npm run bench -- upscale      only cases whose name contains "upscale"
+//   npm run bench -- farm         the render farm: split/join overhead, 1x2 vs 2x1 threads, a film on 1-32 workers
 //   BENCH_REPEATS=5 npm run bench CLI runs per case (median; default 3)
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -16,6 +17,7 @@ import { repoRoot, sharedModelsDir } from '../test/helpers/shared-assets.ts';
 import { BENCH_CASES, type BenchCase } from './bench-cases.ts';
 import { runCli } from './cli-run.ts';
 import { createInferenceTimer } from './inference-timing.ts';
+import { runFarmBench } from './farm-bench.ts';
 
 interface CaseResult {
   name: string;
@@ -87,6 +89,10 @@ async function main(): Promise<void> {
     return;
   }
   const filter = process.argv[2];
+  if (filter === 'farm') {
+    await runFarmBench();
+    return;
+  }
   const repeats = Number(process.env.BENCH_REPEATS ?? 3);
   const cases = BENCH_CASES.filter((benchCase) => !filter || benchCase.name.includes(filter));
   const work = await mkdtemp(path.join(os.tmpdir(), 'framesmith-bench-'));
