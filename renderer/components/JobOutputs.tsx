@@ -71,6 +71,7 @@ export function JobOutputs({ job, comparing, onCompare, onShell }: JobOutputsPro
   const facts = useOutputFacts(job);
   const desktop = host.kind === 'electron';
   const single = job.items.length === 1;
+  const jobEnded = job.state === 'failed' || job.state === 'cancelled' || job.state === 'completed';
   if (job.items.length === 0) return null;
   if (single && job.items[0]?.state !== 'completed') return null;
   return (
@@ -78,11 +79,13 @@ export function JobOutputs({ job, comparing, onCompare, onShell }: JobOutputsPro
       {job.items.map((item: JobItemSnapshot, index) => {
         const name = baseName(item.input);
         const done = item.state === 'completed';
+        // A job that ended (failed, cancelled) before reaching a file leaves it 'queued': say it was not run.
+        const notRun = jobEnded && !done && item.state !== 'failed' && item.state !== 'cancelled';
         return (
-          <li key={`${index}-${item.input}`} className="job-item" data-item-state={item.state}>
+          <li key={`${index}-${item.input}`} className="job-item" data-item-state={notRun ? 'not-run' : item.state}>
             <div className="row">
               <span className="truncate spacer" title={done ? item.output : item.input}>{done ? baseName(item.output) : name}</span>
-              {single ? null : <span className={`badge ${item.state}`}>{t(`jobState.${item.state}`)}</span>}
+              {single ? null : <span className={`badge ${notRun ? 'cancelled' : item.state}`}>{notRun ? t('results.notRun') : t(`jobState.${item.state}`)}</span>}
             </div>
             {done ? (
               <>

@@ -294,6 +294,46 @@ describe.skipIf(!browserPath || !generalModel || !styleModel)('first run in Chro
     expect(consoleErrors).toEqual([]);
   }, 180_000);
 
+  it('runs a batch folder with a failing file: the card shows each file with its state, output or reason', async () => {
+    const folder = temp.file('batch');
+    await mkdir(folder, { recursive: true });
+    await makeClip(folder, { name: 'a.mp4', frames: 4, width: 64, height: 48 });
+    await makeClip(folder, { name: 'b.mp4', frames: 4, width: 64, height: 48 });
+    await writeFile(path.join(folder, 'broken.mp4'), 'this is not a video, only its name says so');
+    await page.getByRole('navigation').getByRole('link', { name: 'New job', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'New job' }).waitFor();
+    await page.getByRole('button', { name: 'Add folder…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Choose files' });
+    await dialog.getByLabel('Folder path').fill(folder);
+    await dialog.getByRole('button', { name: 'Go' }).click();
+    await dialog.getByRole('button', { name: 'broken.mp4' }).waitFor();
+    await dialog.getByRole('button', { name: 'Use this folder' }).click();
+    await page.getByRole('group', { name: 'Step 1: Upscale' }).getByLabel('Model').selectOption('realesr-animevideo-xs-x2');
+    await page.getByLabel('Output folder').fill(temp.file('batch-out'));
+    const add = page.getByRole('button', { name: 'Add to queue' });
+    await expect.poll(() => add.isDisabled(), { timeout: 30_000 }).toBe(false);
+    await add.click();
+    await page.getByRole('heading', { level: 1, name: 'Queue' }).waitFor();
+    const card = page.locator('article').filter({ hasText: 'broken.mp4' });
+    await expect.poll(() => card.getAttribute('data-state'), { timeout: 120_000 }).toMatch(/^(completed|failed)$/);
+    const files = card.getByRole('list', { name: /^Files of / }).getByRole('listitem');
+    await expect.poll(() => files.count()).toBe(3);
+    const states = await files.evaluateAll((items) => items.map((item) => [item.textContent ?? '', item.getAttribute('data-item-state')] as const));
+    expect(states.map(([text]) => text.replace(/(Queued|Completed|Failed|Not run).*$/, ''))).toEqual(expect.arrayContaining([expect.stringMatching(/^(a|a-upscaled-x2)\.mp4$/), expect.stringMatching(/^(b|b-upscaled-x2)\.mp4$/), 'broken.mp4']));
+    // Every file says where it stands; a file the job never reached is "Not run", never a stale "Queued".
+    for (const [text, state] of states) expect(['completed', 'failed', 'not-run'], text).toContain(state);
+    if (await card.getAttribute('data-state') === 'failed') {
+      expect(await card.textContent()).toContain('broken.mp4 is not a video or image file that ffmpeg can read');
+    } else {
+      expect(states.find(([text]) => text.includes('broken.mp4'))?.[1]).toBe('failed');
+      expect(await card.getByRole('link', { name: /^Download [ab]-upscaled/ }).count()).toBe(2);
+    }
+    expect(await page.locator('main').textContent()).not.toMatch(/--[a-z]/);
+    await card.scrollIntoViewIfNeeded();
+    await shoot(page, 'quick-batch');
+    expect(consoleErrors).toEqual([]);
+  }, 180_000);
+
   it('shows every screen at 1280x800 and 700x900 with no console error', async () => {
     for (const [screen, heading] of [['new', 'New job'], ['preview', 'Preview'], ['presets', 'Presets'], ['models', 'Models'], ['settings', 'Settings'], ['queue', 'Queue']] as const) {
       await page.getByRole('navigation').getByRole('link', { name: heading, exact: true }).click();
