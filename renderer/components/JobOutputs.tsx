@@ -2,7 +2,8 @@
 // out: its size, resolution and duration, with Download (browser: the file
 // comes from the machine that ran the job) or Open / Show in folder (desktop),
 // and Compare, which opens the after-view of the real output. A batch card
-// shows every file this way, failures with their reason.
+// shows every file this way, failures with their reason. (For a single file
+// in the desktop app, Open and Show in folder are the card's own actions.)
 import { useEffect, useState } from 'react';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
@@ -91,12 +92,12 @@ export function JobOutputs({ job, comparing, onCompare, onShell }: JobOutputsPro
               <>
                 <span className="muted small" data-testid="output-facts">{describe(t, facts[index])}</span>
                 <div className="row wrap" role="group" aria-label={t('results.actionsFor', { name: baseName(item.output) })}>
-                  {desktop ? (
+                  {desktop ? (single ? null : (
                     <>
                       <button type="button" className="button small" onClick={() => onShell('open', item.output)}>{t('results.open')}</button>
                       <button type="button" className="button small" onClick={() => onShell('reveal', item.output)}>{t('results.reveal')}</button>
                     </>
-                  ) : (
+                  )) : (
                     <a className="button small primary" href={jobFileUrl(job.id, index, 'output', true)} download={baseName(item.output)} aria-label={t('results.downloadLabel', { name: baseName(item.output) })}>
                       {t('results.download')}
                     </a>
