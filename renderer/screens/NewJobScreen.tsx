@@ -67,6 +67,11 @@ export function NewJobScreen({ navigate, initial, onInitialUsed }: NewJobScreenP
     if (initial) onInitialUsed?.();
   }, [initial, onInitialUsed]);
 
+  // After a refused Add to queue, keyboard and screen-reader users land on the control at fault (marked, its section open, by now).
+  useEffect(() => {
+    if (submitted?.problem.field) document.querySelector<HTMLElement>('main [aria-invalid="true"]')?.focus();
+  }, [submitted]);
+
   const spec = useMemo(() => buildSpec(inputs, presetId, drafts, outputFolder, nameTemplate, overrides), [inputs, presetId, drafts, outputFolder, nameTemplate, overrides]);
   const checked = jobSpecSchema.safeParse(spec);
   const specKey = JSON.stringify(spec);
@@ -89,8 +94,7 @@ export function NewJobScreen({ navigate, initial, onInitialUsed }: NewJobScreenP
       const problem = failure instanceof ApiCallError ? toGuiError(t, failure.error) : { message: messageOf(failure), field: null };
       setSubmitted({ key: specKey, problem });
       setSubmitting(false);
-      // Keyboard and screen-reader users land on the control at fault (once it is marked and its section open).
-      if (problem.field) requestAnimationFrame(() => document.querySelector<HTMLElement>('main [aria-invalid="true"]')?.focus());
+
     }
   }
 
