@@ -18,7 +18,7 @@ import type { Unsubscribe } from '../common/api/api-types.ts';
 import { EVENT_CHANNELS, PREVIEW_CLIP_ROUTE, type ApiEventGroup, type EventChannel } from '../common/api/contract.ts';
 import { contentSecurityPolicy, mimeTypeOf, safeRelativeSegments } from '../common/api/static-path.ts';
 import { clientFrameSchema, WS_PATH, type ServerFrame } from '../common/api/ws-protocol.ts';
-import { describeIssues } from '../common/api/validate-request.ts';
+import { describeIssues } from '../common/zod-issues.ts';
 import { InvalidArgumentError, serializeError } from '../common/errors.ts';
 import type { ApiDispatcher } from '../engine/index.ts';
 

@@ -6,6 +6,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError, throwIfCancelled } from '../common/errors.ts';
+import { describeIssues } from '../common/zod-issues.ts';
 import type { MediaInfo } from './media/media-info.ts';
 import { isResumableChain } from './jobs/resume-policy.ts';
 import {
@@ -67,12 +68,6 @@ export interface ImagePairRequest {
   onFrame?: (done: number, total: number) => void;
 }
 
-function describeIssue(prefix: string, error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {
-  return error.issues
-    .map((issue) => `${prefix}${issue.path.length > 0 ? ` ${issue.path.map(String).join('.')}` : ''}: ${issue.message}`)
-    .join('; ');
-}
-
 /**
  * A job's precision setting as the inference backend takes it: 'fp16' runs
  * each model as published (an fp16 file in fp16, even on the CPU; an fp32
@@ -127,14 +122,14 @@ export class Engine {
       const parsed = stepSchema.safeParse(raw);
       if (!parsed.success) {
         const kind = typeof raw === 'object' && raw !== null && 'kind' in raw ? ` (${String(raw.kind)})` : '';
-        throw new InvalidArgumentError(describeIssue(`Step ${index + 1}${kind}`, parsed.error));
+        throw new InvalidArgumentError(describeIssues(parsed.error, { subject: `Step ${index + 1}${kind}` }));
       }
       return parsed.data;
     });
     const outputParsed = outputSettingsSchema.safeParse(request.outputSettings ?? {});
-    if (!outputParsed.success) throw new InvalidArgumentError(describeIssue('Output setting', outputParsed.error));
+    if (!outputParsed.success) throw new InvalidArgumentError(describeIssues(outputParsed.error, { subject: 'Output setting' }));
     const processingParsed = processingSettingsSchema.safeParse(request.processing ?? {});
-    if (!processingParsed.success) throw new InvalidArgumentError(describeIssue('Processing setting', processingParsed.error));
+    if (!processingParsed.success) throw new InvalidArgumentError(describeIssues(processingParsed.error, { subject: 'Processing setting' }));
     const outputSettings = outputParsed.data;
     const processing = processingParsed.data;
     if (outputSettings.preset !== undefined && !(SPEED_PRESETS as readonly string[]).includes(outputSettings.preset)) {
@@ -373,7 +368,7 @@ export class Engine {
   /** The in-between frames of two stills as sorted PNGs in a folder (see interpolateImagePair). */
   async interpolateImagePair(request: ImagePairRequest, options: { signal?: AbortSignal } = {}): Promise<string[]> {
     const processingParsed = processingSettingsSchema.safeParse(request.processing ?? {});
-    if (!processingParsed.success) throw new InvalidArgumentError(describeIssue('Processing setting', processingParsed.error));
+    if (!processingParsed.success) throw new InvalidArgumentError(describeIssues(processingParsed.error, { subject: 'Processing setting' }));
     const modelId = request.model ?? 'rife-v4.6';
     const manifest = this.catalog.get(modelId);
     if (manifest.task !== 'interpolation') throw new InvalidArgumentError(`"${modelId}" is a ${manifest.task} model; choose an interpolation model such as rife-v4.6.`);

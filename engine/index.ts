@@ -15,7 +15,7 @@ export type { EnsuredModel, ModelStore, ModelStoreEvent, SourcePreference, Store
 export { importModel } from './models/model-import.ts';
 export type { ImportOptions } from './models/model-import.ts';
 export type { ModelInfo } from './models/model-info.ts';
-export type { BenchmarkResult } from './models/model-trial-run.ts';
+export type { ModelBenchmark } from '../common/api/api-types.ts';
 export { MODEL_TASKS } from '../common/model-manifest.ts';
 export type { ModelTask } from '../common/model-manifest.ts';
 export { AppService } from './api/app-service.ts';

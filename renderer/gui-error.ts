@@ -1,8 +1,9 @@
 // An engine error as the GUI shows it: the field at fault (to mark it) and a
-// message without command-line flags. The engine's messages are shared with
-// the CLI, so some name a flag ("allow overwriting (--overwrite)"); the GUI
-// names its own control instead. Where the error carries a structured hint
-// ({ field, action }), that wins; otherwise the field follows from the code.
+// message without command-line flags. The error's structured hint
+// ({ field, action }, common/errors.ts) names the field where it has one;
+// otherwise the field follows from the code. Engine messages name no flags
+// now, but one that still does (an older server, a message from a tool) has
+// its flags dropped or replaced by the name of the GUI's control.
 import type { TFunction } from 'i18next';
 import type { ErrorCode, SerializedError } from '../common/errors.ts';
 
@@ -36,9 +37,7 @@ const CONTROL_OF_FLAG: Readonly<Record<string, string>> = {
 };
 
 function hintedField(error: SerializedError): string | null {
-  const loose = error as SerializedError & { hint?: { field?: unknown }; hints?: { field?: unknown }[] };
-  const field = loose.hint?.field ?? loose.hints?.find((hint) => typeof hint.field === 'string')?.field;
-  return typeof field === 'string' && field.length > 0 ? field : null;
+  return error.hint?.field ?? null;
 }
 
 /** The message with each "(--flag)" dropped and each bare "--flag" replaced by the name of its control. */

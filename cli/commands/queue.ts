@@ -7,6 +7,7 @@ import type { JobSnapshot } from '../../common/jobs.ts';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
 import { openJobSession } from '../job-session.ts';
 import { userDataDir } from '../app-paths.ts';
+import { cliErrorText } from '../error-text.ts';
 
 function line(job: JobSnapshot): string {
   const done = job.items.filter((item) => item.state === 'completed').length;
@@ -53,7 +54,7 @@ export function registerQueueCommand(program: Command, setExitCode: (code: numbe
         setExitCode(EXIT_OK);
       } catch (error) {
         const serialized = serializeError(error);
-        process.stderr.write(`framesmith queue: ${serialized.userMessage}\n`);
+        process.stderr.write(`framesmith queue: ${cliErrorText(serialized)}\n`);
         setExitCode(serialized.code === 'INVALID_ARGUMENT' ? EXIT_USAGE : EXIT_FAILED);
       } finally {
         await session.dispose();

@@ -38,8 +38,8 @@ export function createClientApi(transport: ApiTransport): FramesmithApi {
   return Object.freeze(api) as unknown as FramesmithApi;
 }
 
-/** The value of a Result, or throws an Error carrying `code` (for code that prefers exceptions). */
+/** The value of a Result, or throws an Error carrying `code` and any `hint` (for code that prefers exceptions). */
 export function unwrap<T>(result: Result<T>): T {
   if (result.ok) return result.value;
-  throw Object.assign(new Error(result.error.userMessage), { code: result.error.code, detail: result.error.detail });
+  throw Object.assign(new Error(result.error.userMessage), { code: result.error.code, detail: result.error.detail, hint: result.error.hint });
 }

@@ -6,7 +6,7 @@
 // the CPU provider an fp16 model is replaced by its cached fp32 conversion.
 import { InferenceSession, Tensor, listSupportedBackends } from 'onnxruntime-node';
 import { parentPort, workerData } from 'node:worker_threads';
-import { BugError, InferenceFailedError, InvalidArgumentError, isFramesmithError, serializeError } from '../../common/errors.ts';
+import { BugError, InferenceFailedError, InvalidArgumentError, isBugError, isFramesmithError, serializeError } from '../../common/errors.ts';
 import { ensureFp32Model } from '../onnx/fp16-to-fp32.ts';
 import { blendModelFiles } from '../onnx/weight-blend.ts';
 import { float16ToFloat32Array, float32ToFloat16Array } from '../onnx/float16.ts';
@@ -174,7 +174,7 @@ class OnnxWorkerHost {
       const report: ProviderReport = { chosen, attempts, precision: value.precision };
       return { id, key, modelId: request.modelId, session: value.session, report, inputs, outputs, holders: 1 };
     } catch (error) {
-      if (isFramesmithError(error)) throw error;
+      if (isFramesmithError(error) || isBugError(error)) throw error;
       throw classifyRuntimeError(error, request.modelId, `loading model "${request.modelId}"`);
     }
   }

@@ -24,11 +24,10 @@
 // nothing. Shutdown (dispose) stops running jobs as 'interrupted', keeping
 // their segments.
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { z } from 'zod';
-import { CancelledError, InvalidArgumentError, isCancellation, serializeError, throwIfCancelled, type SerializedError } from '../../common/errors.ts';
+import { InvalidArgumentError, isCancellation, serializeError, throwIfCancelled, type SerializedError } from '../../common/errors.ts';
+import { describeIssues } from '../../common/zod-issues.ts';
 import { jobId, type JobId, type PresetId } from '../../common/ids.ts';
 import { jobSpecSchema, type JobEvent, type JobSnapshot, type JobSpecInput, type JobState, type LogLevel } from '../../common/jobs.ts';
 import type { Step } from '../../common/job-spec.ts';
@@ -43,6 +42,8 @@ import { assertTransition, REMOVABLE_STATES } from './job-state.ts';
 import { isProcessAlive, JobStore, type ControlAction, type JobItemRecord, type JobRecord } from './job-store.ts';
 import { PauseGate } from './pause-gate.ts';
 import { previewImage } from './preview-image.ts';
+import { exists } from '../base/exists.ts';
+import { sleep } from '../base/sleep.ts';
 
 /** What the queue needs of the engine (the Engine class provides it). */
 export interface JobExecutor {
@@ -100,14 +101,6 @@ const ACTIVE_STATES: readonly JobState[] = ['running', 'paused'];
 
 function newJobId(): JobId {
   return jobId(`${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`);
-}
-
-function describeIssues(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.map(String).join('.') : 'job'}: ${issue.message}`).join('; ');
-}
-
-async function exists(file: string): Promise<boolean> {
-  return fs.stat(file).then(() => true, () => false);
 }
 
 export class JobQueue {
@@ -202,7 +195,7 @@ export class JobQueue {
   /** Validates the spec, resolves its preset, plans items and outputs, and queues the job. */
   async add(input: JobSpecInput, options: { signal?: AbortSignal } = {}): Promise<JobSnapshot> {
     const parsed = jobSpecSchema.safeParse(input);
-    if (!parsed.success) throw new InvalidArgumentError(`Invalid job: ${describeIssues(parsed.error)}`);
+    if (!parsed.success) throw new InvalidArgumentError(`Invalid job: ${describeIssues(parsed.error, { whole: 'job' })}`);
     const spec = parsed.data;
     let steps: unknown[] = spec.steps ?? [];
     let outputSettings: Record<string, unknown> = {};
@@ -593,7 +586,7 @@ export class JobQueue {
         waitingFor = key;
         this.log(id, 'info', `Waiting for job ${outcome.jobId} in process ${outcome.pid} to finish: ${this.options.concurrency ?? 1} GPU-heavy job${(this.options.concurrency ?? 1) === 1 ? '' : 's'} at a time.`);
       }
-      await delay(this.options.turnPollMs ?? 250, signal);
+      await sleep(this.options.turnPollMs ?? 250, signal);
     }
   }
 
@@ -773,22 +766,6 @@ export class JobQueue {
     }
     if (needs.length > 0) await assertSpaceFor(needs, this.options.freeSpace ?? freeBytesOf);
   }
-}
-
-/** Waits `ms`, or throws CancelledError when the signal aborts first. */
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  throwIfCancelled(signal);
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new CancelledError());
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 function stripUndefined(value: Record<string, unknown>): Record<string, unknown> {

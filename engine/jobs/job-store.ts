@@ -12,12 +12,15 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { InvalidArgumentError } from '../../common/errors.ts';
+import { HINT_ACTIONS, HINT_FIELDS, InvalidArgumentError } from '../../common/errors.ts';
 import { JOB_STATES } from '../../common/jobs.ts';
 import { outputSettingsSchema, processingSettingsSchema, stepSchema } from '../../common/job-spec.ts';
 import { isDurableTemporary, isProcessAlive, readJsonFile, removeDurably, sweepTemporaries, writeJsonDurably } from '../storage/durable-json.ts';
+import { sleep } from '../base/sleep.ts';
 
-const serializedErrorSchema = z.object({ code: z.string(), userMessage: z.string(), detail: z.string().optional() });
+const errorHintSchema = z.object({ field: z.enum(HINT_FIELDS), action: z.enum(HINT_ACTIONS) });
+/** A hint this version does not know is dropped, not the record. */
+const serializedErrorSchema = z.object({ code: z.string(), userMessage: z.string(), detail: z.string().optional(), hint: errorHintSchema.optional().catch(undefined) });
 
 export const jobItemRecordSchema = z.object({
   input: z.string(),
@@ -177,7 +180,7 @@ export class JobStore {
           continue;
         }
         if (Date.now() > deadline) throw new InvalidArgumentError(`The job queue in ${this.dir} is locked by process ${owner}. Try again in a moment.`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        await sleep(20);
       }
     }
     try {

