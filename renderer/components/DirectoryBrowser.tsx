@@ -38,7 +38,8 @@ export function DirectoryBrowser({ kinds, multiple, allowFolder, onChoose, onClo
       const next = await unwrap(api.files.list({ dir }));
       if (ticket !== latest.current) return;
       setListing(next);
-      setTyped(next.path);
+      // The home folder arriving late must not replace a path the user has started typing.
+      setTyped((current) => (automatic && current !== '' ? current : next.path));
       setSelected([]);
       setError(null);
     } catch (failure) {
