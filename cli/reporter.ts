@@ -10,7 +10,9 @@ export type CliEvent =
   | { type: 'notice'; item: string; message: string }
   | { type: 'done'; item: string; output: string; frames: number; seconds: number; provider?: string }
   | { type: 'error'; item?: string; error: SerializedError }
-  | { type: 'cancelled'; item?: string };
+  | { type: 'cancelled'; item?: string }
+  /** A durable job stopped by a signal and kept (resumable); `message` says how to go on. */
+  | { type: 'interrupted'; job: string; signal: string; message: string };
 
 export interface Reporter {
   event(event: CliEvent): void;
@@ -105,6 +107,11 @@ export class TextReporter implements Reporter {
         this.stopBar();
         this.cancelled = true;
         this.line('  cancelled: no output was left behind.');
+        return;
+      case 'interrupted':
+        this.stopBar();
+        this.cancelled = true;
+        this.line(`  interrupted (${event.signal}): ${event.message}`);
         return;
     }
   }

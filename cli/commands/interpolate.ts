@@ -11,6 +11,7 @@ import { parseFraction, parseIntegerOption } from '../option-parsers.ts';
 import { onInterrupt } from '../interrupt.ts';
 import { JsonReporter, TextReporter } from '../reporter.ts';
 import { runBatch } from '../run-batch.ts';
+import { pullOnUse } from '../model-pull.ts';
 import { addSharedOptions, batchRequest, type SharedFlags } from '../shared-options.ts';
 
 interface InterpolateFlags extends SharedFlags {
@@ -23,6 +24,7 @@ interface InterpolateFlags extends SharedFlags {
   dedup: boolean;
   quality: boolean;
   frames?: number;
+  pull: boolean;
 }
 
 const STILL_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff', '.avif']);
@@ -91,10 +93,16 @@ export function registerInterpolateCommand(program: Command, setExitCode: (code:
     .option('--scene-threshold <t>', 'scene-cut threshold 0..1, higher detects fewer cuts (default 0.12)', parseFraction('--scene-threshold'))
     .option('--no-dedup', 'do not skip duplicate source frames')
     .option('--quality', 'test-time augmentation: about 3x slower, a little better', false)
-    .option('--frames <n>', 'image pairs: in-between frames to write (default 1)', parseIntegerOption('--frames'));
+    .option('--frames <n>', 'image pairs: in-between frames to write (default 1)', parseIntegerOption('--frames'))
+    .option('--pull', 'download the model first when it is not installed (on a terminal you are asked otherwise)', false);
   addSharedOptions(command).action(async (inputs: string[], flags: InterpolateFlags) => {
     const modes = [flags.multiply, flags.fps, flags.slowmo].filter((value) => value !== undefined).length;
     const pair = inputs.length === 2 && inputs.every(isStill);
+    const pulled = await pullOnUse(flags.model, { pull: flags.pull, json: flags.json });
+    if (pulled !== undefined) {
+      setExitCode(pulled);
+      return;
+    }
     if (pair && modes === 0) {
       const engine = await Engine.create({ cacheDir: userCacheDir() });
       try {

@@ -36,6 +36,8 @@ export interface ModelListing {
   /** 'available': in the catalog, not on this machine yet (pull it). */
   state: ModelInstallState;
   path?: string;
+  /** Why the catalog recommends it, in a user's words; pickers show these first. */
+  recommended?: string;
 }
 
 export type ModelEvent =

@@ -55,6 +55,7 @@ function toListing(entry: StoreListing): ModelListing {
     sizeBytes: entry.sizeBytes,
     state: entry.state,
     ...(entry.path !== undefined ? { path: entry.path } : {}),
+    ...(entry.recommended !== undefined ? { recommended: entry.recommended } : {}),
   };
 }
 

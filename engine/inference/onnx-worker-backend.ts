@@ -6,7 +6,7 @@
 import type { Worker } from 'node:worker_threads';
 import { BugError, CancelledError, InvalidArgumentError, deserializeError, throwIfCancelled } from '../../common/errors.ts';
 import { expectNumberInRange, expectPositiveInteger } from '../../common/validation.ts';
-import type { InferenceBackend, ModelSession, Precision, ProviderAttempt, ProviderReport, ResolvedModel, SessionOptions } from './inference-backend.ts';
+import type { InferenceBackend, ModelSession, Precision, ProviderAttempt, ProviderReport, ResolvedModel, RunOptions, SessionOptions } from './inference-backend.ts';
 import type { GraphTensor, OpenReply, OpenRequest, WorkerCallKind, WorkerCalls, WorkerReply, WorkerStartData } from './onnx-worker-protocol.ts';
 import { tensorBuffers } from './onnx-worker-protocol.ts';
 import { defaultThreadCount } from './providers.ts';
@@ -42,7 +42,7 @@ export class OnnxWorkerSession implements ModelSession {
     readonly outputs: readonly GraphTensor[],
   ) {}
 
-  async run(inputs: TensorMap, options: { signal?: AbortSignal } = {}): Promise<TensorMap> {
+  async run(inputs: TensorMap, options: RunOptions = {}): Promise<TensorMap> {
     if (this.released) throw new BugError(`session for "${this.modelId}" used after release()`);
     throwIfCancelled(options.signal);
     for (const [name, tensor] of Object.entries(inputs)) {
@@ -50,7 +50,7 @@ export class OnnxWorkerSession implements ModelSession {
         throw new InvalidArgumentError(`Input "${name}" says ${tensor.dtype} but carries a ${tensor.data.constructor.name}; pass float32 data in a Float32Array.`);
       }
     }
-    return this.backend.call('run', { sessionId: this.sessionId, inputs }, tensorBuffers(inputs), options.signal);
+    return this.backend.call('run', { sessionId: this.sessionId, inputs, ...(options.quiet ? { quiet: true } : {}) }, tensorBuffers(inputs), options.signal);
   }
 
   /** Frees the worker's session when its last holder releases it; a no-op after the backend's dispose(). */

@@ -90,7 +90,7 @@ class OnnxWorkerHost {
       case 'open':
         return { value: await this.open(request.open), transfer: [] };
       case 'run': {
-        const outputs = await this.run(request.sessionId, request.inputs);
+        const outputs = await this.run(request.sessionId, request.inputs, request.quiet === true);
         return { value: outputs, transfer: tensorBuffers(outputs) };
       }
       case 'release':
@@ -197,7 +197,7 @@ class OnnxWorkerHost {
     return entry;
   }
 
-  private async run(sessionId: number, inputs: TensorMap): Promise<TensorMap> {
+  private async run(sessionId: number, inputs: TensorMap, quiet: boolean): Promise<TensorMap> {
     const entry = this.sessionFor(sessionId);
     const feeds: Record<string, Tensor> = {};
     for (const spec of entry.inputs) {
@@ -212,7 +212,8 @@ class OnnxWorkerHost {
     }
     let results: InferenceSession.ReturnType;
     try {
-      results = await entry.session.run(feeds);
+      // Severity 4 (fatal only) keeps onnxruntime from printing a failed run that the caller expects.
+      results = await (quiet ? entry.session.run(feeds, { logSeverityLevel: 4 }) : entry.session.run(feeds));
     } catch (error) {
       const dims = Object.values(inputs).map((tensor) => `[${tensor.dims.join('x')}]`).join(', ');
       throw classifyRuntimeError(error, entry.modelId, `running model "${entry.modelId}" on ${dims}`);

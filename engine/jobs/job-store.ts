@@ -3,6 +3,8 @@
 //   jobs/order.json     the queue order (ids)
 //   jobs/<id>.control   a request (pause, resume, cancel) from another process
 //   jobs/queue.lock     held while one process edits the order
+//   jobs/unreadable/    job files that could not be read, moved aside (never
+//                       deleted); their work folders stay in work/
 // Every file is replaced by write-to-temporary, fsync, rename, fsync folder
 // (durable-json.ts), so a SIGKILL or power loss leaves each file whole, old or
 // new. The order file is only a hint: a record missing from it is appended
@@ -63,6 +65,7 @@ export type ControlAction = (typeof CONTROL_ACTIONS)[number];
 const ORDER_FILE = 'order.json';
 const LOCK_FILE = 'queue.lock';
 const CONTROL_SUFFIX = '.control';
+const UNREADABLE_DIR = 'unreadable';
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 function assertId(id: string): void {
@@ -70,6 +73,12 @@ function assertId(id: string): void {
 }
 
 export { isProcessAlive } from '../storage/durable-json.ts';
+
+/** A job file that could not be read, moved aside; its job's work folder stays where it was. */
+export interface UnreadableRecord {
+  file: string;
+  workDir: string;
+}
 
 export interface LoadedQueue {
   records: JobRecord[];
@@ -131,6 +140,34 @@ export class JobStore {
   async remove(id: string): Promise<void> {
     await removeDurably(this.recordPath(id));
     await removeDurably(path.join(this.dir, `${id}${CONTROL_SUFFIX}`));
+  }
+
+  /**
+   * Moves an unreadable file of the job folder into jobs/unreadable/ (never
+   * deleted: a newer version may understand it, a person may repair it);
+   * the moved path, or undefined when another process moved it first.
+   */
+  async setAside(name: string): Promise<string | undefined> {
+    const aside = path.join(this.dir, UNREADABLE_DIR);
+    await fs.mkdir(aside, { recursive: true });
+    let target = path.join(aside, name);
+    for (let n = 1; await fs.stat(target).then(() => true, () => false); n += 1) target = path.join(aside, `${path.parse(name).name}.${n}.json`);
+    try {
+      await fs.rename(path.join(this.dir, name), target);
+      return target;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  /** Records moved aside so far, each with the work folder its job would have used (kept). */
+  async listSetAside(dataDir: string): Promise<UnreadableRecord[]> {
+    const names = await fs.readdir(path.join(this.dir, UNREADABLE_DIR)).catch(() => [] as string[]);
+    return names.filter((name) => name.endsWith('.json')).sort().map((name) => ({
+      file: path.join(this.dir, UNREADABLE_DIR, name),
+      workDir: path.join(dataDir, 'work', name.replace(/(\.\d+)?\.json$/, '')),
+    }));
   }
 
   async writeOrder(ids: readonly string[]): Promise<void> {

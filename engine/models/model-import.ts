@@ -1,14 +1,16 @@
 // Imports a model file the user has: ONNX as is, ncnn `.param` (text or
 // binary) with the `.bin` beside it, PyTorch checkpoints through the PyTorch
 // converter. The imported model gets a manifest (task from the graph's inputs
-// or the caller, scale measured by running a small input), passes a trial run
-// and is then usable by id everywhere, like a downloaded one.
+// or the caller; padding multiple and scale measured by running it, see
+// model-facts.ts), passes a trial run and is then usable by id everywhere,
+// like a downloaded one.
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputNotFoundError, InvalidArgumentError, ModelManifestMismatchError, throwIfCancelled } from '../../common/errors.ts';
 import { expectPositiveInteger } from '../../common/validation.ts';
 import { MODEL_TASKS, type ModelFormat, type ModelTask } from '../../common/model-manifest.ts';
 import { convertNcnnToOnnx, inspectNcnnModel, type NcnnNamePreset } from '../convert/ncnn-to-onnx.ts';
+import { withFacts } from './model-facts.ts';
 import { readGraphIo } from '../onnx/onnx-graph-io.ts';
 import { convertPytorchToOnnx } from '../convert/pytorch/pytorch-to-onnx.ts';
 import type { EnsuredModel, InstallDescription, ModelStore } from './model-store.ts';
@@ -118,7 +120,7 @@ export async function importModel(store: ModelStore, sourcePath: string, options
       tileable: task === 'super-resolution' || task === undefined,
     };
     const origin = { kind: 'import' as const, from: source };
-    const probe = await store.describeInstalled(description, temporary, origin);
+    const probe = await store.measure(await store.describeInstalled(description, temporary, origin), temporary, 'default', options);
     const trial = await store.trial({ manifest: probe, path: temporary }, options);
     if (options.scale !== undefined && trial.scale !== options.scale) {
       throw new ModelManifestMismatchError(id, `its output is ${trial.scale}x its input, but a scale of ${options.scale} was given`, {
@@ -135,7 +137,7 @@ export async function importModel(store: ModelStore, sourcePath: string, options
       throw new ModelManifestMismatchError(id, `a ${description.task} model must keep the size, but its output is ${trial.scale}x its input`);
     }
     await rename(temporary, onnxPath);
-    const manifest = await store.describeInstalled(description, onnxPath, origin);
+    const manifest = withFacts(await store.describeInstalled(description, onnxPath, origin), probe.facts!);
     await store.register(manifest);
     return { manifest, path: onnxPath, origin: 'store' };
   } finally {

@@ -40,6 +40,8 @@ import { sourceLicenceNotes, type SourceLicenceNote } from './source-licences.ts
 import { digestFile, integrityMismatch, type ExpectedIntegrity } from './file-integrity.ts';
 import { tensorSpecsFromGraph } from './graph-manifest.ts';
 import { ModelResolver } from './model-resolver.ts';
+import { FactsCache } from './facts-cache.ts';
+import { measureModelFacts, withFacts } from './model-facts.ts';
 import { benchmarkModel, trialRun, type BenchmarkOptions } from './model-trial-run.ts';
 import { readModelInfo, type ModelInfo } from './model-info.ts';
 import { extractFromNpmTarball, npmTarballUrl } from './npm-tarball.ts';
@@ -123,6 +125,8 @@ export interface StoreListing {
   from?: string;
   /** What the download hosts say about licences (empty for models without downloads). */
   sourceLicences: SourceLicenceNote[];
+  /** Why the catalog recommends this model (pickers show these first). */
+  recommended?: string;
 }
 
 const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
@@ -255,8 +259,8 @@ export class ModelStore {
     const temporary = `${onnxPath}.partial`;
     try {
       await writeFile(temporary, await this.toOnnx(entry, files, options.signal));
-      const manifest = await this.manifestFor(entry, temporary, { kind: 'download', from: files.from.join(', ') });
       options.onProgress?.({ phase: 'check', id: entry.id });
+      const manifest = await this.measure(await this.manifestFor(entry, temporary, { kind: 'download', from: files.from.join(', ') }), temporary, 'catalog', options);
       const trial = await trialRun(this.backend(), { manifest, path: temporary }, { signal: options.signal });
       if (trial.scale !== entry.scale) {
         throw new ModelManifestMismatchError(entry.id, `its output is ${trial.scale}x its input, the catalog says ${entry.scale}x`);
@@ -541,12 +545,27 @@ export class ModelStore {
     return this.manifestFor(entry, onnxPath, origin);
   }
 
+  /**
+   * The manifest with the facts measured from the model at `onnxPath` (see
+   * model-facts.ts): measured values replace the typed ones (`typedSource`
+   * says whose they were). Measurements are remembered by the file's sha256.
+   */
+  async measure(manifest: ModelManifest, onnxPath: string, typedSource: 'catalog' | 'default', options: { signal?: AbortSignal } = {}): Promise<ModelManifest> {
+    const cache = FactsCache.inDir(this.cacheDir);
+    let facts = await cache.lookup(manifest.sha256);
+    if (facts === undefined) {
+      facts = await measureModelFacts(this.backend(), { manifest, path: onnxPath }, { signal: options.signal, typedSource });
+      await cache.record(manifest.sha256, facts);
+    }
+    return withFacts(manifest, facts);
+  }
+
   /** The trial run on a small input (for imports). */
   trial(model: ResolvedModel, options: { signal?: AbortSignal } = {}): ReturnType<typeof trialRun> {
     return trialRun(this.backend(), model, options);
   }
 
-  /** Every catalog download and every stored model, with where its usable copy is. */
+  /** Every catalog download and every stored model, with where its usable copy is; recommended models first. */
   async list(options: { signal?: AbortSignal } = {}): Promise<StoreListing[]> {
     const stored = new Map((await readUserModels(this.storeDir)).map((model) => [model.id, model]));
     const listing: StoreListing[] = [];
@@ -565,6 +584,7 @@ export class ModelStore {
         format: mine?.format ?? entry?.format ?? 'onnx',
         licence: entry?.licence ?? base?.licence ?? '',
         sourceLicences: entry ? sourceLicenceNotes(entry) : [],
+        ...(entry?.recommended ? { recommended: entry.recommended } : {}),
       };
       if (mine) {
         const file = path.join(this.storeDir, mine.file);
@@ -578,7 +598,7 @@ export class ModelStore {
       }
       if (entry) listing.push({ ...common, sizeBytes: entry.sizeBytes, state: 'available' });
     }
-    return listing;
+    return [...listing.filter((item) => item.recommended), ...listing.filter((item) => !item.recommended)];
   }
 
   private async locate(resolver: ModelResolver, manifest: ModelManifest): Promise<string | undefined> {
@@ -600,11 +620,16 @@ export class ModelStore {
     return hadManifest || hadFiles;
   }
 
-  /** Info on the usable copy of `id` (downloaded first when needed, per `ensure`), with its download hosts' licence notes. */
-  async info(id: string, options: EnsureOptions = {}): Promise<{ model: EnsuredModel; info: ModelInfo; sourceLicences: SourceLicenceNote[] }> {
+  /**
+   * Info on the usable copy of `id` (downloaded first when needed, per
+   * `ensure`), with its download hosts' licence notes and the files of its
+   * download that are checked by git blob id only (no sha256 was known).
+   */
+  async info(id: string, options: EnsureOptions = {}): Promise<{ model: EnsuredModel; info: ModelInfo; sourceLicences: SourceLicenceNote[]; gitBlobOnly: string[] }> {
     const model = await this.ensure(id, options);
     const entry = this.downloadsById.get(id);
-    return { model, info: await readModelInfo(model.path, await this.backend().availableProviders()), sourceLicences: entry ? sourceLicenceNotes(entry) : [] };
+    const gitBlobOnly = model.origin === 'bundled' || !entry ? [] : entry.files.filter((file) => file.sha256 === undefined).map((file) => file.name);
+    return { model, info: await readModelInfo(model.path, await this.backend().availableProviders()), sourceLicences: entry ? sourceLicenceNotes(entry) : [], gitBlobOnly };
   }
 
   /** Runs per second of `id` on the given size and provider. */

@@ -32,7 +32,7 @@ function syntheticInput(spec: TensorSpec, manifest: Pick<ModelManifest, 'valueRa
   return { dtype: 'float32', dims, data };
 }
 
-function syntheticInputs(manifest: Pick<ModelManifest, 'inputs' | 'valueRange'>, width: number, height: number): TensorMap {
+export function syntheticInputs(manifest: Pick<ModelManifest, 'inputs' | 'valueRange'>, width: number, height: number): TensorMap {
   const inputs: TensorMap = {};
   manifest.inputs.forEach((spec, index) => {
     inputs[spec.name] = syntheticInput(spec, manifest, width, height, index + 1);
