@@ -9,7 +9,7 @@
 // screenshots of every screen at 1280x800 and 700x900.
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { FileChooser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumPath, launchChromium, type ChromiumSession } from '../helpers/chromium.ts';
 import { makeClip, makeStillImage, makeTempDir, type TempDir } from '../helpers/media-fixtures.ts';
@@ -201,6 +201,9 @@ describe.skipIf(!browserPath || !generalModel || !styleModel)('first run in Chro
     const previous = page;
     page = await browser.newPage();
     watch(page);
+    // Listening before the page loads turns on file-chooser interception before any key is pressed (waitForEvent would turn it on only then, racing the Enter).
+    const choosers: FileChooser[] = [];
+    page.on('filechooser', (chooser) => choosers.push(chooser));
     await previous.close();
     await page.goto(serve.url);
     await page.getByRole('heading', { level: 1, name: 'Queue' }).waitFor();
@@ -209,9 +212,9 @@ describe.skipIf(!browserPath || !generalModel || !styleModel)('first run in Chro
     await page.keyboard.press('Enter');
     expect(await activeText(page)).toBe('Queue');
     for (let press = 0; press < 10 && await activeText(page) !== 'Choose a file…'; press++) await page.keyboard.press('Tab');
-    const chooser = page.waitForEvent('filechooser');
     await page.keyboard.press('Enter');
-    await (await chooser).setFiles(image);
+    await expect.poll(() => choosers.length, { timeout: 10_000 }).toBe(1);
+    await choosers[0]?.setFiles(image);
     await page.getByTestId('quick-start').waitFor({ timeout: 30_000 });
     await expect.poll(() => activeText(page)).toBe('Start');
     await page.keyboard.press('Enter');
