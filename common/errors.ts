@@ -33,6 +33,7 @@ export const ERROR_CODES = [
   'DOWNLOAD_FAILED',
   'NOT_SUPPORTED',
   'CONNECTION_LOST',
+  'BUSY',
   'FARM_MISMATCH',
   'FARM_SEGMENT_FAILED',
 ] as const;
@@ -318,6 +319,14 @@ export class ConnectionLostError extends FramesmithError {
   declare readonly code: 'CONNECTION_LOST';
   constructor(what: string, options?: ErrorOptions) {
     super('CONNECTION_LOST', `Lost the connection to ${what}. Reload the page, or restart Framesmith if it keeps happening.`, options);
+  }
+}
+
+/** Too much work already waits (a bounded queue is full): try again shortly; nothing was started. */
+export class BusyError extends FramesmithError {
+  declare readonly code: 'BUSY';
+  constructor(what: string, options?: ErrorOptions) {
+    super('BUSY', `Framesmith is busy with ${what}. Wait for some of it to finish, then try again.`, options);
   }
 }
 

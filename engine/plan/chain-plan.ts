@@ -12,6 +12,7 @@
 // (test/unit/plan, test/integration/plan) holds the plan equal to what a
 // real run writes. The estimate, the disk check, resume and the farm's split
 // read the plan and never redo the arithmetic.
+import type { SegmentMode } from '../pipeline/video-segment.ts';
 import { InvalidArgumentError } from '../../common/errors.ts';
 import type { OutputCodec, Step } from '../../common/job-spec.ts';
 import { divide, multiply, rational, toNumber, type Rational } from '../../common/rational.ts';
@@ -69,8 +70,8 @@ export interface PlannedStep {
   context: TemporalContext;
 }
 
-/** How a run killed after k finished output frames continues. */
-export type ResumeMode = 'exact' | 'replay-first-step' | 'restart';
+/** How a run killed after k finished output frames continues (and how the farm may cut a chain). */
+export type ResumeMode = SegmentMode;
 
 export interface ChainPlan {
   source: PlanSource;
