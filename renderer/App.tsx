@@ -1,5 +1,11 @@
-// The app shell: navigation beside the current screen. Screens own their data.
+// The app shell: a skip link, navigation beside the current screen. Screens
+// own their data. On navigation focus moves to the new screen's heading, so
+// keyboard and screen-reader users land where the page changed.
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { Step } from '../common/job-spec.ts';
+import type { Overrides } from './components/JobOverrides.tsx';
+import type { GuiError } from './gui-error.ts';
 import { useHost } from './api/ApiContext.tsx';
 import { Sidebar } from './components/Sidebar.tsx';
 import { useHashRoute } from './hooks/useHashRoute.ts';
@@ -10,17 +16,46 @@ import { PreviewScreen } from './screens/PreviewScreen.tsx';
 import { QueueScreen } from './screens/QueueScreen.tsx';
 import { SettingsScreen } from './screens/SettingsScreen.tsx';
 
+/** What the New job screen starts from: a quick start's choice, or a failed job to edit and queue again. */
+export interface JobDraft {
+  inputs: string[];
+  steps?: Step[];
+  presetId?: string;
+  outputFolder?: string;
+  nameTemplate?: string;
+  overrides?: Overrides;
+  /** Why the job failed, shown on the field at fault until the spec changes. */
+  problem?: GuiError;
+}
+
+function focusHeading(): void {
+  const heading = document.querySelector<HTMLElement>('main h1');
+  if (!heading) return;
+  if (!heading.hasAttribute('tabindex')) heading.tabIndex = -1;
+  heading.focus();
+}
+
 export function App() {
   const { t } = useTranslation();
   const host = useHost();
   const [screen, navigate] = useHashRoute();
+  const [draft, setDraft] = useState<JobDraft | null>(null);
+  const shown = useRef(screen);
+
+  useEffect(() => {
+    if (shown.current === screen) return;
+    shown.current = screen;
+    focusHeading();
+  }, [screen]);
+
   return (
     <div className="app">
+      <a className="skip-link" href="#main" onClick={(event) => { event.preventDefault(); focusHeading(); }}>{t('nav.skip')}</a>
       <Sidebar current={screen} hostLabel={t(host.kind === 'electron' ? 'nav.hostDesktop' : 'nav.hostBrowser', { version: host.version })} />
-      <main className="main">
-        {screen === 'queue' ? <QueueScreen navigate={navigate} /> : null}
-        {screen === 'new' ? <NewJobScreen navigate={navigate} /> : null}
-        {screen === 'preview' ? <PreviewScreen /> : null}
+      <main className="main" id="main">
+        {screen === 'queue' ? <QueueScreen navigate={navigate} onDraft={setDraft} /> : null}
+        {screen === 'new' ? <NewJobScreen navigate={navigate} initial={draft} onInitialUsed={() => setDraft(null)} /> : null}
+        {screen === 'preview' ? <PreviewScreen onAddToQueue={(next) => { setDraft(next); navigate('new'); }} /> : null}
         {screen === 'presets' ? <PresetsScreen /> : null}
         {screen === 'models' ? <ModelsScreen /> : null}
         {screen === 'settings' ? <SettingsScreen /> : null}

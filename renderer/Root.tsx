@@ -1,6 +1,11 @@
 // Connects to the API, loads settings and the host, then shows the app.
 // Until then (or when that fails) it shows why, in words a person can act on.
+// When the connection drops (serve restarted, network gone) it tries again
+// every few seconds by itself; once back, the app is mounted afresh so every
+// screen reloads its data from the server.
 import { useEffect, useState } from 'react';
+
+const RECONNECT_EVERY_MS = 2000;
 import type { HostInfo } from '../common/api/api-types.ts';
 import type { Settings } from '../common/api/contract.ts';
 import { messageOf, unwrap } from './api/api-error.ts';
@@ -21,6 +26,7 @@ export function Root() {
   const [ready, setReady] = useState<Ready | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [connected, setConnected] = useState(true);
+  const [generation, setGeneration] = useState(0);
 
   useEffect(() => {
     let live = true;
@@ -38,7 +44,16 @@ export function Root() {
     };
   }, []);
 
-  useEffect(() => ready?.connection.onConnectionChange(setConnected), [ready]);
+  useEffect(() => ready?.connection.onConnectionChange((next) => {
+    setConnected(next);
+    if (next) setGeneration((value) => value + 1);
+  }), [ready]);
+
+  useEffect(() => {
+    if (!ready || connected) return;
+    const timer = setInterval(() => void ready.connection.reconnect().catch(() => undefined), RECONNECT_EVERY_MS);
+    return () => clearInterval(timer);
+  }, [ready, connected]);
 
   if (error) {
     return (
@@ -53,7 +68,7 @@ export function Root() {
     <ApiProvider api={ready.connection.api} host={ready.host}>
       <SettingsProvider initial={ready.settings}>
         {connected ? null : <div className="notice error" role="alert">{t('root.disconnected')}</div>}
-        <App />
+        <App key={generation} />
       </SettingsProvider>
     </ApiProvider>
   );

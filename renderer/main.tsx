@@ -1,5 +1,6 @@
 // Entry of the renderer bundle: i18n first (every string goes through it),
-// then the root that connects to the API.
+// then the root that connects to the API. zod-setup goes before everything.
+import './zod-setup.ts';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { I18nextProvider } from 'react-i18next';

@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import { stepSchema, type Step } from '../common/job-spec.ts';
 import { issuePath } from '../common/zod-issues.ts';
+import { QUICK_UPSCALE_MODEL } from './quick-start.ts';
 
 /** A step being edited: any subset of a step's fields plus its kind. */
 export type StepDraft = { kind: Step['kind'] } & Record<string, unknown>;
@@ -29,7 +30,8 @@ export function stripEmpty(draft: Record<string, unknown>): Record<string, unkno
 }
 
 export function defaultStep(kind: Step['kind']): StepDraft {
-  if (kind === 'upscale') return { kind, model: 'realesr-animevideov3-x4' };
+  // The general model: right for photos and filmed video, harmless on drawings (see quick-start.ts).
+  if (kind === 'upscale') return { kind, model: QUICK_UPSCALE_MODEL };
   if (kind === 'interpolate') return { kind, model: 'rife-v4.6', multiply: 2 };
   return { kind, style: 'candy', strength: 1 };
 }

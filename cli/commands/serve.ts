@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { ApiDispatcher, AppService, Engine, SessionPool } from '../../engine/index.ts';
 import { userCacheDir, userDataDir, userGpuDir } from '../app-paths.ts';
 import { EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
+import { TransferRoutes } from '../transfer-routes.ts';
 import { ensureUiBuilt } from '../ui-build.ts';
 import { WebServer } from '../web-server.ts';
 
@@ -50,7 +51,8 @@ export function registerServeCommand(program: Command, setExitCode: (code: numbe
       const engine = await Engine.create({ cacheDir: userCacheDir(), inference });
       const service = await AppService.open({ engine, dataDir: userDataDir(), cacheDir: userCacheDir(), host: { kind: 'browser', version: program.version() ?? '0.0.0' } });
       const dispatcher = new ApiDispatcher(service.handlers(), (channel) => `${channel} needs the desktop app; in the browser, choose files and folders with the file browser.`);
-      const server = new WebServer({ uiDir: path.resolve(flags.uiDir), dispatcher, events: service, host: flags.host, port, clipFile: (clipId) => service.clipFile(clipId) });
+      const routes = new TransferRoutes({ uploadRoot: path.join(userDataDir(), 'uploads'), dispatcher, events: service });
+      const server = new WebServer({ uiDir: path.resolve(flags.uiDir), dispatcher, events: service, host: flags.host, port, clipFile: (clipId) => service.clipFile(clipId), routes });
       const url = await server.listen();
       process.stdout.write(`Framesmith is serving its UI at:\n  ${url}\nOpen it in a browser on this machine. Press Ctrl-C to stop.\n`);
       await new Promise<void>((resolve) => {
@@ -64,6 +66,7 @@ export function registerServeCommand(program: Command, setExitCode: (code: numbe
       });
       process.stdout.write('Stopping: running jobs are kept as interrupted and resume on the next start.\n');
       await server.close();
+      routes.dispose();
       await service.dispose();
       await engine.dispose();
       await inference.dispose();

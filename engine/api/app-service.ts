@@ -54,6 +54,8 @@ export class AppService {
   private modelStore: Promise<ModelStore> | undefined;
   private readonly stopQueueEvents: Unsubscribe;
   private readonly services: ApiServices;
+  /** The per-user data folder (GPU providers install under gpu/ there). */
+  private readonly dataDir: string;
 
   private constructor(
     options: AppServiceOptions,
@@ -62,6 +64,7 @@ export class AppService {
     readonly queue: JobQueue,
   ) {
     this.events.setMaxListeners(0);
+    this.dataDir = options.dataDir;
     const clips = new PreviewClips(options.engine, path.join(options.cacheDir ?? path.join(os.tmpdir(), `framesmith-${process.pid}`), 'preview-clips'));
     const thumbnails = new JobThumbnails(options.engine, path.join(options.dataDir, 'job-thumbnails'));
     this.services = {
@@ -137,7 +140,7 @@ export class AppService {
       ...settingsHandlers(services),
       ...systemHandlers(services),
       ...filesHandlers(),
-      ...gpuHandlers(this.options.dataDir, () => this.options.engine.onnxRuntimeChoice()),
+      ...gpuHandlers(this.dataDir, () => services.engine.onnxRuntimeChoice()),
     };
   }
 

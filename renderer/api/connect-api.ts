@@ -10,17 +10,20 @@ export interface ApiConnection {
   api: FramesmithApi;
   /** Called with false when the connection drops and true when it is back (browser only). */
   onConnectionChange: (listener: (connected: boolean) => void) => () => void;
+  /** Tries to open the connection again after it dropped (browser only; resolves when it is back). */
+  reconnect: () => Promise<void>;
   dispose: () => void;
 }
 
 export async function connectApi(): Promise<ApiConnection> {
   const preload = (window as { framesmith?: FramesmithApi }).framesmith;
-  if (preload) return { api: bridgeSignals(preload), onConnectionChange: () => () => undefined, dispose: () => undefined };
+  if (preload) return { api: bridgeSignals(preload), onConnectionChange: () => () => undefined, reconnect: () => Promise.resolve(), dispose: () => undefined };
   const client = new WsApiClient({ url: apiUrlFromPage(window.location) });
   await client.connect();
   return {
     api: client.api,
     onConnectionChange: (listener) => client.onConnectionChange(listener),
+    reconnect: () => client.connect(),
     dispose: () => client.dispose(),
   };
 }

@@ -3,7 +3,7 @@
 // browser's own, so they are keyboard-usable and labelled.
 import { useTranslation } from 'react-i18next';
 import type { PreviewClip } from '../../common/api/api-types.ts';
-import { formatBytes } from '../format.ts';
+import { formatBytes } from '../../common/format-bytes.ts';
 
 export function ClipPlayer({ clip }: { clip: PreviewClip }) {
   const { t } = useTranslation();

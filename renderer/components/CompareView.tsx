@@ -9,7 +9,8 @@ import { pngDataUrl } from '../format.ts';
 const ZOOMS = ['fit', '1', '2', '4'] as const;
 type Zoom = (typeof ZOOMS)[number];
 
-export function CompareView({ pair }: { pair: PreviewPair }) {
+/** `fitWidth`: the widest the picture is drawn at "Fit" (px). */
+export function CompareView({ pair, fitWidth = 960 }: { pair: PreviewPair; fitWidth?: number }) {
   const { t } = useTranslation();
   const [zoom, setZoom] = useState<Zoom>('fit');
   const [position, setPosition] = useState(50);
@@ -30,7 +31,7 @@ export function CompareView({ pair }: { pair: PreviewPair }) {
         </div>
       </div>
       <div className="compare compare-viewport">
-        <div style={{ width, maxWidth: zoom === 'fit' ? 960 : undefined, position: 'relative', margin: zoom === 'fit' ? '0 auto' : undefined }}>
+        <div style={{ width, maxWidth: zoom === 'fit' ? fitWidth : undefined, position: 'relative', margin: zoom === 'fit' ? '0 auto' : undefined }}>
           <span className="compare-label before">{t('preview.before')}</span>
           <span className="compare-label after">{t('preview.after')}</span>
           <ReactCompareSlider

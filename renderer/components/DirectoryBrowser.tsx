@@ -1,12 +1,12 @@
 // A small file browser over files.list, for browsers (no native dialogs):
 // folders open on activation, files toggle their selection. Keyboard: every
 // entry is a button; Backspace goes up a folder.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DirectoryListing, FileEntryKind } from '../../common/api/api-types.ts';
 import { messageOf, unwrap } from '../api/api-error.ts';
 import { useApi } from '../api/ApiContext.tsx';
-import { formatBytes } from '../format.ts';
+import { formatBytes } from '../../common/format-bytes.ts';
 
 interface DirectoryBrowserProps {
   /** Which entries can be chosen; folders always open. */
@@ -28,20 +28,27 @@ export function DirectoryBrowser({ kinds, multiple, allowFolder, onChoose, onClo
   const [selected, setSelected] = useState<string[]>([]);
   const [error, setError] = useState<string | null>(null);
 
-  async function open(dir: string) {
+  // Only the latest move shows: a slow answer (the home folder asked on opening) never replaces a folder the user went to since.
+  const latest = useRef(0);
+
+  async function open(dir: string, automatic = false) {
+    if (automatic && latest.current > 0) return;
+    const ticket = ++latest.current;
     try {
       const next = await unwrap(api.files.list({ dir }));
+      if (ticket !== latest.current) return;
       setListing(next);
-      setTyped(next.path);
+      // The home folder arriving late must not replace a path the user has started typing.
+      setTyped((current) => (automatic && current !== '' ? current : next.path));
       setSelected([]);
       setError(null);
     } catch (failure) {
-      setError(messageOf(failure));
+      if (ticket === latest.current) setError(messageOf(failure));
     }
   }
 
   useEffect(() => {
-    unwrap(api.files.home()).then((home) => open(home), (failure: unknown) => setError(messageOf(failure)));
+    unwrap(api.files.home()).then((home) => open(home, true), (failure: unknown) => setError(messageOf(failure)));
     // Opens the home folder once; later moves go through open().
   }, [api]);
 

@@ -1,34 +1,55 @@
 // What a job will cost before it is queued: items, frames, output size, work
-// space and time, from jobs.estimate (asked again when the spec settles).
+// space and time, from jobs.estimate (asked again when the spec settles). A
+// problem it finds is reported to the owner (to mark the field and hold back
+// "Add to queue") and forgotten as soon as the spec changes: never stale.
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { JobEstimate } from '../../common/api/api-types.ts';
 import type { JobSpecInput } from '../../common/jobs.ts';
-import { messageOf, unwrap } from '../api/api-error.ts';
+import { ApiCallError, messageOf, unwrap } from '../api/api-error.ts';
 import { useApi } from '../api/ApiContext.tsx';
-import { formatBytes, formatDuration } from '../format.ts';
+import { formatBytes } from '../../common/format-bytes.ts';
+import { formatDuration } from '../format.ts';
+import { toGuiError, type GuiError } from '../gui-error.ts';
 import { useDebounced } from '../hooks/useDebounced.ts';
 
-export function EstimatePanel({ spec }: { spec: JobSpecInput | null }) {
+interface EstimatePanelProps {
+  spec: JobSpecInput | null;
+  /** The problem the estimate found for the current spec, or null (also while it is being asked). */
+  onProblem?: (problem: GuiError | null) => void;
+}
+
+export function EstimatePanel({ spec, onProblem }: EstimatePanelProps) {
   const { t } = useTranslation();
   const api = useApi();
-  const key = useDebounced(spec ? JSON.stringify(spec) : null, 400);
+  const current = spec ? JSON.stringify(spec) : null;
+  const key = useDebounced(current, 400);
   const [estimate, setEstimate] = useState<JobEstimate | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [answer, setAnswer] = useState<{ key: string; problem: GuiError } | null>(null);
+  const problem = answer && answer.key === current ? answer.problem : null;
 
   useEffect(() => {
+    onProblem?.(problem);
+  }, [onProblem, problem]);
+
+  useEffect(() => {
+    setAnswer(null);
     if (!key) {
       setEstimate(null);
-      setError(null);
       return;
     }
     let live = true;
     unwrap(api.jobs.estimate(JSON.parse(key) as JobSpecInput)).then(
-      (next) => { if (live) { setEstimate(next); setError(null); } },
-      (failure: unknown) => { if (live) { setEstimate(null); setError(messageOf(failure)); } },
+      (next) => { if (live) setEstimate(next); },
+      (failure: unknown) => {
+        if (!live) return;
+        setEstimate(null);
+        setAnswer({ key, problem: failure instanceof ApiCallError ? toGuiError(t, failure.error) : { message: messageOf(failure), field: null } });
+      },
     );
     return () => { live = false; };
-  }, [api, key]);
+  }, [api, key, t]);
+  const error = problem?.message ?? null;
 
   return (
     <div className="card stack" aria-live="polite" aria-label={t('estimate.title')}>

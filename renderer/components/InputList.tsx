@@ -1,13 +1,16 @@
 // The inputs of a new job: dropped or picked files and folders, listed with a
 // remove button each. In the desktop app a dropped file's path comes from the
 // preload (files.pathForFile: Electron 32+ has no File.path); in a browser,
-// drops carry paths only where the file manager sends a uri-list, otherwise
-// the picker is the way in.
+// drops carry paths only where the file manager sends a uri-list; other
+// dropped files are uploaded to the server (see upload.ts) and their server
+// paths added.
 import { useState, type DragEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { messageOf, unwrap } from '../api/api-error.ts';
 import { useApi, useHost } from '../api/ApiContext.tsx';
+import { uploadFile } from '../upload.ts';
 import { DirectoryBrowser } from './DirectoryBrowser.tsx';
+import { ProgressBar } from './ProgressBar.tsx';
 
 interface InputListProps {
   paths: string[];
@@ -36,7 +39,24 @@ export function InputList({ paths, onChange }: InputListProps) {
   const [dragging, setDragging] = useState(false);
   const [browsing, setBrowsing] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
+  const [upload, setUpload] = useState<{ name: string; fraction: number } | null>(null);
   const add = (more: string[]) => onChange([...paths, ...more.filter((path) => !paths.includes(path))]);
+
+  async function uploadAll(files: File[]) {
+    const uploaded: string[] = [];
+    try {
+      for (const file of files) {
+        setUpload({ name: file.name, fraction: 0 });
+        uploaded.push((await uploadFile(file, { onProgress: (fraction) => setUpload({ name: file.name, fraction }) })).path);
+      }
+      setNotice(null);
+    } catch (failure) {
+      setNotice(messageOf(failure));
+    } finally {
+      setUpload(null);
+      if (uploaded.length > 0) add(uploaded);
+    }
+  }
 
   async function pick(kind: 'files' | 'folder') {
     if (host.kind !== 'electron') {
@@ -65,7 +85,9 @@ export function InputList({ paths, onChange }: InputListProps) {
           setDragging(false);
           const pathForFile = host.kind === 'electron' ? api.files.pathForFile : undefined;
           const dropped = pathsFromDrop(event, pathForFile ? (file) => pathForFile(file) : undefined);
-          if (dropped.length > 0) { add(dropped); setNotice(null); } else setNotice(t('newJob.dropNoPaths'));
+          if (dropped.length > 0) { add(dropped); setNotice(null); }
+          else if (host.kind !== 'electron' && event.dataTransfer.files.length > 0) void uploadAll([...event.dataTransfer.files]);
+          else setNotice(t('newJob.dropNoPaths'));
         }}
       >
         <p>{t('newJob.dropHere')}</p>
@@ -74,6 +96,12 @@ export function InputList({ paths, onChange }: InputListProps) {
           <button type="button" className="button" onClick={() => void pick('folder')}>{t('newJob.addFolder')}</button>
         </div>
       </div>
+      {upload ? (
+        <div className="stack" role="status">
+          <span className="small muted">{t('quick.uploading', { name: upload.name, index: 1, count: 1, percent: Math.floor(upload.fraction * 100) })}</span>
+          <ProgressBar fraction={upload.fraction} label={t('quick.uploadProgress', { name: upload.name })} />
+        </div>
+      ) : null}
       {notice ? <div className="notice warn small" role="status">{notice}</div> : null}
       {browsing ? (
         <DirectoryBrowser

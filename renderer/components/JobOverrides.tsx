@@ -52,10 +52,19 @@ export function JobOverrides({ value, errors, onChange }: JobOverridesProps) {
       <Field label={t('settings.tile')} hint={t('settings.tileHint')} error={errors['processing.tile']}>
         <NumberInput value={value.tile} min={32} max={8192} step={1} placeholder={t('settings.tileAuto')} onChange={(tile) => set({ tile })} />
       </Field>
-      <label className="checkbox">
-        <input type="checkbox" checked={value.overwrite === true} onChange={(event) => set({ overwrite: event.target.checked || undefined })} />
-        {t('newJob.overwrite')}
-      </label>
+      <div className="field">
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            checked={value.overwrite === true}
+            aria-invalid={errors['outputSettings.overwrite'] ? true : undefined}
+            aria-describedby={errors['outputSettings.overwrite'] ? 'overwrite-error' : undefined}
+            onChange={(event) => set({ overwrite: event.target.checked || undefined })}
+          />
+          {t('newJob.overwrite')}
+        </label>
+        {errors['outputSettings.overwrite'] ? <span className="error" id="overwrite-error" role="alert">{errors['outputSettings.overwrite']}</span> : null}
+      </div>
     </div>
   );
 }

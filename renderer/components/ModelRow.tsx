@@ -2,7 +2,7 @@
 // done with it (download, delete, benchmark).
 import { useTranslation } from 'react-i18next';
 import type { ModelBenchmark, ModelListing } from '../../common/api/api-types.ts';
-import { formatBytes } from '../format.ts';
+import { formatBytes } from '../../common/format-bytes.ts';
 import type { ModelActivity } from '../hooks/useModels.ts';
 import { ProgressBar } from './ProgressBar.tsx';
 

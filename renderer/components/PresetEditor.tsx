@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { ModelListing } from '../../common/api/api-types.ts';
 import { presetSchema, type Preset } from '../../common/preset.ts';
 import { issuesByField, validateStep, type StepDraft } from '../step-validation.ts';
+import type { ModelActivity } from '../hooks/useModels.ts';
 import { ChainEditor } from './ChainEditor.tsx';
 import { Field } from './Field.tsx';
 
@@ -39,10 +40,11 @@ interface PresetEditorProps {
   form: PresetForm;
   readOnly: boolean;
   models: readonly ModelListing[];
+  activity?: Readonly<Record<string, ModelActivity>>;
   onChange: (form: PresetForm) => void;
 }
 
-export function PresetEditor({ form, readOnly, models, onChange }: PresetEditorProps) {
+export function PresetEditor({ form, readOnly, models, activity, onChange }: PresetEditorProps) {
   const { t } = useTranslation();
   const { errors } = checkPreset(form);
   return (
@@ -55,7 +57,7 @@ export function PresetEditor({ form, readOnly, models, onChange }: PresetEditorP
       </Field>
       <h3>{t('presets.steps')}</h3>
       {errors.steps ? <div className="error small" role="alert">{errors.steps}</div> : null}
-      <ChainEditor drafts={form.drafts} models={models} onChange={(drafts) => onChange({ ...form, drafts })} />
+      <ChainEditor drafts={form.drafts} models={models} activity={activity} onChange={(drafts) => onChange({ ...form, drafts })} />
     </fieldset>
   );
 }

@@ -1,10 +1,10 @@
 // A new job: inputs, a preset or a chain built step by step, where the output
 // goes, per-job overrides, and the estimate before it is queued. The spec is
 // checked with the shared jobSpecSchema as it changes.
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { jobSpecSchema, type JobSpecInput } from '../../common/jobs.ts';
-import { messageOf, unwrap } from '../api/api-error.ts';
+import { ApiCallError, messageOf, unwrap } from '../api/api-error.ts';
 import { useApi } from '../api/ApiContext.tsx';
 import { ChainEditor } from '../components/ChainEditor.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
@@ -13,6 +13,8 @@ import { Field } from '../components/Field.tsx';
 import { InputList } from '../components/InputList.tsx';
 import { JobOverrides, type Overrides } from '../components/JobOverrides.tsx';
 import { PathPicker } from '../components/PathPicker.tsx';
+import type { JobDraft } from '../App.tsx';
+import { toGuiError, type GuiError } from '../gui-error.ts';
 import type { Screen } from '../hooks/useHashRoute.ts';
 import { useModels } from '../hooks/useModels.ts';
 import { usePresets } from '../hooks/usePresets.ts';
@@ -31,35 +33,68 @@ function buildSpec(inputs: string[], presetId: string, drafts: StepDraft[], outp
   return spec as JobSpecInput;
 }
 
-export function NewJobScreen({ navigate }: { navigate: (screen: Screen) => void }) {
+interface NewJobScreenProps {
+  navigate: (screen: Screen) => void;
+  /** Inputs and chain to start from (the quick start's "More options"). */
+  initial?: JobDraft | null;
+  onInitialUsed?: () => void;
+}
+
+export function NewJobScreen({ navigate, initial, onInitialUsed }: NewJobScreenProps) {
   const { t } = useTranslation();
   const api = useApi();
   const { settings } = useSettings();
   const presets = usePresets();
-  const { models } = useModels();
-  const [inputs, setInputs] = useState<string[]>([]);
-  const [presetId, setPresetId] = useState('');
-  const [drafts, setDrafts] = useState<StepDraft[]>([defaultStep('upscale')]);
-  const [outputFolder, setOutputFolder] = useState(settings.outputDefaults.folder ?? '');
-  const [nameTemplate, setNameTemplate] = useState(settings.outputDefaults.nameTemplate);
-  const [overrides, setOverrides] = useState<Overrides>({});
+  const { models, activity } = useModels();
+  const [inputs, setInputs] = useState<string[]>(() => initial?.inputs ?? []);
+  const [presetId, setPresetId] = useState(() => initial?.presetId ?? '');
+  const [drafts, setDrafts] = useState<StepDraft[]>(() => initial?.steps?.map((step) => ({ ...step })) ?? [defaultStep('upscale')]);
+  const [outputFolder, setOutputFolder] = useState(() => initial?.outputFolder ?? settings.outputDefaults.folder ?? '');
+  const [nameTemplate, setNameTemplate] = useState(() => initial?.nameTemplate ?? settings.outputDefaults.nameTemplate);
+  const [overrides, setOverrides] = useState<Overrides>(() => initial?.overrides ?? {});
   const [submitting, setSubmitting] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  // A failed job brought back to be edited keeps its problem on the field at fault until the spec changes.
+  const [submitted, setSubmitted] = useState<{ key: string; problem: GuiError } | null>(() => {
+    const problem = initial?.problem;
+    if (!initial || !problem) return null;
+    const steps = initial.steps?.map((step) => ({ ...step })) ?? [defaultStep('upscale')];
+    const outputFolder = initial.outputFolder ?? settings.outputDefaults.folder ?? '';
+    return { key: JSON.stringify(buildSpec(initial.inputs, initial.presetId ?? '', steps, outputFolder, initial.nameTemplate ?? settings.outputDefaults.nameTemplate, initial.overrides ?? {})), problem };
+  });
+  const [estimateProblem, setEstimateProblem] = useState<GuiError | null>(null);
+
+  useEffect(() => {
+    if (initial) onInitialUsed?.();
+  }, [initial, onInitialUsed]);
+
+  // After a refused Add to queue, keyboard and screen-reader users land on the control at fault (marked, its section open, by now).
+  useEffect(() => {
+    if (submitted?.problem.field) document.querySelector<HTMLElement>('main [aria-invalid="true"]')?.focus();
+  }, [submitted]);
 
   const spec = useMemo(() => buildSpec(inputs, presetId, drafts, outputFolder, nameTemplate, overrides), [inputs, presetId, drafts, outputFolder, nameTemplate, overrides]);
   const checked = jobSpecSchema.safeParse(spec);
-  const errors = checked.success ? {} : issuesByField(checked.error);
+  const specKey = JSON.stringify(spec);
+  // An answer from the engine holds only for the spec it was about: any edit clears it.
+  const submitProblem = submitted?.key === specKey ? submitted.problem : null;
+  const problem = submitProblem ?? estimateProblem;
+  const errors: Record<string, string> = { ...(checked.success ? {} : issuesByField(checked.error)) };
+  if (problem?.field && !errors[problem.field]) errors[problem.field] = problem.message;
+  const hasOwnControl = (field: string | null) => field !== null && (field === 'outputFolder' || field === 'nameTemplate' || field.startsWith('outputSettings.') || field.startsWith('processing.'));
+  const overridesAtFault = Object.keys(errors).some((field) => field.startsWith('outputSettings.') || field.startsWith('processing.'));
   const chainValid = presetId !== '' || drafts.every((draft) => validateStep(draft).step !== null);
 
   async function submit() {
     setSubmitting(true);
-    setError(null);
+    setSubmitted(null);
     try {
       await unwrap(api.jobs.enqueue(spec));
       navigate('queue');
     } catch (failure) {
-      setError(messageOf(failure));
+      const problem = failure instanceof ApiCallError ? toGuiError(t, failure.error) : { message: messageOf(failure), field: null };
+      setSubmitted({ key: specKey, problem });
       setSubmitting(false);
+
     }
   }
 
@@ -78,7 +113,7 @@ export function NewJobScreen({ navigate }: { navigate: (screen: Screen) => void 
             {(presets.value?.presets ?? []).map((preset) => <option key={preset.id} value={preset.id}>{preset.preset.name}</option>)}
           </select>
         </Field>
-        {presetId === '' ? <ChainEditor drafts={drafts} models={models} onChange={setDrafts} /> : null}
+        {presetId === '' ? <ChainEditor drafts={drafts} models={models} activity={activity} onChange={setDrafts} /> : null}
       </div>
       <div className="card stack">
         <h2>{t('newJob.output')}</h2>
@@ -90,17 +125,17 @@ export function NewJobScreen({ navigate }: { navigate: (screen: Screen) => void 
             <input className="input" value={nameTemplate} onChange={(event) => setNameTemplate(event.target.value)} />
           </Field>
         </div>
-        <details>
+        <details open={overridesAtFault || undefined}>
           <summary>{t('newJob.overrides')}</summary>
           <div style={{ marginTop: 10 }}><JobOverrides value={overrides} errors={errors} onChange={setOverrides} /></div>
         </details>
       </div>
-      <EstimatePanel spec={checked.success && chainValid ? spec : null} />
-      <ErrorNotice message={error} onDismiss={() => setError(null)} />
+      <EstimatePanel spec={checked.success && chainValid ? spec : null} onProblem={setEstimateProblem} />
+      <ErrorNotice message={submitProblem && !hasOwnControl(submitProblem.field) ? submitProblem.message : null} onDismiss={() => setSubmitted(null)} />
       <div className="row">
-        <span className="muted small spacer">{inputs.length === 0 ? t('newJob.needInputs') : !chainValid ? t('newJob.fixChain') : (errors[''] ?? '')}</span>
+        <span className="muted small spacer">{inputs.length === 0 ? t('newJob.needInputs') : !chainValid ? t('newJob.fixChain') : problem ? t('newJob.fixProblem') : (errors[''] ?? '')}</span>
         <button type="button" className="button" onClick={() => navigate('queue')}>{t('common.cancel')}</button>
-        <button type="button" className="button primary" disabled={!checked.success || !chainValid || submitting} onClick={() => void submit()}>{t('newJob.addToQueue')}</button>
+        <button type="button" className="button primary" disabled={!checked.success || !chainValid || submitting || problem !== null} onClick={() => void submit()}>{t('newJob.addToQueue')}</button>
       </div>
     </section>
   );

@@ -37,7 +37,7 @@ export function PresetsScreen() {
   const { t } = useTranslation();
   const api = useApi();
   const presets = usePresets();
-  const { models } = useModels();
+  const { models, activity } = useModels();
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [form, setForm] = useState<PresetForm | null>(null);
   const [dirty, setDirty] = useState(false);
@@ -107,7 +107,7 @@ export function PresetsScreen() {
           {form ? (
             <>
               {readOnly ? <div className="notice small">{t('presets.builtInNotice')}</div> : null}
-              <PresetEditor form={form} readOnly={readOnly} models={models} onChange={(next) => { setForm(next); setDirty(true); setSaved(null); }} />
+              <PresetEditor form={form} readOnly={readOnly} models={models} activity={activity} onChange={(next) => { setForm(next); setDirty(true); setSaved(null); }} />
               <div className="row">
                 {saved ? <span className="badge ok" role="status">{saved}</span> : null}
                 <span className="spacer" />

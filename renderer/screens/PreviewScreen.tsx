@@ -18,13 +18,19 @@ import { PathPicker } from '../components/PathPicker.tsx';
 import { useDebounced } from '../hooks/useDebounced.ts';
 import { useModels } from '../hooks/useModels.ts';
 import { usePresets } from '../hooks/usePresets.ts';
+import type { JobDraft } from '../App.tsx';
 import { defaultStep, validateStep, type StepDraft } from '../step-validation.ts';
 
-export function PreviewScreen() {
+interface PreviewScreenProps {
+  /** "Add to queue": the New job screen with this file and chain. */
+  onAddToQueue?: (draft: JobDraft) => void;
+}
+
+export function PreviewScreen({ onAddToQueue }: PreviewScreenProps = {}) {
   const { t } = useTranslation();
   const api = useApi();
   const presets = usePresets();
-  const { models } = useModels();
+  const { models, activity } = useModels();
   const [input, setInput] = useState('');
   const [probe, setProbe] = useState<MediaProbe | null>(null);
   const [frameIndex, setFrameIndex] = useState(0);
@@ -100,11 +106,16 @@ export function PreviewScreen() {
             {(presets.value?.presets ?? []).map((entry) => <option key={entry.id} value={entry.id}>{entry.preset.name}</option>)}
           </select>
         </Field>
-        {presetId === '' ? <ChainEditor drafts={drafts} models={models} onChange={setDrafts} /> : null}
+        {presetId === '' ? <ChainEditor drafts={drafts} models={models} activity={activity} onChange={setDrafts} /> : null}
         <div className="row">
           <button type="button" className="button primary" disabled={!probe || !chainSteps || rendering} onClick={() => void render()}>
             {rendering ? t('preview.rendering') : t('preview.render')}
           </button>
+          {onAddToQueue ? (
+            <button type="button" className="button" disabled={!probe || !chainSteps} onClick={() => probe && chainSteps && onAddToQueue(presetId ? { inputs: [probe.path], presetId } : { inputs: [probe.path], steps: chainSteps })}>
+              {t('preview.addToQueue')}
+            </button>
+          ) : null}
         </div>
         {probe?.kind === 'video' ? (
           <div className="row clip-row">
