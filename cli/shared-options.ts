@@ -1,7 +1,7 @@
 // Options every processing command shares (output, encoding, provider,
 // batch), declared once so upscale, interpolate, stylize and run agree.
 import { Option, type Command } from 'commander';
-import { OUTPUT_CODECS, PROVIDER_PREFERENCES, type BatchRequest, type OutputSettings, type ProcessingSettings } from '../engine/index.ts';
+import { OUTPUT_CODECS, PRECISIONS, PROVIDER_PREFERENCES, type BatchRequest, type OutputSettings, type ProcessingSettings } from '../engine/index.ts';
 import { parseIntegerOption, parseTileOption } from './option-parsers.ts';
 
 export interface SharedFlags {
@@ -14,6 +14,7 @@ export interface SharedFlags {
   provider: ProcessingSettings['provider'];
   tile: ProcessingSettings['tile'];
   threads?: number;
+  precision: ProcessingSettings['precision'];
   overwrite: boolean;
   recursive: boolean;
   json: boolean;
@@ -30,6 +31,7 @@ export function addSharedOptions(command: Command): Command {
     .addOption(new Option('--provider <name>', 'execution provider').choices(PROVIDER_PREFERENCES).default('auto'))
     .option('--tile <n|auto>', 'tile size in pixels, or auto', parseTileOption, 'auto')
     .option('--threads <n>', 'CPU threads for inference (default: all cores)', parseIntegerOption('--threads'))
+    .addOption(new Option('--precision <name>', 'numeric precision: auto picks the fastest within the quality bound, measured once per model and machine').choices(PRECISIONS).default('auto'))
     .option('--overwrite', 'replace existing outputs', false)
     .option('-r, --recursive', 'include sub-folders of folder inputs', false)
     .option('--json', 'print one JSON event a line instead of a progress bar', false);
@@ -44,6 +46,6 @@ export function batchRequest(inputs: string[], flags: SharedFlags, steps: unknow
     json: flags.json,
     steps,
     outputSettings: { codec: flags.codec, crf: flags.crf, preset: flags.speed, pixelFormat: flags.pixelFormat, audio: flags.audio, overwrite: flags.overwrite },
-    processing: { provider: flags.provider, tile: flags.tile, threads: flags.threads },
+    processing: { provider: flags.provider, tile: flags.tile, threads: flags.threads, precision: flags.precision },
   };
 }

@@ -12,8 +12,16 @@ export type OutputPixelFormat = (typeof OUTPUT_PIXEL_FORMATS)[number];
 export const OUTPUT_CONTAINERS = ['mp4', 'mkv', 'mov', 'webm'] as const;
 export type OutputContainerName = (typeof OUTPUT_CONTAINERS)[number];
 
-/** Inference precision: 'fp16' runs a model as published (fp16 files in fp16), 'fp32' and 'auto' as the engine chooses (fp32 on the CPU). */
-export const PRECISIONS = ['auto', 'fp32', 'fp16'] as const;
+/**
+ * Inference precision. 'fp32' runs fp32 (fp16 files converted for the CPU);
+ * 'fp16' runs a model as published (fp16 files in fp16); 'int8' runs a
+ * variant quantized around its convolutions (CPU); 'bf16' where the CPU
+ * provider has bf16 kernels; 'auto' picks on the CPU the fastest variant
+ * within the task's quality bound, measured once per model and machine, and
+ * on GPU providers the published precision.
+ */
+export const PRECISIONS = ['auto', 'fp32', 'fp16', 'bf16', 'int8'] as const;
+export type Precision = (typeof PRECISIONS)[number];
 
 export const PROVIDER_PREFERENCES = ['auto', 'cpu', 'webgpu', 'cuda', 'tensorrt', 'dml', 'coreml'] as const;
 

@@ -35,6 +35,8 @@ import { interpolateImagePair } from './tasks/interpolation-pair.ts';
 import { builderFor } from './steps/step-builders.ts';
 import { stepName, type SessionRequest, type StepContext } from './steps/step-builder.ts';
 import { collectDoctorReport, type DoctorReport } from './doctor.ts';
+import { sharedModelsPath } from './models/repo-paths.ts';
+import { PrecisionResolver, type PrecisionResolution } from './precision/precision-resolver.ts';
 import type { BatchPlan, BatchRequest, ItemHandlers, ItemResult, PlannedItem } from './jobs/batch.ts';
 
 export type { BatchPlan, BatchRequest, ItemHandlers, ItemResult, PlannedItem } from './jobs/batch.ts';
@@ -49,6 +51,12 @@ export interface EngineOptions {
   workRoot?: string;
   /** Catalog file; default models/catalog.json of this checkout. */
   catalogPath?: string;
+  /**
+   * Reference media that precision auto calibrates and judges variants on
+   * (interpolation/pytoflow, images/set5, images/style); default ../shared/media
+   * beside the checkout. Without it, auto runs fp32 and says so.
+   */
+  referenceMediaDir?: string;
 }
 
 export interface ImagePairRequest {
@@ -82,6 +90,9 @@ export function sessionPrecision(processing: Pick<ProcessingSettings, 'precision
 
 export class Engine {
   private readonly sessions = new Map<string, Promise<ModelSession>>();
+  /** What precision each catalog session runs in, and what auto said about it. */
+  private readonly precisions = new WeakMap<ModelSession, PrecisionResolution>();
+  private cpuOnly: Promise<boolean> | undefined;
   private backend: OnnxWorkerBackend | undefined;
   private tools: FfmpegTools | undefined;
   private encoders: EncoderCatalog | undefined;
@@ -162,26 +173,66 @@ export class Engine {
   }
 
   private session(request: SessionRequest, processing: ProcessingSettings, signal: AbortSignal): Promise<ModelSession> {
-    const precision = sessionPrecision(processing);
-    const key = `${request.modelId}|${processing.provider}|${processing.threads ?? ''}|${request.denoise ?? ''}|${precision}`;
+    const key = `${request.modelId}|${processing.provider}|${processing.threads ?? ''}|${request.denoise ?? ''}|${processing.precision ?? 'auto'}`;
     let pending = this.sessions.get(key);
     if (!pending) {
       pending = (async () => {
         const model = await this.models.resolve(request.modelId, { signal });
         const partnerId = request.denoise !== undefined ? model.manifest.denoisePartner : undefined;
         const partner = partnerId ? await this.models.resolve(partnerId, { signal }) : undefined;
-        return this.inference().open(model, {
+        const resolution = partner ? this.blendedPrecision(model, processing) : await this.precisionFor(model, processing, signal);
+        const session = await this.inference().open(resolution.model, {
           provider: processing.provider,
           threads: processing.threads,
-          precision,
+          precision: resolution.sessionPrecision,
           denoiseStrength: partner ? request.denoise : undefined,
           denoisePartner: partner,
         });
+        this.precisions.set(session, resolution);
+        return session;
       })();
       pending.catch(() => this.sessions.delete(key));
       this.sessions.set(key, pending);
     }
     return pending;
+  }
+
+  /** Whether sessions with this provider preference run on the CPU provider (no other provider is available). */
+  private async runsOnCpu(provider: ProcessingSettings['provider']): Promise<boolean> {
+    if (provider === 'cpu') return true;
+    if (provider !== 'auto') return false;
+    this.cpuOnly ??= this.inference().availableProviders().then((attempts) => attempts.every((attempt) => attempt.provider === 'cpu' || attempt.skippedBecause !== undefined));
+    return this.cpuOnly;
+  }
+
+  /** The file and session precision for a catalog model under the job's precision setting. */
+  private async precisionFor(model: ResolvedModel, processing: ProcessingSettings, signal: AbortSignal): Promise<PrecisionResolution> {
+    const requested = processing.precision ?? 'auto';
+    if (requested === 'auto' || requested === 'int8' || requested === 'bf16') {
+      if (await this.runsOnCpu(processing.provider)) return this.precisionResolver(processing).resolve(model, requested, signal);
+      if (requested !== 'auto') {
+        throw new InvalidArgumentError(`Precision ${requested} runs on the CPU provider only; ${processing.provider} was asked for. Use --provider cpu, or --precision auto.`);
+      }
+    }
+    return { model, sessionPrecision: sessionPrecision(processing), precision: requested === 'fp16' ? 'fp16' : 'fp32' };
+  }
+
+  /** Denoise blending mixes the published weights, so it runs them in fp32 (or as published for fp16). */
+  private blendedPrecision(model: ResolvedModel, processing: ProcessingSettings): PrecisionResolution {
+    const requested = processing.precision ?? 'auto';
+    if (requested === 'int8' || requested === 'bf16') {
+      throw new InvalidArgumentError(`Precision ${requested} cannot run a denoise-strength blend of "${model.manifest.id}"; leave out --denoise or use --precision auto.`);
+    }
+    return { model, sessionPrecision: sessionPrecision(processing), precision: requested === 'fp16' ? 'fp16' : 'fp32' };
+  }
+
+  private precisionResolver(processing: ProcessingSettings): PrecisionResolver {
+    return new PrecisionResolver({
+      backend: this.inference(),
+      cacheDir: path.join(this.options.cacheDir, 'converted'),
+      referenceDir: this.options.referenceMediaDir ?? path.join(path.dirname(sharedModelsPath), 'media'),
+      threads: processing.threads,
+    });
   }
 
   /** A session on a model derived from a catalog model (its file is in the cache, keyed by its path). */
@@ -207,8 +258,10 @@ export class Engine {
           catalog: this.catalog,
           session: async (request) => {
             const session = await this.session(request, item.processing, handlers.signal);
+            const resolution = this.precisions.get(session);
             providers.add(session.report.chosen);
-            precisions.add(session.report.precision);
+            precisions.add(resolution?.precision === 'int8' ? 'int8' : session.report.precision);
+            if (resolution?.notice) handlers.onNotice?.(resolution.notice);
             return session;
           },
           derivedModels: {

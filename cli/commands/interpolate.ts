@@ -59,7 +59,7 @@ async function runImagePair(engine: Engine, inputs: [string, string], flags: Int
   try {
     reporter.event({ type: 'start', item: first, index: 0, count: 1 });
     const written = await engine.interpolateImagePair(
-      { first, second, frames, outputDir, model: flags.model, quality: flags.quality, overwrite: flags.overwrite, processing: { provider: flags.provider, threads: flags.threads } },
+      { first, second, frames, outputDir, model: flags.model, quality: flags.quality, overwrite: flags.overwrite, processing: { provider: flags.provider, threads: flags.threads, precision: flags.precision } },
       { signal: controller.signal },
     );
     reporter.event({ type: 'done', item: first, output: outputDir, frames: written.length, seconds: (performance.now() - started) / 1000 });
