@@ -14,7 +14,7 @@ export interface SharedFlags {
   provider: ProcessingSettings['provider'];
   tile: ProcessingSettings['tile'];
   threads?: number;
-  precision: ProcessingSettings['precision'];
+  precision?: ProcessingSettings['precision'];
   overwrite: boolean;
   recursive: boolean;
   json: boolean;
@@ -31,7 +31,7 @@ export function addSharedOptions(command: Command): Command {
     .addOption(new Option('--provider <name>', 'execution provider').choices(PROVIDER_PREFERENCES).default('auto'))
     .option('--tile <n|auto>', 'tile size in pixels, or auto', parseTileOption, 'auto')
     .option('--threads <n>', 'CPU threads for inference (default: all cores)', parseIntegerOption('--threads'))
-    .addOption(new Option('--precision <name>', 'numeric precision: auto picks the fastest within the quality bound, measured once per model and machine').choices(PRECISIONS).default('auto'))
+    .addOption(new Option('--precision <name>', 'numeric precision (default: fp32 on the CPU, as published on GPUs); auto measures once per model and machine and picks the fastest within the quality bound').choices(PRECISIONS))
     .option('--overwrite', 'replace existing outputs', false)
     .option('-r, --recursive', 'include sub-folders of folder inputs', false)
     .option('--json', 'print one JSON event a line instead of a progress bar', false);
@@ -46,6 +46,6 @@ export function batchRequest(inputs: string[], flags: SharedFlags, steps: unknow
     json: flags.json,
     steps,
     outputSettings: { codec: flags.codec, crf: flags.crf, preset: flags.speed, pixelFormat: flags.pixelFormat, audio: flags.audio, overwrite: flags.overwrite },
-    processing: { provider: flags.provider, tile: flags.tile, threads: flags.threads, precision: flags.precision },
+    processing: { provider: flags.provider, tile: flags.tile, threads: flags.threads, precision: flags.precision, ...(flags.precision === 'auto' ? { measurePrecision: true } : {}) },
   };
 }

@@ -209,7 +209,7 @@ export class Engine {
   private async precisionFor(model: ResolvedModel, processing: ProcessingSettings, signal: AbortSignal): Promise<PrecisionResolution> {
     const requested = processing.precision ?? 'auto';
     if (requested === 'auto' || requested === 'int8' || requested === 'bf16') {
-      if (await this.runsOnCpu(processing.provider)) return this.precisionResolver(processing).resolve(model, requested, signal);
+      if (await this.runsOnCpu(processing.provider)) return this.precisionResolver(processing).resolve(model, requested, { signal, measure: processing.measurePrecision === true });
       if (requested !== 'auto') {
         throw new InvalidArgumentError(`Precision ${requested} runs on the CPU provider only; ${processing.provider} was asked for. Use --provider cpu, or --precision auto.`);
       }

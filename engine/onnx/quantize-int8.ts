@@ -49,10 +49,24 @@ function mixesRanges(activation: string, producers: ReadonlyMap<string, NodeProt
   return producer?.opType === 'Concat';
 }
 
+/**
+ * A Conv whose output is the picture (a graph output, or pixels rearranged
+ * by DepthToSpace as in Real-ESRGAN's last layer) needs more than 256 levels
+ * across its range, so it stays fp32.
+ */
+function makesPicture(output: string, graph: GraphProto, readers: ReadonlyMap<string, NodeProto[]>): boolean {
+  if ((graph.output ?? []).some((value) => value.name === output)) return true;
+  return (readers.get(output) ?? []).some((reader) => reader.opType === 'DepthToSpace');
+}
+
 function convSites(graph: GraphProto): ConvSite[] {
   const initializers = new Map((graph.initializer ?? []).map((tensor) => [tensor.name ?? '', tensor]));
   const producers = new Map<string, NodeProto>();
-  for (const current of graph.node ?? []) for (const output of current.output ?? []) producers.set(output, current);
+  const readers = new Map<string, NodeProto[]>();
+  for (const current of graph.node ?? []) {
+    for (const output of current.output ?? []) producers.set(output, current);
+    for (const input of current.input ?? []) readers.set(input, [...(readers.get(input) ?? []), current]);
+  }
   const sites: ConvSite[] = [];
   for (const node of graph.node ?? []) {
     if (node.opType !== 'Conv' || (node.domain ?? '') !== '') continue;
@@ -64,7 +78,7 @@ function convSites(graph: GraphProto): ConvSite[] {
     const bias = biasName ? initializers.get(biasName) : undefined;
     if (biasName && (!bias || bias.dataType !== ELEMENT_TYPE.FLOAT)) continue;
     const output = (node.output ?? [])[0];
-    if (!output) continue;
+    if (!output || makesPicture(output, graph, readers)) continue;
     sites.push({ node, activation, output, weight, bias });
   }
   return sites;

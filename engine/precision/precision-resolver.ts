@@ -2,9 +2,10 @@
 // to open, for sessions on the CPU provider. fp32 and fp16 are the files as
 // the backend already runs them; int8 is the cached QDQ variant; bf16 is
 // offered only where the CPU provider has bf16 kernels (probed); `auto`
-// reads the measurement recorded for this model and machine, or measures
-// fp32 against each variant on the reference samples once and records it.
-// Without reference media, auto stays at fp32 and says so.
+// reads the measurement recorded for this model and machine; where there is
+// none and the caller asks to measure, it times and judges fp32 against each
+// variant on the reference samples once and records it (without reference
+// media it stays at fp32 and says so); otherwise it runs fp32.
 import { InvalidArgumentError } from '../../common/errors.ts';
 import type { Precision as PrecisionSetting } from '../../common/job-spec.ts';
 import type { InferenceBackend, ResolvedModel } from '../inference/inference-backend.ts';
@@ -42,7 +43,9 @@ function isFp16File(model: ResolvedModel): boolean {
 export class PrecisionResolver {
   constructor(private readonly options: PrecisionResolverOptions) {}
 
-  async resolve(model: ResolvedModel, requested: PrecisionSetting, signal?: AbortSignal): Promise<PrecisionResolution> {
+  /** `measure`: with 'auto', measure now where no record exists (otherwise auto without a record runs fp32). */
+  async resolve(model: ResolvedModel, requested: PrecisionSetting, options: { signal?: AbortSignal; measure?: boolean } = {}): Promise<PrecisionResolution> {
+    const { signal } = options;
     switch (requested) {
       case 'fp32':
         return { model, sessionPrecision: 'auto', precision: 'fp32' };
@@ -59,7 +62,7 @@ export class PrecisionResolver {
         return { model: int8.model, sessionPrecision: 'auto', precision: 'int8' };
       }
       case 'auto':
-        return this.auto(model, signal);
+        return this.auto(model, options.measure === true, signal);
     }
   }
 
@@ -71,12 +74,13 @@ export class PrecisionResolver {
     return ensureInt8Model({ model, calibration: samples.calibration, calibrationFiles: samples.files, backend: this.options.backend, cacheDir: this.options.cacheDir, signal });
   }
 
-  private async auto(model: ResolvedModel, signal?: AbortSignal): Promise<PrecisionResolution> {
+  private async auto(model: ResolvedModel, measure: boolean, signal?: AbortSignal): Promise<PrecisionResolution> {
     const fp32: PrecisionResolution = { model, sessionPrecision: 'auto', precision: 'fp32' };
     const machine = await machineDescription(this.options.threads ?? 0);
     const modelSha256 = model.manifest.sha256;
     const file = recordPath(this.options.cacheDir, modelSha256, machine);
     const record = await readPrecisionRecord(file);
+    if (!record && !measure) return fp32;
     const samples = await this.samples(model);
     if (record && record.choice.precision !== 'int8') return this.fromChoice(model, record.choice.precision, `${model.manifest.id}: ${record.choice.reason} (measured ${record.measuredAt.slice(0, 10)})`);
     if (!samples) return { ...fp32, notice: `${model.manifest.id}: precision auto runs fp32: no reference media under ${this.options.referenceDir} to measure faster variants on.` };

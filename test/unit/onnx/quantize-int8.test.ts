@@ -12,8 +12,17 @@ import {
   type TensorRange,
 } from '../../../engine/onnx/quantize-int8.ts';
 
-/** x -> Conv(3->4, 3x3, pad 1, bias) -> LeakyRelu -> Conv(4->2, 1x1) -> y, with deterministic weights. */
-function twoConvModel(): ModelProto {
+/** x -> Conv(3->4, 3x3, pad 1, bias) -> LeakyRelu -> Conv(4->2, 1x1) -> Relu -> y, with deterministic weights. */
+/** `ending`: what reads conv2's output: a Relu (quantizable), the graph output, or a DepthToSpace. */
+function twoConvModel(ending: 'relu' | 'output' | 'DepthToSpace' = 'relu'): ModelProto {
+  const tail = {
+    relu: [{ opType: 'Conv', input: ['r1', 'w2'], output: ['c2'], name: 'conv2' }, { opType: 'Relu', input: ['c2'], output: ['y'], name: 'relu2' }],
+    output: [{ opType: 'Conv', input: ['r1', 'w2'], output: ['y'], name: 'conv2' }],
+    DepthToSpace: [
+      { opType: 'Conv', input: ['r1', 'w2'], output: ['c2'], name: 'conv2' },
+      { opType: 'DepthToSpace', input: ['c2'], output: ['y'], name: 'shuffle', attribute: [{ name: 'blocksize', type: onnx.AttributeProto.AttributeType.INT, i: 1 }] },
+    ],
+  }[ending];
   const weights = (count: number, seed: number): Float32Array => Float32Array.from({ length: count }, (_, index) => Math.sin(index * 1.7 + seed) * 0.5);
   const float = (name: string, dims: number[], values: Float32Array) => ({ name, dataType: ELEMENT_TYPE.FLOAT, dims, rawData: new Uint8Array(values.buffer) });
   const pads = { name: 'pads', type: onnx.AttributeProto.AttributeType.INTS, ints: [1, 1, 1, 1] };
@@ -25,7 +34,7 @@ function twoConvModel(): ModelProto {
       node: [
         { opType: 'Conv', input: ['x', 'w1', 'b1'], output: ['c1'], name: 'conv1', attribute: [pads] },
         { opType: 'LeakyRelu', input: ['c1'], output: ['r1'], name: 'relu1', attribute: [{ name: 'alpha', type: onnx.AttributeProto.AttributeType.FLOAT, f: 0.2 }] },
-        { opType: 'Conv', input: ['r1', 'w2'], output: ['y'], name: 'conv2' },
+        ...tail,
       ],
       initializer: [float('w1', [4, 3, 3, 3], weights(108, 1)), float('b1', [4], weights(4, 2)), float('w2', [2, 4, 1, 1], weights(8, 3))],
       input: [{ name: 'x', type: { tensorType: { elemType: ELEMENT_TYPE.FLOAT, shape: { dim: [1, 3, 16, 16].map((dimValue) => ({ dimValue })) } } } }],
@@ -100,7 +109,7 @@ describe('QDQ graph around convolutions', () => {
   it('names each Conv input and output for calibration, observes them, and runs close to fp32 once quantized', async () => {
     const model = twoConvModel();
     const targets = calibrationTargets(model);
-    expect(targets.sort()).toEqual(['c1', 'r1', 'x', 'y']);
+    expect(targets.sort()).toEqual(['c1', 'c2', 'r1', 'x']);
     const ranges = new Map<string, TensorRange>();
     for (const seed of [1, 2, 3]) {
       const observed = await runAll(withObservedOutputs(model, targets), input(seed));
@@ -115,12 +124,21 @@ describe('QDQ graph around convolutions', () => {
     expect(ops.filter((op) => op === 'DequantizeLinear')).toHaveLength(4 + 2 + 1);
     expect((graph.initializer ?? []).some((tensor) => tensor.name === 'w1')).toBe(false);
     const quantized = (await runAll(model, input(7))).y as Float32Array;
-    const yRange = ranges.get('y') as TensorRange;
+    const yRange = ranges.get('c2') as TensorRange;
     const step = (Math.max(0, yRange.max) - Math.min(0, yRange.min)) / 255;
     let worst = 0;
     for (let index = 0; index < reference.length; index += 1) worst = Math.max(worst, Math.abs((quantized[index] as number) - (reference[index] as number)));
     expect(worst).toBeGreaterThan(0);
     expect(worst).toBeLessThan(4 * step);
+  });
+
+  it('leaves a Conv that makes the picture (a graph output, or DepthToSpace input) in fp32', () => {
+    for (const ending of ['output', 'DepthToSpace'] as const) {
+      const model = twoConvModel(ending);
+      expect(calibrationTargets(model).sort(), ending).toEqual(['c1', 'x']);
+      quantizeConvolutions(model, new Map([['x', { min: 0, max: 1 }], ['c1', { min: -1, max: 1 }]]));
+      expect(model.graph?.node?.find((node) => node.name === 'conv2')?.input, ending).toEqual(['r1', 'w2']);
+    }
   });
 
   it('says which tensor lacks a calibration range', () => {
