@@ -11,6 +11,7 @@
 //   npm run bench -- upscale      only cases whose name contains "upscale"
 //   npm run bench -- 1080         only the 1920x1080 cases
 //   npm run bench -- peer         Framesmith against rife-ncnn-vulkan -g -1 (bench/peer.ts)
+//   npm run bench -- farm         the render farm: split/join overhead, 1x2 vs 2x1 threads, a film on 1-32 workers
 //   BENCH_REPEATS=5 npm run bench CLI runs per case (median; default 3)
 //
 // CPU time counts every core: on a machine shared with other work the wall
@@ -23,6 +24,7 @@ import { repoRoot, sharedModelsDir } from '../test/helpers/shared-assets.ts';
 import { BENCH_CASES, type BenchCase } from './bench-cases.ts';
 import { runCli } from './cli-run.ts';
 import { createInferenceTimer } from './inference-timing.ts';
+import { runFarmBench } from './farm-bench.ts';
 import { runPeerBench } from './peer.ts';
 
 interface CaseResult {
@@ -117,6 +119,10 @@ async function main(): Promise<void> {
     return;
   }
   const filter = process.argv[2];
+  if (filter === 'farm') {
+    await runFarmBench();
+    return;
+  }
   const repeats = Number(process.env.BENCH_REPEATS ?? 3);
   if (filter === 'peer') {
     const work = await mkdtemp(path.join(os.tmpdir(), 'framesmith-bench-peer-'));

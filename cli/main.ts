@@ -13,6 +13,8 @@ import { registerRunCommand } from './commands/run.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerStylizeCommand } from './commands/stylize.ts';
 import { registerUpscaleCommand } from './commands/upscale.ts';
+import { registerFarmCommand } from './commands/farm.ts';
+import { registerWorkerCommand } from './commands/worker.ts';
 
 function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command('framesmith')
@@ -31,6 +33,8 @@ function buildProgram(setExitCode: (code: number) => void): Command {
   registerModelsCommand(program, setExitCode);
   registerServeCommand(program, setExitCode);
   registerDemoCommand(program, setExitCode);
+  registerWorkerCommand(program, setExitCode);
+  registerFarmCommand(program, setExitCode);
   return program;
 }
 

@@ -27,6 +27,8 @@ export const ERROR_CODES = [
   'DOWNLOAD_FAILED',
   'NOT_SUPPORTED',
   'CONNECTION_LOST',
+  'FARM_MISMATCH',
+  'FARM_SEGMENT_FAILED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -284,3 +286,19 @@ export function deserializeError(error: SerializedError): FramesmithError {
 
 /** The envelope every result takes across IPC and worker boundaries. */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: SerializedError };
+
+/** A render-farm worker refuses a segment: its engine or a model differs from the job's. */
+export class FarmMismatchError extends FramesmithError {
+  declare readonly code: 'FARM_MISMATCH';
+  constructor(worker: string, what: string, options?: ErrorOptions) {
+    super('FARM_MISMATCH', `Worker ${worker} refuses this job: ${what}. Install the same engine version and models on every worker of the farm.`, options);
+  }
+}
+
+/** A segment of a farm job failed on every try; the finished segments are kept for a later resume. */
+export class FarmSegmentFailedError extends FramesmithError {
+  declare readonly code: 'FARM_SEGMENT_FAILED';
+  constructor(segment: number, attempts: number, reason: string, options?: ErrorOptions) {
+    super('FARM_SEGMENT_FAILED', `Segment ${segment} failed ${attempts} times: ${reason}. The finished segments are kept: fix the cause, then resume the farm job to finish it.`, options);
+  }
+}

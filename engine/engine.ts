@@ -19,7 +19,7 @@ import { OnnxWorkerBackend } from './inference/onnx-worker-backend.ts';
 import type { ModelSession, ResolvedModel } from './inference/inference-backend.ts';
 import { expandInputs } from './jobs/expand-inputs.ts';
 import { planOutputPaths } from './jobs/output-plan.ts';
-import { EncoderCatalog, SPEED_PRESETS, type SpeedPreset } from './media/codecs.ts';
+import { containerFromPath, EncoderCatalog, SPEED_PRESETS, type SpeedPreset } from './media/codecs.ts';
 import { locateFfmpegTools, type FfmpegLocatorOptions, type FfmpegTools } from './media/ffmpeg-locator.ts';
 import { assertOutputAllowed } from './media/output-path.ts';
 import { probeMedia } from './media/probe.ts';
@@ -30,7 +30,11 @@ import { ModelResolver } from './models/model-resolver.ts';
 import { modelSearchPath } from './models/model-search-path.ts';
 import type { FrameStage } from './pipeline/frame-stage.ts';
 import { runImageJob } from './pipeline/image-job.ts';
-import { runVideoJob } from './pipeline/video-job.ts';
+import { runVideoJob, timeStretchOf } from './pipeline/video-job.ts';
+import { renderVideoSegment, segmentModeOf, type SegmentMode, type SegmentRange } from './pipeline/video-segment.ts';
+import { chainGeometry } from './pipeline/stage-chain.ts';
+import { finalizeOutput } from './media/muxer.ts';
+import { toNumber, type Rational } from '../common/rational.ts';
 import { interpolateImagePair } from './tasks/interpolation-pair.ts';
 import { builderFor } from './steps/step-builders.ts';
 import { stepName, type SessionRequest, type StepContext } from './steps/step-builder.ts';
@@ -248,8 +252,13 @@ export class Engine {
     return pending;
   }
 
-  private async buildStages(item: PlannedItem, source: MediaInfo | undefined, handlers: ItemHandlers): Promise<{ stages: FrameStage[]; providers: string[]; precisions: string[] }> {
+  private async buildStages(item: PlannedItem, source: MediaInfo | undefined, handlers: Pick<ItemHandlers, 'signal' | 'onNotice'>): Promise<{ stages: FrameStage[]; providers: string[]; precisions: string[]; models: Record<string, string> }> {
     const stages: FrameStage[] = [];
+    /** sha256 of every model the chain runs, by id (the render farm's fingerprint). */
+    const models: Record<string, string> = {};
+    const note = (manifest: { id: string; sha256: string }): void => {
+      models[manifest.id] = manifest.sha256;
+    };
     const providers = new Set<string>();
     const precisions = new Set<string>();
     try {
@@ -257,6 +266,9 @@ export class Engine {
         const context: StepContext = {
           catalog: this.catalog,
           session: async (request) => {
+            note(this.catalog.get(request.modelId));
+            const partner = request.denoise !== undefined ? this.catalog.get(request.modelId).denoisePartner : undefined;
+            if (partner) note(this.catalog.get(partner));
             const session = await this.session(request, item.processing, handlers.signal);
             const resolution = this.precisions.get(session);
             providers.add(session.report.chosen);
@@ -265,7 +277,11 @@ export class Engine {
             return session;
           },
           derivedModels: {
-            resolve: (modelId) => this.models.resolve(modelId, { signal: handlers.signal }),
+            resolve: async (modelId) => {
+              const model = await this.models.resolve(modelId, { signal: handlers.signal });
+              note(model.manifest);
+              return model;
+            },
             cacheDir: path.join(this.options.cacheDir, 'converted'),
             open: async (model) => {
               const session = await this.derivedSession(model, item.processing);
@@ -287,7 +303,7 @@ export class Engine {
       await Promise.all(stages.map((stage) => stage.dispose()));
       throw error;
     }
-    return { stages, providers: [...providers], precisions: [...precisions] };
+    return { stages, providers: [...providers], precisions: [...precisions], models };
   }
 
   /** Processes one planned item; the output appears only when it is complete. */
@@ -336,6 +352,75 @@ export class Engine {
     } finally {
       await Promise.all(stages.map((stage) => stage.dispose()));
     }
+  }
+
+  /**
+   * How a planned video item can be cut into segments (the render farm's
+   * split): its probed source, output frame count and rate, and whether
+   * segments may start mid-video (see pipeline/video-segment.ts).
+   */
+  async segmentPlan(item: PlannedItem, options: { signal: AbortSignal }): Promise<{ source: MediaInfo; outputFrames: number; outputRate: Rational; mode: SegmentMode; models: Record<string, string> }> {
+    const source = await probeMedia(item.input.path, { ffprobe: this.ffmpegTools().ffprobe.path, signal: options.signal });
+    if (source.video.isImage) throw new InvalidArgumentError(`${item.input.path} is a still image: render it as a whole file, not in segments.`);
+    const { stages, models } = await this.buildStages(item, source, { signal: options.signal });
+    try {
+      const video = source.video;
+      const output = chainGeometry({ width: video.width, height: video.height, frameRate: video.frameRate, frameCount: video.frameCount }, stages).at(-1);
+      const outputFrames = output?.frameCount ?? video.frameCount;
+      const mode = isResumableChain(item.steps) ? segmentModeOf(stages, video.frameCount, outputFrames) : 'whole';
+      return { source, outputFrames, outputRate: output?.frameRate ?? video.frameRate, mode, models };
+    } finally {
+      await Promise.all(stages.map((stage) => stage.dispose()));
+    }
+  }
+
+  /** Renders output frames [range.startFrame, +frameCount) of a video item to one part file (see video-segment.ts). */
+  async renderSegment(item: PlannedItem, range: SegmentRange, partPath: string, handlers: { signal: AbortSignal; onFrames?: (done: number) => void; onNotice?: (message: string) => void; checkModels?: (models: Readonly<Record<string, string>>) => void }): Promise<{ path: string; frameCount: number; providers: string[] }> {
+    const tools = this.ffmpegTools();
+    const source = await probeMedia(item.input.path, { ffprobe: tools.ffprobe.path, signal: handlers.signal });
+    const { stages, providers, models } = await this.buildStages(item, source, handlers);
+    try {
+      handlers.checkModels?.(models);
+      const { codec, crf, preset, pixelFormat } = item.outputSettings;
+      const part = await renderVideoSegment({
+        ffmpegPath: tools.ffmpeg.path,
+        encoders: this.encoderCatalog(),
+        source,
+        stages,
+        encode: { codec, quality: crf, preset: preset as SpeedPreset | undefined, pixelFormat },
+        range,
+        outputPath: partPath,
+        signal: handlers.signal,
+        onFrames: handlers.onFrames,
+      });
+      return { ...part, providers };
+    } finally {
+      await Promise.all(stages.map((stage) => stage.dispose()));
+    }
+  }
+
+  /** Joins finished parts of a video item into its output with the source's audio, subtitles and chapters. */
+  async joinSegments(item: PlannedItem, parts: readonly string[], options: { signal: AbortSignal; onNotice?: (message: string) => void }): Promise<string> {
+    const tools = this.ffmpegTools();
+    const source = await probeMedia(item.input.path, { ffprobe: tools.ffprobe.path, signal: options.signal });
+    const { stages } = await this.buildStages(item, source, { signal: options.signal });
+    const stretch = timeStretchOf(stages);
+    await Promise.all(stages.map((stage) => stage.dispose()));
+    const finalized = await finalizeOutput({
+      ffmpegPath: tools.ffmpeg.path,
+      videoParts: parts,
+      source,
+      outputPath: item.output,
+      container: containerFromPath(item.output),
+      videoCodec: item.outputSettings.codec,
+      overwrite: item.outputSettings.overwrite,
+      audio: stretch?.audio === 'drop' ? 'drop' : item.outputSettings.audio,
+      subtitles: item.outputSettings.subtitles,
+      timeStretch: stretch ? toNumber(stretch.factor) : undefined,
+      signal: options.signal,
+    });
+    for (const notice of finalized.notices) options.onNotice?.(notice.message);
+    return finalized.outputPath;
   }
 
   /** The in-between frames of two stills as sorted PNGs in a folder (see interpolateImagePair). */

@@ -27,3 +27,12 @@ export type { JobExecutor, JobListener, JobQueueOptions, ResolvedPreset } from '
 export { PresetStore } from './presets/preset-store.ts';
 export type { PresetEntry } from './presets/preset-store.ts';
 export { STYLE_IMAGE_PLACEHOLDER } from './presets/built-in-presets.ts';
+export { FarmClient } from './farm/farm-client.ts';
+export type { FarmProgress } from './farm/farm-client.ts';
+export { FarmWorker } from './farm/farm-worker.ts';
+export type { FarmWorkerEvent, FarmWorkerOptions } from './farm/farm-worker.ts';
+export { WorkerRegistry } from './farm/farm-status.ts';
+export type { SegmentStatus, WorkerBeat } from './farm/farm-status.ts';
+export type { FarmRecord } from './farm/farm-job.ts';
+export { SharedRoot } from './farm/shared-root.ts';
+export { redactRedisUrl } from './farm/redis-connection.ts';

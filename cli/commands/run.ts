@@ -9,11 +9,15 @@ import { STYLE_IMAGE_PLACEHOLDER, isCancellation, serializeError } from '../../e
 import { parseStepText } from '../../common/step-text.ts';
 import { EXIT_CANCELLED, EXIT_FAILED, EXIT_USAGE } from '../exit-codes.ts';
 import { openJobSession, runJobsInForeground } from '../job-session.ts';
+import { runOnFarm } from '../farm-run.ts';
 import { JsonReporter, TextReporter, type Reporter } from '../reporter.ts';
 import { addSharedOptions, batchRequest, type SharedFlags } from '../shared-options.ts';
 
 interface RunFlags extends SharedFlags {
   step: Record<string, unknown>[];
+  farm?: string;
+  sharedRoot?: string;
+  segmentFrames?: number;
   preset?: string;
   styleImage?: string;
 }
@@ -48,7 +52,14 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       [],
     )
     .option('--preset <name>', 'a saved preset (see "framesmith presets list") instead of --step')
-    .option('--style-image <file>', 'the style image for a stylize step that needs one (e.g. --preset any-style)');
+    .option('--style-image <file>', 'the style image for a stylize step that needs one (e.g. --preset any-style)')
+    .option('--farm <redis-url>', 'render on a farm: split each video into segments for the workers on this Redis (see "framesmith worker")')
+    .option('--shared-root <path>', 'with --farm: the shared folder every worker sees (default: the current folder)')
+    .option('--segment-frames <n>', 'with --farm: output frames per segment (default: about four segments per worker)', (text) => {
+      const value = Number(text);
+      if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError(`Expected a positive whole number for --segment-frames but received "${text}".`);
+      return value;
+    });
   addSharedOptions(command).action(async (inputs: string[], flags: RunFlags) => {
     if (flags.step.length === 0 && flags.preset === undefined) {
       command.error('error: give at least one --step (for example --step upscale:scale=2) or a --preset', { exitCode: 2 });
@@ -73,6 +84,11 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       if (flags.styleImage !== undefined || steps?.some((step) => (step as { styleImage?: string }).styleImage === STYLE_IMAGE_PLACEHOLDER)) {
         if (flags.styleImage === undefined) throw new UsageError('This preset needs a style image: add --style-image FILE.');
         steps = steps?.map((step) => ((step as { kind?: string }).kind === 'stylize' ? { ...(step as object), styleImage: flags.styleImage, style: undefined } : step));
+      }
+      if (flags.farm !== undefined) {
+        const plan = await session.engine.planBatch({ ...request, steps: steps ?? [], outputSettings, processing });
+        setExitCode(await runOnFarm(session.engine, plan.items, { farm: flags.farm, sharedRoot: flags.sharedRoot, segmentFrames: flags.segmentFrames }, reporter));
+        return;
       }
       const job = await session.queue.add({
         inputs,

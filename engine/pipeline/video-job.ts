@@ -87,20 +87,20 @@ export interface VideoJobResult {
 }
 
 /** 10-bit sources stay 10-bit unless the user picks a pixel format. */
-function defaultPixelFormat(codec: VideoCodec, sourceBitDepth: number): OutputPixelFormat | undefined {
+export function defaultPixelFormat(codec: VideoCodec, sourceBitDepth: number): OutputPixelFormat | undefined {
   const spec = CODEC_SPECS[codec];
   if (sourceBitDepth > 8 && spec.defaultPixelFormat === 'yuv420p' && spec.pixelFormats.includes('yuv420p10le')) return 'yuv420p10le';
   return undefined;
 }
 
-function partFileName(codec: VideoCodec, index = 1): string {
+export function partFileName(codec: VideoCodec, index = 1): string {
   const container = CODEC_SPECS[codec].partContainer;
   const stem = `part-${String(index).padStart(4, '0')}`;
   return container === 'image-sequence' ? stem : `${stem}.${container}`;
 }
 
 /** The chain's combined slow motion, if any stage stretches time (audio dropped if any stage drops it). */
-function timeStretchOf(stages: readonly FrameStage[]): TimeStretch | undefined {
+export function timeStretchOf(stages: readonly FrameStage[]): TimeStretch | undefined {
   let result: TimeStretch | undefined;
   for (const stage of stages) {
     if (!stage.timeStretch) continue;

@@ -21,6 +21,7 @@ export const ENGINE_LAYERS = [
   'presets',     // built-in and user presets
   'jobs',        // inputs, output plans, the durable queue and its runner
   '.',           // the facade (engine.ts, doctor.ts)
+  'farm',        // the render farm: segments on BullMQ, workers, join
   'api',         // the service behind the typed API
   'index.ts',    // the one public door
 ];
