@@ -3,7 +3,9 @@
 // fp32's PSNR against the true middle frame; Set5 crops of 64 px for
 // super-resolution: at least 38 dB against fp32's output). The resolver's
 // record is written once and read back; without a record and without being
-// asked to measure, auto runs fp32. The CLI refuses an unknown precision.
+// asked to measure, auto runs fp32. The CLI runs --precision int8 end to end,
+// says why bf16 cannot run, and refuses an unknown precision.
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,8 +20,8 @@ import { PrecisionResolver } from '../../../engine/precision/precision-resolver.
 import { copyFeed, loadReferenceSamples } from '../../../engine/precision/reference-samples.ts';
 import { tensorToFrame } from '../../../engine/tasks/image-tensor.ts';
 import type { RgbFrame } from '../../../engine/media/frame.ts';
-import { runCli } from '../../helpers/cli-runner.ts';
-import { makeTempDir, type TempDir } from '../../helpers/media-fixtures.ts';
+import { parseJsonLines, runCli } from '../../helpers/cli-runner.ts';
+import { makeClip, makeTempDir, type TempDir } from '../../helpers/media-fixtures.ts';
 import { repoRoot, sharedMediaDir, sharedModelsDir } from '../../helpers/shared-assets.ts';
 
 const modelsDir = sharedModelsDir();
@@ -125,4 +127,19 @@ describe.skipIf(!modelsDir || !mediaDir)('int8 variants of real models', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/int4.*auto, fp32, fp16, bf16, int8/s);
   });
+
+  it('framesmith interpolate --precision int8 runs the int8 variant end to end; bf16 fails with the reason', async () => {
+    const env = { FRAMESMITH_CACHE: path.join(dir.path, 'cli-cache') };
+    const clip = await makeClip(dir.path, { name: 'clip.mkv', frames: 4, width: 64, height: 48, container: 'mkv' });
+    const int8 = await runCli(['interpolate', clip, '--multiply', '2', '--precision', 'int8', '--codec', 'ffv1', '-o', path.join(dir.path, 'int8.mkv'), '--json'], { env, timeoutMs: 300_000 });
+    expect(int8.code, int8.stderr).toBe(0);
+    const done = parseJsonLines(int8.stdout).find((event) => event.type === 'done');
+    expect(done?.frames).toBeGreaterThanOrEqual(7);
+    expect((await readdir(env.FRAMESMITH_CACHE, { recursive: true })).some((name) => /rife-v4\.6\..*\.int8v1\..*\.onnx$/.test(String(name)))).toBe(true);
+    const bf16 = await runCli(['interpolate', clip, '--multiply', '2', '--precision', 'bf16', '-o', path.join(dir.path, 'bf16.mkv'), '--json'], { env });
+    expect(bf16.code).not.toBe(0);
+    const failure = parseJsonLines(bf16.stdout).find((event) => event.type === 'error') as { error?: { userMessage?: string } } | undefined;
+    expect(failure?.error?.userMessage).toMatch(/bf16 cannot run "rife-v4\.6" here: the CPU provider .* no bf16 convolution/);
+    expect(existsSync(path.join(dir.path, 'bf16.mkv'))).toBe(false);
+  }, 400_000);
 });
