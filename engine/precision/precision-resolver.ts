@@ -6,7 +6,7 @@
 // none and the caller asks to measure, it times and judges fp32 against each
 // variant on the reference samples once and records it (without reference
 // media it stays at fp32 and says so); otherwise it runs fp32.
-import { InvalidArgumentError } from '../../common/errors.ts';
+import { InvalidArgumentError, isCancellation, isFramesmithError } from '../../common/errors.ts';
 import type { Precision as PrecisionSetting } from '../../common/job-spec.ts';
 import type { InferenceBackend, ResolvedModel } from '../inference/inference-backend.ts';
 import { sha256OfFile } from '../onnx/fp16-to-fp32.ts';
@@ -90,6 +90,18 @@ export class PrecisionResolver {
         return { model: int8.model, sessionPrecision: 'auto', precision: 'int8', notice: `${model.manifest.id}: ${record.choice.reason} (measured ${record.measuredAt.slice(0, 10)})` };
       }
     }
+    try {
+      return await this.measure(model, samples, file, machine, signal);
+    } catch (error) {
+      // A model the transform or the runtime cannot take runs as it did; a bug or a cancel propagates.
+      if (isCancellation(error) || !isFramesmithError(error)) throw error;
+      return { ...fp32, notice: `${model.manifest.id}: precision auto runs fp32: measuring its variants failed (${error.userMessage})` };
+    }
+  }
+
+  /** Times and judges every variant on the samples, records the result and returns the pick. */
+  private async measure(model: ResolvedModel, samples: ReferenceSamples, file: string, machine: string, signal?: AbortSignal): Promise<PrecisionResolution> {
+    const modelSha256 = model.manifest.sha256;
     const bound = qualityBoundFor(model.manifest.task);
     const backend = this.options.backend;
     const threads = this.options.threads;

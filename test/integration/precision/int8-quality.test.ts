@@ -122,6 +122,19 @@ describe.skipIf(!modelsDir || !mediaDir)('int8 variants of real models', () => {
     expect(recalled.notice).toMatch(/\(measured \d{4}-\d\d-\d\d\)$/);
   }, 300_000);
 
+  it('auto falls back to fp32 and says why when the variants cannot be measured', async () => {
+    const rife = await catalogModel('rife-v4.6');
+    const upscaler = await catalogModel('realesr-animevideov3-x4');
+    if (!rife || !upscaler) return;
+    // An upscaler's manifest over RIFE's file: the reference feeds do not fit the graph's inputs.
+    const mismatched: ResolvedModel = { manifest: { ...upscaler.manifest, id: 'mismatched' }, path: rife.path };
+    const resolver = new PrecisionResolver({ backend, cacheDir: path.join(dir.path, 'fallback'), referenceDir: mediaDir as string, threads: 2 });
+    const result = await resolver.resolve(mismatched, 'auto', { measure: true });
+    expect(result.precision).toBe('fp32');
+    expect(result.model).toBe(mismatched);
+    expect(result.notice).toMatch(/^mismatched: precision auto runs fp32: measuring its variants failed \(.+\)$/);
+  }, 120_000);
+
   it('the CLI refuses an unknown precision with the list of choices (exit 2)', async () => {
     const result = await runCli(['upscale', 'nothing.png', '--precision', 'int4']);
     expect(result.code).toBe(2);
