@@ -40,7 +40,8 @@ import { builderFor } from './steps/step-builders.ts';
 import { stepName, type SessionRequest, type StepContext } from './steps/step-builder.ts';
 import { collectDoctorReport, type DoctorReport } from './doctor.ts';
 import { sharedModelsPath } from './models/repo-paths.ts';
-import { PrecisionResolver, type PrecisionResolution } from './precision/precision-resolver.ts';
+import { JobPrecision, sessionPrecision } from './precision/job-precision.ts';
+import type { PrecisionResolution } from './precision/precision-resolver.ts';
 import type { BatchPlan, BatchRequest, ItemHandlers, ItemResult, PlannedItem } from './jobs/batch.ts';
 
 export type { BatchPlan, BatchRequest, ItemHandlers, ItemResult, PlannedItem } from './jobs/batch.ts';
@@ -81,22 +82,13 @@ function describeIssue(prefix: string, error: { issues: readonly { path: readonl
     .join('; ');
 }
 
-/**
- * A job's precision setting as the inference backend takes it: 'fp16' runs
- * each model as published (an fp16 file in fp16, even on the CPU; an fp32
- * file stays fp32, nothing is narrowed); 'fp32' and 'auto' let the backend
- * choose, which on the CPU provider means fp32 (fp16 files converted once)
- * and on GPU providers the published precision.
- */
-export function sessionPrecision(processing: Pick<ProcessingSettings, 'precision'>): 'auto' | 'published' {
-  return processing.precision === 'fp16' ? 'published' : 'auto';
-}
+export { sessionPrecision } from './precision/job-precision.ts';
 
 export class Engine {
   private readonly sessions = new Map<string, Promise<ModelSession>>();
   /** What precision each catalog session runs in, and what auto said about it. */
   private readonly precisions = new WeakMap<ModelSession, PrecisionResolution>();
-  private cpuOnly: Promise<boolean> | undefined;
+  private readonly jobPrecision: JobPrecision;
   private backend: OnnxWorkerBackend | undefined;
   private tools: FfmpegTools | undefined;
   private encoders: EncoderCatalog | undefined;
@@ -105,7 +97,13 @@ export class Engine {
     private readonly options: EngineOptions,
     readonly catalog: Catalog,
     readonly models: ModelResolver,
-  ) {}
+  ) {
+    this.jobPrecision = new JobPrecision({
+      backend: () => this.inference(),
+      cacheDir: path.join(options.cacheDir, 'converted'),
+      referenceDir: options.referenceMediaDir ?? path.join(path.dirname(sharedModelsPath), 'media'),
+    });
+  }
 
   static async create(options: EngineOptions): Promise<Engine> {
     if (!options.cacheDir) throw new InvalidArgumentError('The engine needs a cacheDir.');
@@ -184,7 +182,7 @@ export class Engine {
         const model = await this.models.resolve(request.modelId, { signal });
         const partnerId = request.denoise !== undefined ? model.manifest.denoisePartner : undefined;
         const partner = partnerId ? await this.models.resolve(partnerId, { signal }) : undefined;
-        const resolution = partner ? this.blendedPrecision(model, processing) : await this.precisionFor(model, processing, signal);
+        const resolution = await this.jobPrecision.forModel(model, processing, { blended: partner !== undefined, signal });
         const session = await this.inference().open(resolution.model, {
           provider: processing.provider,
           threads: processing.threads,
@@ -199,44 +197,6 @@ export class Engine {
       this.sessions.set(key, pending);
     }
     return pending;
-  }
-
-  /** Whether sessions with this provider preference run on the CPU provider (no other provider is available). */
-  private async runsOnCpu(provider: ProcessingSettings['provider']): Promise<boolean> {
-    if (provider === 'cpu') return true;
-    if (provider !== 'auto') return false;
-    this.cpuOnly ??= this.inference().availableProviders().then((attempts) => attempts.every((attempt) => attempt.provider === 'cpu' || attempt.skippedBecause !== undefined));
-    return this.cpuOnly;
-  }
-
-  /** The file and session precision for a catalog model under the job's precision setting. */
-  private async precisionFor(model: ResolvedModel, processing: ProcessingSettings, signal: AbortSignal): Promise<PrecisionResolution> {
-    const requested = processing.precision ?? 'auto';
-    if (requested === 'auto' || requested === 'int8' || requested === 'bf16') {
-      if (await this.runsOnCpu(processing.provider)) return this.precisionResolver(processing).resolve(model, requested, { signal, measure: processing.measurePrecision === true });
-      if (requested !== 'auto') {
-        throw new InvalidArgumentError(`Precision ${requested} runs on the CPU provider only; ${processing.provider} was asked for. Use --provider cpu, or --precision auto.`);
-      }
-    }
-    return { model, sessionPrecision: sessionPrecision(processing), precision: requested === 'fp16' ? 'fp16' : 'fp32' };
-  }
-
-  /** Denoise blending mixes the published weights, so it runs them in fp32 (or as published for fp16). */
-  private blendedPrecision(model: ResolvedModel, processing: ProcessingSettings): PrecisionResolution {
-    const requested = processing.precision ?? 'auto';
-    if (requested === 'int8' || requested === 'bf16') {
-      throw new InvalidArgumentError(`Precision ${requested} cannot run a denoise-strength blend of "${model.manifest.id}"; leave out --denoise or use --precision auto.`);
-    }
-    return { model, sessionPrecision: sessionPrecision(processing), precision: requested === 'fp16' ? 'fp16' : 'fp32' };
-  }
-
-  private precisionResolver(processing: ProcessingSettings): PrecisionResolver {
-    return new PrecisionResolver({
-      backend: this.inference(),
-      cacheDir: path.join(this.options.cacheDir, 'converted'),
-      referenceDir: this.options.referenceMediaDir ?? path.join(path.dirname(sharedModelsPath), 'media'),
-      threads: processing.threads,
-    });
   }
 
   /** A session on a model derived from a catalog model (its file is in the cache, keyed by its path). */
