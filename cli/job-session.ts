@@ -1,15 +1,20 @@
 // The CLI's side of the job queue: open it over an engine in the user's data
 // folder, and run jobs in the foreground with the same reporter events as a
-// plain batch. Ctrl-C (or SIGTERM) cancels the job (nothing partial is left;
-// a second one exits at once); a SIGKILL or a crash leaves the job
-// 'running' on disk, so the next `framesmith resume` continues it from its
-// last finished segment. A job run from the command line is removed from the
-// queue when it ends, unless it was interrupted.
+// plain batch. A durable job is lost only on request (`framesmith queue cancel`
+// or `queue remove`): Ctrl-C, SIGTERM and SIGHUP stop it between frames as
+// 'interrupted', keeping its finished segments, and the process exits
+// promptly (128 + the signal's number) saying how to resume; a second signal
+// exits at once, and a SIGKILL or a crash leaves the job 'running' on disk,
+// so the next start finds it interrupted all the same. A job run from the
+// command line is removed from the queue when it completes, or when it fails
+// with nothing to resume from; one that fails before its items could start
+// (its input gone, its output path taken) stays with its reason and
+// segments, and `framesmith resume ID` continues it once the cause is gone.
 import { Engine, JobQueue, PresetStore, isCancellation, serializeError } from '../engine/index.ts';
 import type { JobEvent, JobSnapshot } from '../common/jobs.ts';
 import { userCacheDir, userDataDir } from './app-paths.ts';
 import { EXIT_CANCELLED, EXIT_FAILED, EXIT_OK } from './exit-codes.ts';
-import { onInterrupt } from './interrupt.ts';
+import { exitCodeForSignal, onJobSignal, type KeepingSignal } from './interrupt.ts';
 import type { Reporter } from './reporter.ts';
 
 export interface JobSession {
@@ -82,20 +87,28 @@ export function reportJobs(queue: JobQueue, reporter: Reporter, ids: () => Reado
   });
 }
 
+/** Seconds a stop signal waits for the job to reach a frame boundary before the process exits anyway (the job is kept either way). */
+const STOP_GRACE_MS = 15_000;
+
+function resumeHint(id: string): string {
+  return `Job ${id} is kept with its finished segments: continue it with \`framesmith resume ${id}\`, or discard it with \`framesmith queue remove ${id}\`.`;
+}
+
 /** Runs jobs one after another in the foreground; the exit code of the worst outcome. */
 export async function runJobsInForeground(queue: JobQueue, reporter: Reporter, jobIds: readonly string[]): Promise<number> {
   const ids = new Set(jobIds);
   const unsubscribe = reportJobs(queue, reporter, () => ids);
   let current: string | undefined;
-  let cancelling = false;
-  const stopListening = onInterrupt(() => {
-    cancelling = true;
-    if (current) void queue.cancel(current).catch(() => undefined);
+  let stoppedBy: KeepingSignal | undefined;
+  const stopListening = onJobSignal((signal) => {
+    stoppedBy = signal;
+    setTimeout(() => process.exit(exitCodeForSignal(signal)), STOP_GRACE_MS).unref();
+    if (current) void queue.interrupt(current).catch(() => undefined);
   });
   let code = EXIT_OK;
   try {
     for (const id of jobIds) {
-      if (cancelling) break;
+      if (stoppedBy) break;
       current = id;
       let snapshot: JobSnapshot;
       try {
@@ -106,6 +119,10 @@ export async function runJobsInForeground(queue: JobQueue, reporter: Reporter, j
         code = EXIT_FAILED;
         continue;
       }
+      if (stoppedBy && (snapshot.state === 'interrupted' || snapshot.state === 'queued' || snapshot.state === 'paused')) {
+        reporter.event({ type: 'interrupted', job: id, signal: stoppedBy, message: resumeHint(id) });
+        return exitCodeForSignal(stoppedBy);
+      }
       if (snapshot.state === 'cancelled') {
         reporter.event({ type: 'cancelled', item: snapshot.items.find((item) => item.state === 'cancelled')?.input });
         await queue.remove(id);
@@ -114,10 +131,15 @@ export async function runJobsInForeground(queue: JobQueue, reporter: Reporter, j
       if (snapshot.state === 'failed') {
         if (snapshot.error && !snapshot.items.some((item) => item.error)) reporter.event({ type: 'error', error: snapshot.error });
         code = EXIT_FAILED;
+        if (await queue.keepsWork(id)) {
+          const item = snapshot.items.find((entry) => entry.state === 'failed') ?? snapshot.items[0];
+          if (item) reporter.event({ type: 'notice', item: item.input, message: `${resumeHint(id)} Fix what the error says first.` });
+          continue;
+        }
       }
       if (snapshot.state === 'completed' || snapshot.state === 'failed') await queue.remove(id);
     }
-    return cancelling ? EXIT_CANCELLED : code;
+    return stoppedBy ? exitCodeForSignal(stoppedBy) : code;
   } finally {
     unsubscribe();
     stopListening();

@@ -2,6 +2,7 @@
 // a terminal, one JSON object a line with --json, plain lines otherwise.
 import { SingleBar } from 'cli-progress';
 import type { Progress, SerializedError } from '../engine/index.ts';
+import { cliErrorText } from './error-text.ts';
 
 export type CliEvent =
   | { type: 'start'; item: string; index: number; count: number }
@@ -9,7 +10,9 @@ export type CliEvent =
   | { type: 'notice'; item: string; message: string }
   | { type: 'done'; item: string; output: string; frames: number; seconds: number; provider?: string }
   | { type: 'error'; item?: string; error: SerializedError }
-  | { type: 'cancelled'; item?: string };
+  | { type: 'cancelled'; item?: string }
+  /** A durable job stopped by a signal and kept (resumable); `message` says how to go on. */
+  | { type: 'interrupted'; job: string; signal: string; message: string };
 
 export interface Reporter {
   event(event: CliEvent): void;
@@ -97,13 +100,18 @@ export class TextReporter implements Reporter {
       case 'error':
         this.stopBar();
         if (event.item) this.failed += 1;
-        this.line(`  error${event.item ? ` (${event.item})` : ''}: ${event.error.userMessage}`);
+        this.line(`  error${event.item ? ` (${event.item})` : ''}: ${cliErrorText(event.error)}`);
         if (event.error.detail && process.env.FRAMESMITH_DEBUG) this.line(event.error.detail);
         return;
       case 'cancelled':
         this.stopBar();
         this.cancelled = true;
         this.line('  cancelled: no output was left behind.');
+        return;
+      case 'interrupted':
+        this.stopBar();
+        this.cancelled = true;
+        this.line(`  interrupted (${event.signal}): ${event.message}`);
         return;
     }
   }
@@ -129,5 +137,5 @@ export class TextReporter implements Reporter {
 /** A command's failure for a person (stderr; the detail with FRAMESMITH_DEBUG) or, with --json, as an error event on stdout. */
 export function printError(error: SerializedError, json: boolean): void {
   if (json) process.stdout.write(`${JSON.stringify({ type: 'error', error })}\n`);
-  else process.stderr.write(`error: ${error.userMessage}\n${error.detail && process.env.FRAMESMITH_DEBUG ? `${error.detail}\n` : ''}`);
+  else process.stderr.write(`error: ${cliErrorText(error)}\n${error.detail && process.env.FRAMESMITH_DEBUG ? `${error.detail}\n` : ''}`);
 }

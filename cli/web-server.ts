@@ -4,29 +4,47 @@
 // the server then sets it as an HttpOnly SameSite=Strict cookie so the
 // page's scripts and styles load without it in their URLs. Without the token
 // (query or cookie) nothing is served: HTTP 401, WebSocket upgrade refused.
-// Requests are validated by the same ApiDispatcher as in the Electron app.
-// Finished preview clips are served under PREVIEW_CLIP_ROUTE, behind the same
-// token, with byte ranges (a <video> element seeks with them).
+// Requests are validated by the same ApiDispatcher as in the Electron app;
+// one socket's frames are served by api-socket.ts.
+//
+// Nothing a client sends can end the process: every check before the token
+// is written not to throw (a request target or Origin that is not a URL is
+// refused, not parsed blindly), every socket and request has an error
+// listener, and an exception from our own code is logged as a bug and
+// answered with 500. After the token check, a host's extra routes (uploads
+// and downloads) are asked first, then the preview clips, then the UI.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+import * as fs from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
-import { WebSocketServer, type WebSocket } from 'ws';
-import type { Unsubscribe } from '../common/api/api-types.ts';
-import { EVENT_CHANNELS, PREVIEW_CLIP_ROUTE, type ApiEventGroup, type EventChannel } from '../common/api/contract.ts';
-import { contentSecurityPolicy, mimeTypeOf, safeRelativeSegments } from '../common/api/static-path.ts';
-import { clientFrameSchema, WS_PATH, type ServerFrame } from '../common/api/ws-protocol.ts';
-import { describeIssues } from '../common/api/validate-request.ts';
-import { InvalidArgumentError, serializeError } from '../common/errors.ts';
+import { WebSocketServer } from 'ws';
+import { PREVIEW_CLIP_ROUTE } from '../common/api/contract.ts';
+import { contentSecurityPolicy } from '../common/api/static-path.ts';
+import { resolveUiRequest, uiFilesOver } from '../common/api/ui-host.ts';
+import { MAX_CLIENT_FRAME_BYTES, WS_PATH } from '../common/api/ws-protocol.ts';
 import type { ApiDispatcher } from '../engine/index.ts';
+import { serveApiSocket, type ApiEventSource } from './api-socket.ts';
+import { streamLog, type ServerLog } from './server-log.ts';
+
+export type { ApiEventSource } from './api-socket.ts';
 
 const TOKEN_COOKIE = 'framesmith_token';
-const MAX_FRAME_BYTES = 4 * 1024 * 1024;
 
-export interface ApiEventSource {
-  subscribe<G extends ApiEventGroup>(group: G, listener: (event: unknown) => void): Unsubscribe;
+/** A route the server answers itself behind the token (the preview clips). */
+interface HttpRoute {
+  /** URL path prefix it answers, e.g. "/preview-clips/". */
+  prefix: string;
+  /** Answers the request; `headers` are the security headers every answer carries. */
+  handle(request: http.IncomingMessage, response: http.ServerResponse, url: URL, headers: http.OutgoingHttpHeaders): Promise<void>;
+}
+
+/** Extra HTTP routes (uploads, job files), asked first for every authorised request; true: answered. */
+export interface HttpRoutes {
+  handle(url: URL, request: http.IncomingMessage, response: http.ServerResponse, headers: http.OutgoingHttpHeaders): Promise<boolean>;
 }
 
 export interface WebServerOptions {
@@ -41,6 +59,9 @@ export interface WebServerOptions {
   token?: string;
   /** The file of a finished preview clip (AppService.clipFile); none: the clip route answers 404. */
   clipFile?: (clipId: string) => string | undefined;
+  routes?: HttpRoutes;
+  /** Where trouble is reported; default stderr. */
+  log?: ServerLog;
 }
 
 const CLIP_PATH = new RegExp(`^${PREVIEW_CLIP_ROUTE}([A-Za-z0-9_-]{8,64})\\.webm$`);
@@ -64,22 +85,47 @@ export function parseByteRange(header: string | undefined, size: number): { star
   return start >= size || end < start ? null : { start, end };
 }
 
-function groupOfChannel(channel: EventChannel): ApiEventGroup {
-  return (Object.keys(EVENT_CHANNELS) as ApiEventGroup[]).find((group) => EVENT_CHANNELS[group] === channel) as ApiEventGroup;
+/** A request target as a URL, or undefined when it does not parse (never throws). */
+export function parseRequestTarget(target: string | undefined): URL | undefined {
+  if (target === undefined || !target.startsWith('/')) return undefined;
+  try {
+    return new URL(target, 'http://localhost');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The host of an Origin header; undefined for `null`, garbage or anything but http(s) (never throws). */
+export function originHost(origin: string): string | undefined {
+  try {
+    const url = new URL(origin);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.host : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function cookieValue(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
     const [key, ...rest] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(rest.join('='));
+    if (key !== name) continue;
+    try {
+      return decodeURIComponent(rest.join('='));
+    } catch {
+      return undefined;
+    }
   }
   return undefined;
 }
 
-/** The file under `root` that a URL path names, or undefined when the path would leave the root. */
-export function resolveStaticPath(root: string, urlPath: string): string | undefined {
-  const segments = safeRelativeSegments(urlPath);
-  return segments === undefined ? undefined : path.join(root, ...segments);
+function refuseUpgrade(socket: Duplex, status: string): void {
+  if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.destroy();
+}
+
+function plain(response: http.ServerResponse, status: number, headers: http.OutgoingHttpHeaders, text: string): void {
+  response.writeHead(status, { ...headers, 'content-type': 'text/plain; charset=utf-8' });
+  response.end(text.endsWith('\n') ? text : `${text}\n`);
 }
 
 export class WebServer {
@@ -87,27 +133,33 @@ export class WebServer {
   private readonly server: http.Server;
   private readonly sockets: WebSocketServer;
   private readonly root: string;
+  private readonly log: ServerLog;
+  private readonly clips: HttpRoute;
 
   constructor(private readonly options: WebServerOptions) {
     this.token = options.token ?? randomBytes(32).toString('base64url');
     this.root = path.resolve(options.uiDir);
-    this.server = http.createServer((request, response) => {
-      void this.serveHttp(request, response).catch((error: unknown) => {
-        if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
-        response.end(`Internal error: ${error instanceof Error ? error.message : String(error)}\n`);
-      });
+    this.log = options.log ?? streamLog();
+    this.clips = this.clipRoute();
+    this.server = http.createServer((request, response) => this.onRequest(request, response));
+    this.server.on('clientError', (error, socket) => {
+      this.log.connection('refused a malformed HTTP request', error);
+      refuseUpgrade(socket, '400 Bad Request');
     });
-    this.sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
-    this.server.on('upgrade', (request, socket, head) => {
-      const url = new URL(request.url ?? '/', 'http://localhost');
-      const origin = request.headers.origin;
-      const sameOrigin = origin === undefined || this.allowedHost(new URL(origin).host);
-      if (url.pathname !== WS_PATH || !this.authorised(url, request) || !sameOrigin || !this.allowedHost(request.headers.host)) {
-        socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-        socket.destroy();
-        return;
+    this.sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES });
+    this.sockets.on('error', (error) => this.log.bug('running the WebSocket server', error));
+    this.sockets.on('wsClientError', (error, socket) => {
+      this.log.connection('refused a WebSocket handshake', error);
+      refuseUpgrade(socket, '400 Bad Request');
+    });
+    this.server.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      socket.on('error', (error) => this.log.connection('dropped a connection while upgrading', error));
+      try {
+        this.onUpgrade(request, socket, head);
+      } catch (error) {
+        this.log.bug('upgrading a connection', error);
+        refuseUpgrade(socket, '500 Internal Server Error');
       }
-      this.sockets.handleUpgrade(request, socket, head, (ws) => this.serveSocket(ws));
     });
   }
 
@@ -121,6 +173,7 @@ export class WebServer {
         resolve();
       });
     });
+    this.server.on('error', (error) => this.log.bug('listening', error));
     return this.url;
   }
 
@@ -153,153 +206,114 @@ export class WebServer {
     return this.tokenMatches(url.searchParams.get('token')) || this.tokenMatches(cookieValue(request.headers.cookie, TOKEN_COOKIE));
   }
 
+  private onUpgrade(request: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = parseRequestTarget(request.url);
+    const origin = request.headers.origin;
+    // A browser always sends Origin; a page of another site (or a sandboxed frame's "null") is refused.
+    const sameOrigin = origin === undefined || this.allowedHost(originHost(origin));
+    if (!url || url.pathname !== WS_PATH || !sameOrigin || !this.allowedHost(request.headers.host) || !this.authorised(url, request)) {
+      refuseUpgrade(socket, '401 Unauthorized');
+      return;
+    }
+    this.sockets.handleUpgrade(request, socket, head, (ws) => {
+      try {
+        serveApiSocket(ws, { dispatcher: this.options.dispatcher, events: this.options.events, log: this.log });
+      } catch (error) {
+        this.log.bug('opening an API socket', error);
+        ws.terminate();
+      }
+    });
+  }
+
+  private onRequest(request: http.IncomingMessage, response: http.ServerResponse): void {
+    request.on('error', (error) => this.log.connection('dropped a request', error));
+    response.on('error', (error) => this.log.connection('dropped a response', error));
+    this.serveHttp(request, response).catch((error: unknown) => {
+      this.log.bug(`answering ${request.method ?? '?'} ${request.url ?? '?'}`, error);
+      if (!response.headersSent) plain(response, 500, {}, 'Internal error; the server logged it.');
+      else response.destroy();
+    });
+  }
+
   private async serveHttp(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? '/', 'http://localhost');
     const headers: http.OutgoingHttpHeaders = {
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
       'x-frame-options': 'DENY',
       'cache-control': 'no-store',
     };
-    if (!this.allowedHost(request.headers.host) || !this.authorised(url, request)) {
-      response.writeHead(401, { ...headers, 'content-type': 'text/plain; charset=utf-8' });
-      response.end('Framesmith: open the URL that "framesmith serve" printed; it carries the access token (?token=...).\n');
+    const url = parseRequestTarget(request.url);
+    if (!url) {
+      plain(response, 400, headers, 'Bad request target.');
       return;
     }
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
-      response.writeHead(405, { ...headers, allow: 'GET, HEAD' });
-      response.end();
+    if (!this.allowedHost(request.headers.host) || !this.authorised(url, request)) {
+      plain(response, 401, headers, 'Framesmith: open the URL that "framesmith serve" printed; it carries the access token (?token=...).');
       return;
     }
     if (this.tokenMatches(url.searchParams.get('token'))) {
       headers['set-cookie'] = `${TOKEN_COOKIE}=${encodeURIComponent(this.token)}; HttpOnly; SameSite=Strict; Path=/`;
     }
-    if (url.pathname.startsWith(PREVIEW_CLIP_ROUTE)) {
-      await this.serveClip(url.pathname, request, response, headers);
-      return;
-    }
-    const target = resolveStaticPath(this.root, url.pathname);
-    if (!target) {
-      response.writeHead(403, { ...headers, 'content-type': 'text/plain; charset=utf-8' });
-      response.end('Forbidden path.\n');
-      return;
-    }
-    let file = target;
-    let info = await stat(file).catch(() => undefined);
-    if (info?.isDirectory()) {
-      file = path.join(file, 'index.html');
-      info = await stat(file).catch(() => undefined);
-    }
-    if (!info && path.extname(url.pathname) === '') {
-      // A client-side route: the app's page handles it.
-      file = path.join(this.root, 'index.html');
-      info = await stat(file).catch(() => undefined);
-    }
-    if (!info?.isFile()) {
-      const missingUi = path.basename(file) === 'index.html';
-      response.writeHead(missingUi ? 503 : 404, { ...headers, 'content-type': 'text/plain; charset=utf-8' });
-      response.end(missingUi ? `The UI is not built (no ${file}). Run "npm run build:renderer" first.\n` : 'Not found.\n');
-      return;
-    }
-    // A symlink inside the UI folder must not lead out of it.
-    const real = await realpath(file);
-    const realRoot = await realpath(this.root);
-    const relative = path.relative(realRoot, real);
-    if (relative.startsWith('..') || path.isAbsolute(relative)) {
-      response.writeHead(403, { ...headers, 'content-type': 'text/plain; charset=utf-8' });
-      response.end('Forbidden path.\n');
-      return;
-    }
-    const type = mimeTypeOf(file);
-    if (type.startsWith('text/html')) {
-      const wsOrigin = `ws://${request.headers.host ?? ''}`;
-      headers['content-security-policy'] = contentSecurityPolicy([wsOrigin]);
-    }
-    response.writeHead(200, { ...headers, 'content-type': type, 'content-length': info.size });
-    if (request.method === 'HEAD') {
+    if (await this.options.routes?.handle(url, request, response, headers)) return;
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405, { ...headers, allow: 'GET, HEAD' });
       response.end();
       return;
     }
-    createReadStream(file).pipe(response);
+    if (url.pathname.startsWith(this.clips.prefix)) await this.clips.handle(request, response, url, headers);
+    else await this.serveUi(url, request, response, headers);
   }
 
-  private async serveClip(urlPath: string, request: http.IncomingMessage, response: http.ServerResponse, headers: http.OutgoingHttpHeaders): Promise<void> {
-    const id = CLIP_PATH.exec(urlPath)?.[1];
-    const file = id === undefined ? undefined : this.options.clipFile?.(id);
-    const info = file === undefined ? undefined : await stat(file).catch(() => undefined);
-    if (file === undefined || !info?.isFile()) {
-      response.writeHead(404, { ...headers, 'content-type': 'text/plain; charset=utf-8' });
-      response.end('No such preview clip (it may have been replaced by a newer one).\n');
+  private async serveUi(url: URL, request: http.IncomingMessage, response: http.ServerResponse, headers: http.OutgoingHttpHeaders): Promise<void> {
+    const answer = await resolveUiRequest(this.root, url.pathname, uiFilesOver(fs, path));
+    if (answer.kind !== 'file') {
+      plain(response, answer.status, headers, answer.message);
       return;
     }
-    const range = parseByteRange(request.headers.range, info.size);
-    const common = { ...headers, 'content-type': 'video/webm', 'accept-ranges': 'bytes' };
-    if (range === null) {
-      response.writeHead(416, { ...common, 'content-range': `bytes */${info.size}` });
-      response.end();
-      return;
-    }
-    const { start, end } = range ?? { start: 0, end: info.size - 1 };
-    response.writeHead(range ? 206 : 200, {
-      ...common,
-      'content-length': end - start + 1,
-      ...(range ? { 'content-range': `bytes ${start}-${end}/${info.size}` } : {}),
-    });
-    if (request.method === 'HEAD' || info.size === 0) {
-      response.end();
-      return;
-    }
-    createReadStream(file, { start, end }).pipe(response);
+    if (answer.isPage) headers['content-security-policy'] = contentSecurityPolicy([`ws://${request.headers.host ?? ''}`]);
+    response.writeHead(200, { ...headers, 'content-type': answer.contentType, 'content-length': answer.size });
+    if (request.method === 'HEAD') response.end();
+    else await this.sendFile(answer.file, response);
   }
 
-  private serveSocket(ws: WebSocket): void {
-    const controller = new AbortController();
-    const subscriptions = new Map<EventChannel, Unsubscribe>();
-    const send = (frame: ServerFrame) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
-    };
-    ws.on('message', (data, isBinary) => {
-      if (isBinary) {
-        ws.close(1003, 'text frames only');
-        return;
-      }
-      let raw: unknown;
-      try {
-        raw = JSON.parse(String(data));
-      } catch {
-        ws.close(1007, 'frames are JSON');
-        return;
-      }
-      const parsed = clientFrameSchema.safeParse(raw);
-      if (!parsed.success) {
-        const id = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'number' ? (raw as { id: number }).id : undefined;
-        if (id === undefined) {
-          ws.close(1008, 'malformed frame');
+  /** Streams a file (or part of it); a file that vanished or a client that left ends the response, not the process. */
+  private async sendFile(file: string, response: http.ServerResponse, range?: { start: number; end: number }): Promise<void> {
+    try {
+      await pipeline(createReadStream(file, range), response);
+    } catch (error) {
+      this.log.connection(`stopped sending ${path.basename(file)}`, error);
+      response.destroy();
+    }
+  }
+
+  private clipRoute(): HttpRoute {
+    return {
+      prefix: PREVIEW_CLIP_ROUTE,
+      handle: async (request, response, url, headers) => {
+        const id = CLIP_PATH.exec(url.pathname)?.[1];
+        const file = id === undefined ? undefined : this.options.clipFile?.(id);
+        const info = file === undefined ? undefined : await fs.stat(file).catch(() => undefined);
+        if (file === undefined || !info?.isFile()) {
+          plain(response, 404, headers, 'No such preview clip (it may have been replaced by a newer one).');
           return;
         }
-        send({ type: 'response', id, result: { ok: false, error: serializeError(new InvalidArgumentError(`Malformed request frame: ${describeIssues(parsed.error)}.`)) } });
-        return;
-      }
-      const frame = parsed.data;
-      if (frame.type === 'request') {
-        void this.options.dispatcher
-          .dispatch(frame.channel, frame.request, { signal: controller.signal })
-          .then((result) => send({ type: 'response', id: frame.id, result }));
-      } else if (frame.type === 'subscribe') {
-        if (!subscriptions.has(frame.channel)) {
-          const channel = frame.channel;
-          subscriptions.set(channel, this.options.events.subscribe(groupOfChannel(channel), (event) => send({ type: 'event', channel, event })));
+        const range = parseByteRange(request.headers.range, info.size);
+        const common = { ...headers, 'content-type': 'video/webm', 'accept-ranges': 'bytes' };
+        if (range === null) {
+          response.writeHead(416, { ...common, 'content-range': `bytes */${info.size}` });
+          response.end();
+          return;
         }
-      } else {
-        subscriptions.get(frame.channel)?.();
-        subscriptions.delete(frame.channel);
-      }
-    });
-    ws.on('close', () => {
-      controller.abort();
-      for (const unsubscribe of subscriptions.values()) unsubscribe();
-      subscriptions.clear();
-    });
+        const { start, end } = range ?? { start: 0, end: info.size - 1 };
+        response.writeHead(range ? 206 : 200, {
+          ...common,
+          'content-length': end - start + 1,
+          ...(range ? { 'content-range': `bytes ${start}-${end}/${info.size}` } : {}),
+        });
+        if (request.method === 'HEAD' || info.size === 0) response.end();
+        else await this.sendFile(file, response, { start, end });
+      },
+    };
   }
 
   /** Closes every socket and stops listening. */

@@ -1,6 +1,12 @@
 // Typed errors shared by every layer. Callers branch on `code`, never on
 // message text. `userMessage` says what went wrong and what to do; `detail`
 // carries the technical cause for logs (ffmpeg stderr tail, native messages).
+// Expected errors (FramesmithError) are things a person can act on; a broken
+// invariant is a BugError, a separate class (VS Code's BugIndicatingError) so
+// that no `instanceof FramesmithError` check mistakes a bug for a user
+// mistake. Messages name no front-end's controls: where a setting would fix
+// the error, `hint` names the request field and the action, and each
+// front-end words it (the CLI names its flag, the UI marks its control).
 
 export const ERROR_CODES = [
   'INPUT_NOT_FOUND',
@@ -27,42 +33,109 @@ export const ERROR_CODES = [
   'DOWNLOAD_FAILED',
   'NOT_SUPPORTED',
   'CONNECTION_LOST',
+  'BUSY',
   'FARM_MISMATCH',
   'FARM_SEGMENT_FAILED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/** Codes of expected errors: every code but BUG. */
+export type ExpectedErrorCode = Exclude<ErrorCode, 'BUG'>;
+
+/**
+ * Request fields a hint can name, as the job spec and the API requests spell
+ * them (dotted paths). Each front-end maps every one: the CLI to its flag
+ * (cli/error-text.ts), the UI to its control.
+ */
+export const HINT_FIELDS = [
+  'outputSettings.overwrite',
+  'outputSettings.codec',
+  'processing.provider',
+  'processing.tile',
+  'task',
+  'scale',
+] as const;
+export type HintField = (typeof HINT_FIELDS)[number];
+
+/** What changing the field does about the error. */
+export const HINT_ACTIONS = ['allow-overwrite', 'choose-codec', 'choose-provider', 'reduce-tile', 'choose-task', 'change-scale'] as const;
+export type HintAction = (typeof HINT_ACTIONS)[number];
+
+/** Which setting would fix an error, and how: `{ field: 'outputSettings.overwrite', action: 'allow-overwrite' }`. */
+export interface ErrorHint {
+  field: HintField;
+  action: HintAction;
+}
+
 /** The plain shape an error takes when it crosses a process or IPC boundary. */
 export interface SerializedError {
   code: ErrorCode;
   userMessage: string;
   detail?: string;
+  hint?: ErrorHint;
 }
 
 export interface ErrorOptions {
   detail?: string;
   cause?: unknown;
+  /** The setting that would fix it (see ErrorHint); classes with one fixed fix set it themselves. */
+  hint?: ErrorHint;
+}
+
+function serialized(code: ErrorCode, userMessage: string, detail: string | undefined, hint: ErrorHint | undefined): SerializedError {
+  return {
+    code,
+    userMessage,
+    ...(detail === undefined ? {} : { detail }),
+    ...(hint === undefined ? {} : { hint: { field: hint.field, action: hint.action } }),
+  };
 }
 
 /** Base of every expected error. Subclasses fix `code` to a literal. */
 export class FramesmithError extends Error {
-  readonly code: ErrorCode;
+  readonly code: ExpectedErrorCode;
   readonly userMessage: string;
   readonly detail: string | undefined;
+  readonly hint: ErrorHint | undefined;
 
-  constructor(code: ErrorCode, userMessage: string, options: ErrorOptions = {}) {
+  constructor(code: ExpectedErrorCode, userMessage: string, options: ErrorOptions = {}) {
     super(userMessage, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
     this.userMessage = userMessage;
     this.detail = options.detail;
+    this.hint = options.hint;
   }
 
   toJSON(): SerializedError {
-    return this.detail === undefined
-      ? { code: this.code, userMessage: this.userMessage }
-      : { code: this.code, userMessage: this.userMessage, detail: this.detail };
+    return serialized(this.code, this.userMessage, this.detail, this.hint);
+  }
+}
+
+/**
+ * A broken invariant inside Framesmith: a bug to report, not a user mistake.
+ * Deliberately not a FramesmithError, so code that passes expected errors
+ * through (or words them for a person) never takes a bug for one. It crosses
+ * boundaries as code BUG, with the stack in `detail`.
+ */
+export class BugError extends Error {
+  readonly code = 'BUG' as const;
+  readonly userMessage: string;
+  readonly detail: string | undefined;
+  /** No setting fixes a bug. */
+  readonly hint = undefined;
+
+  constructor(message: string, options: Omit<ErrorOptions, 'hint'> = {}) {
+    const userMessage = `Internal error: ${message}. Please report this.`;
+    super(userMessage, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'BugError';
+    this.userMessage = userMessage;
+    this.detail = options.detail;
+  }
+
+  toJSON(): SerializedError {
+    return serialized(this.code, this.userMessage, this.detail ?? this.stack, undefined);
   }
 }
 
@@ -111,7 +184,10 @@ export class OutputNotWritableError extends FramesmithError {
 export class OutputExistsError extends FramesmithError {
   declare readonly code: 'OUTPUT_EXISTS';
   constructor(path: string, options?: ErrorOptions) {
-    super('OUTPUT_EXISTS', `${path} already exists. Choose another name, or allow overwriting (--overwrite).`, options);
+    super('OUTPUT_EXISTS', `${path} already exists. Choose another name, or allow Framesmith to overwrite it.`, {
+      hint: { field: 'outputSettings.overwrite', action: 'allow-overwrite' },
+      ...options,
+    });
   }
 }
 
@@ -183,7 +259,10 @@ export class ModelManifestMismatchError extends FramesmithError {
 export class ProviderUnavailableError extends FramesmithError {
   declare readonly code: 'PROVIDER_UNAVAILABLE';
   constructor(provider: string, reason: string, options?: ErrorOptions) {
-    super('PROVIDER_UNAVAILABLE', `Execution provider "${provider}" is not available here: ${reason}. Use --provider auto or cpu.`, options);
+    super('PROVIDER_UNAVAILABLE', `Execution provider "${provider}" is not available here: ${reason}. Choose the provider auto or cpu.`, {
+      hint: { field: 'processing.provider', action: 'choose-provider' },
+      ...options,
+    });
   }
 }
 
@@ -197,7 +276,10 @@ export class InferenceFailedError extends FramesmithError {
 export class OutOfMemoryError extends FramesmithError {
   declare readonly code: 'OUT_OF_MEMORY';
   constructor(what: string, options?: ErrorOptions) {
-    super('OUT_OF_MEMORY', `Ran out of memory while ${what}. Use a smaller tile size (--tile) or a smaller output.`, options);
+    super('OUT_OF_MEMORY', `Ran out of memory while ${what}. Use a smaller tile size or a smaller output.`, {
+      hint: { field: 'processing.tile', action: 'reduce-tile' },
+      ...options,
+    });
   }
 }
 
@@ -213,14 +295,6 @@ export class CancelledError extends FramesmithError {
   declare readonly code: 'CANCELLED';
   constructor(options?: ErrorOptions) {
     super('CANCELLED', 'Cancelled.', options);
-  }
-}
-
-/** A broken invariant inside Framesmith: a bug to report, not a user mistake. */
-export class BugError extends FramesmithError {
-  declare readonly code: 'BUG';
-  constructor(message: string, options?: ErrorOptions) {
-    super('BUG', `Internal error: ${message}. Please report this.`, options);
   }
 }
 
@@ -248,8 +322,21 @@ export class ConnectionLostError extends FramesmithError {
   }
 }
 
+/** Too much work already waits (a bounded queue is full): try again shortly; nothing was started. */
+export class BusyError extends FramesmithError {
+  declare readonly code: 'BUSY';
+  constructor(what: string, options?: ErrorOptions) {
+    super('BUSY', `Framesmith is busy with ${what}. Wait for some of it to finish, then try again.`, options);
+  }
+}
+
+/** An expected error (never a BugError): something a person can act on. */
 export function isFramesmithError(value: unknown): value is FramesmithError {
   return value instanceof FramesmithError;
+}
+
+export function isBugError(value: unknown): value is BugError {
+  return value instanceof BugError;
 }
 
 /** True for our CancelledError and for the AbortError a signal raises. */
@@ -268,20 +355,30 @@ export function throwIfCancelled(signal: AbortSignalLike | undefined): void {
   if (signal?.aborted) throw new CancelledError();
 }
 
-/** Any thrown value as a SerializedError; unknown values become BUG. */
+/** Any thrown value as a SerializedError; BugErrors and unknown values become BUG. */
 export function serializeError(value: unknown): SerializedError {
-  if (isFramesmithError(value)) return value.toJSON();
+  if (isFramesmithError(value) || isBugError(value)) return value.toJSON();
   if (isCancellation(value)) return new CancelledError().toJSON();
   const message = value instanceof Error ? value.message : String(value);
   const stack = value instanceof Error ? value.stack : undefined;
   return { code: 'BUG', userMessage: `Internal error: ${message}. Please report this.`, detail: stack ?? message };
 }
 
-/** Rebuilds a thrown error from its serialized shape (after IPC or a worker). */
-export function deserializeError(error: SerializedError): FramesmithError {
+/** A BugError rebuilt from its serialized shape keeps the original message and the far side's stack. */
+class RemoteBugError extends BugError {
+  override readonly userMessage: string;
+  constructor(error: SerializedError) {
+    super('', { detail: error.detail });
+    this.userMessage = error.userMessage;
+    this.message = error.userMessage;
+  }
+}
+
+/** Rebuilds a thrown error from its serialized shape (after IPC or a worker): BUG as a BugError, the rest as FramesmithError. */
+export function deserializeError(error: SerializedError): FramesmithError | BugError {
+  if (error.code === 'BUG') return new RemoteBugError(error);
   if (error.code === 'CANCELLED') return new CancelledError({ detail: error.detail });
-  const rebuilt = new FramesmithError(error.code, error.userMessage, { detail: error.detail });
-  return rebuilt;
+  return new FramesmithError(error.code, error.userMessage, { detail: error.detail, hint: error.hint });
 }
 
 /** The envelope every result takes across IPC and worker boundaries. */

@@ -19,6 +19,39 @@ export const tensorSpecSchema = z.object({
 });
 export type TensorSpec = z.infer<typeof tensorSpecSchema>;
 
+/**
+ * Where a fact about a model came from: `measured` (runs of the model at
+ * chosen sizes), `graph` (read from the ONNX graph), `catalog` (typed in the
+ * catalog) or `default` (an import's guess for its task). Measured and graph
+ * facts win over typed ones.
+ */
+export const FACT_SOURCES = ['measured', 'graph', 'catalog', 'default'] as const;
+export const factSourceSchema = z.enum(FACT_SOURCES);
+export type FactSource = z.infer<typeof factSourceSchema>;
+
+function factSchema<T extends z.ZodType>(value: T) {
+  return z.object({
+    value,
+    source: factSourceSchema,
+    /** The typed value where it differed from the measured one (kept to show the correction). */
+    typedValue: value.optional(),
+  });
+}
+
+/** The facts the engine relies on, each with its source; the manifest's own fields carry the winning values. */
+export const modelFactsSchema = z.object({
+  padMultiple: factSchema(z.number().int().positive()),
+  scale: factSchema(z.number().int().positive()),
+  layout: factSchema(z.literal('NCHW')),
+  valueRange: factSchema(z.tuple([z.number(), z.number()])),
+  tileable: factSchema(z.boolean()),
+  /** Input sizes (width, height) the padding multiple was confirmed at. */
+  shapes: z.array(z.tuple([z.number().int().positive(), z.number().int().positive()])),
+  /** ISO 8601 time of the measurement. */
+  measuredAt: z.string().min(1),
+});
+export type ModelFacts = z.infer<typeof modelFactsSchema>;
+
 export const modelManifestSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" and "-"'),
   task: z.enum(MODEL_TASKS),
@@ -47,6 +80,8 @@ export const modelManifestSchema = z.object({
   denoisePartner: z.string().optional(),
   /** Format the model was published in (converted to ONNX on install); absent: onnx. */
   format: z.enum(['onnx', 'ncnn', 'pytorch']).optional(),
+  /** Facts measured from the graph when the model was installed, imported or first verified. */
+  facts: modelFactsSchema.optional(),
   /** How a model in the user's store got there (absent for catalog files found on a search root). */
   origin: z
     .object({
@@ -136,6 +171,8 @@ export const modelDownloadSchema = z.object({
   clampOutput: z.boolean(),
   tileable: z.boolean(),
   denoisePartner: z.string().optional(),
+  /** Shown first in model pickers, with the reason in a user's words. */
+  recommended: z.string().min(1).optional(),
   /** False where a file's bytes could not be obtained when the catalog was made (only its git blob id is known). */
   verifiedHere: z.boolean(),
 });

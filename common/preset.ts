@@ -8,6 +8,7 @@
 // was expected; parsing never has side effects.
 import { z } from 'zod';
 import { OUTPUT_CODECS, OUTPUT_CONTAINERS, OUTPUT_PIXEL_FORMATS, PRECISIONS, PROVIDER_PREFERENCES, stepSchema, tileSizeSchema } from './job-spec.ts';
+import { describeIssues } from './zod-issues.ts';
 
 export const PRESET_FORMAT = 'framesmith-preset';
 export const PRESET_VERSION = 2;
@@ -89,12 +90,6 @@ export class PresetFormatError extends Error {
   }
 }
 
-function describe(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.length > 0 ? issue.path.map(String).join('.') : 'preset'}: ${issue.message}`)
-    .join('; ');
-}
-
 /** Refuses prototype keys and nesting deeper than MAX_PRESET_DEPTH, without recursion. */
 function assertPlainTree(value: unknown): void {
   const stack: { node: unknown; depth: number; where: string }[] = [{ node: value, depth: 0, where: 'preset' }];
@@ -117,13 +112,13 @@ export function parsePreset(value: unknown): Preset {
   let current: unknown = value;
   if (version === 1) {
     const v1 = presetV1Schema.safeParse(value);
-    if (!v1.success) throw new PresetFormatError(`Invalid version 1 preset: ${describe(v1.error)}`);
+    if (!v1.success) throw new PresetFormatError(`Invalid version 1 preset: ${describeIssues(v1.error, { whole: 'preset' })}`);
     current = migrateV1(v1.data);
   } else if (version !== PRESET_VERSION) {
     throw new PresetFormatError(`version: expected 1 or ${PRESET_VERSION} but found ${JSON.stringify(version) ?? 'nothing'}.`);
   }
   const parsed = presetSchema.safeParse(current);
-  if (!parsed.success) throw new PresetFormatError(`Invalid preset: ${describe(parsed.error)}`);
+  if (!parsed.success) throw new PresetFormatError(`Invalid preset: ${describeIssues(parsed.error, { whole: 'preset' })}`);
   return parsed.data;
 }
 

@@ -3,10 +3,15 @@
 // with a MessagePort and the folders it resolved; every API request then
 // arrives on that port, is validated again by the ApiDispatcher and answered
 // in a Result envelope; queue and model events flow back on the same port.
-// This is the only electron/ file that imports the engine.
-import { ApiDispatcher, AppService, Engine } from '../engine/index.ts';
+// This is the only electron/ file that imports the engine. It makes the
+// process's one inference runtime (jobs, previews and benchmarks share its
+// worker) and names previews with framesmith-preview:// URLs, whose bytes
+// main asks it for when the window loads them.
+import path from 'node:path';
+import { ApiDispatcher, AppService, Engine, SessionPool } from '../engine/index.ts';
 import { serializeError } from '../common/errors.ts';
-import { serveHostRequests, type HostToMain } from './engine-link.ts';
+import { serveHostRequests, type HostToMain, type PreviewAsset } from './engine-link.ts';
+import { PreviewCache } from './preview-cache.ts';
 
 export interface HostInit {
   type: 'init';
@@ -23,18 +28,44 @@ async function start(init: HostInit, port: Electron.MessagePortMain): Promise<vo
   const send = (message: HostToMain) => port.postMessage(message);
   const lifetime = new AbortController();
   try {
+    const inference = SessionPool.create({ cacheDir: path.join(init.cacheDir, 'converted') });
     const engine = await Engine.create({
       cacheDir: init.cacheDir,
       modelRoots: init.modelsDir ? [init.modelsDir] : undefined,
       ffmpeg: init.ffmpegDir ? { bundledDir: init.ffmpegDir } : undefined,
+      inference,
     });
-    const service = await AppService.open({ engine, dataDir: init.dataDir, cacheDir: init.cacheDir, host: { kind: 'electron', version: init.version } });
+    const previews = new PreviewCache();
+    const service = await AppService.open({
+      engine,
+      dataDir: init.dataDir,
+      cacheDir: init.cacheDir,
+      host: { kind: 'electron', version: init.version },
+      previews: { clip: (clipId, file) => previews.putClip(clipId, file), image: (image) => previews.put(image.pngBase64) },
+    });
+    const previewAsset = (url: string): PreviewAsset => {
+      const file = previews.clipFile(url);
+      if (file !== undefined) return { kind: 'file', path: file };
+      const bytes = previews.get(url);
+      return bytes ? { kind: 'png', bytes: new Uint8Array(bytes) } : null;
+    };
     const dispatcher = new ApiDispatcher(service.handlers(), (channel) => `${channel} is answered by the window, not the engine.`);
-    const receive = serveHostRequests({ dispatch: (channel, request, context) => dispatcher.dispatch(channel, request, context), subscribe: (group, listener) => service.subscribe(group, listener) }, send, lifetime.signal);
+    const dispatch = async (channel: unknown, request: unknown, context: { signal: AbortSignal }) => {
+      const result = await dispatcher.dispatch(channel, request, context);
+      // A bug is answered to the window as one and logged here with its stack, never swallowed.
+      if (!result.ok && result.error.code === 'BUG') process.stderr.write(`engine host: BUG (please report this) while answering ${String(channel)}: ${result.error.detail ?? result.error.userMessage}\n`);
+      return result;
+    };
+    const receive = serveHostRequests(
+      { dispatch, subscribe: (group, listener) => service.subscribe(group, listener), previewAsset },
+      send,
+      lifetime.signal,
+    );
     port.on('message', (event) => receive(event.data));
     port.on('close', () => {
       lifetime.abort();
-      void service.dispose().then(() => engine.dispose()).finally(() => process.exit(0));
+      previews.clear();
+      void service.dispose().then(() => engine.dispose()).then(() => inference.dispose()).finally(() => process.exit(0));
     });
     port.start();
     send({ type: 'ready' });

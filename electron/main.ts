@@ -4,11 +4,15 @@
 // here with the contract's schemas) either to a native handler or to the
 // engine, which runs in a utility process so inference never freezes the
 // window. The UI loads from the framesmith-app:// protocol, which serves
-// dist/renderer with a content security policy; previews come through
-// framesmith-preview://. The renderer is sandboxed, context-isolated, with no
-// Node integration; it sees only window.framesmith (electron/preload.ts).
+// dist/renderer with a content security policy (the same resolver as
+// `framesmith serve`: common/api/ui-host.ts); previews come through
+// framesmith-preview://, URLs the engine host named and whose bytes it
+// gives. A request's signal follows it to the engine: the page can withdraw
+// a request, and a page that closes or reloads cancels what it had running.
+// The renderer is sandboxed, context-isolated, with no Node integration; it
+// sees only window.framesmith (electron/preload.ts).
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import * as fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
@@ -27,10 +31,12 @@ import {
   utilityProcess,
   type UtilityProcess,
 } from 'electron';
-import type { AppEvent, PreviewClip, PreviewPair } from '../common/api/api-types.ts';
+import type { AppEvent } from '../common/api/api-types.ts';
 import { API_CHANNELS, EVENT_CHANNELS, type EventChannel } from '../common/api/contract.ts';
-import { contentSecurityPolicy, mimeTypeOf, safeRelativeSegments } from '../common/api/static-path.ts';
-import { InvalidArgumentError, type Result } from '../common/errors.ts';
+import { IPC_CANCEL_CHANNEL } from '../common/api/create-client.ts';
+import { contentSecurityPolicy } from '../common/api/static-path.ts';
+import { resolveUiRequest, uiFilesOver } from '../common/api/ui-host.ts';
+import { InvalidArgumentError } from '../common/errors.ts';
 import type { JobEvent } from '../common/jobs.ts';
 import { mediaKindOf } from '../common/output-naming.ts';
 import { buildAppMenu } from './app-menu.ts';
@@ -39,7 +45,8 @@ import type { HostInit } from './engine-host.ts';
 import { EngineHostLink } from './engine-link.ts';
 import { IpcRouter, type MainHandlers } from './ipc-router.ts';
 import { JobNotifier } from './job-notifier.ts';
-import { PREVIEW_SCHEME, PreviewCache } from './preview-cache.ts';
+import { PREVIEW_SCHEME } from './preview-cache.ts';
+import { RequestSignals } from './request-signals.ts';
 import { DEFAULT_WINDOW_STATE, fitToDisplays, loadWindowState, MIN_HEIGHT, MIN_WIDTH, saveWindowState, type WindowState } from './window-state.ts';
 
 const APP_SCHEME = 'framesmith-app';
@@ -56,7 +63,7 @@ class DesktopApp {
   private host: UtilityProcess | undefined;
   private link: EngineHostLink | undefined;
   private readonly notifier = new JobNotifier();
-  private readonly previews = new PreviewCache();
+  private readonly requests = new RequestSignals();
   private readonly pendingInputs: string[] = [];
   private quitting = false;
   private readonly uiDir = path.join(appRoot, 'dist', 'renderer');
@@ -64,7 +71,7 @@ class DesktopApp {
 
   async start(initialArgs: readonly string[]): Promise<void> {
     this.pendingInputs.push(...existingInputs(initialArgs));
-    await mkdir(app.getPath('userData'), { recursive: true });
+    await fs.mkdir(app.getPath('userData'), { recursive: true });
     session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
     this.registerProtocols();
     this.startEngineHost();
@@ -74,30 +81,22 @@ class DesktopApp {
 
   private registerProtocols(): void {
     const csp = contentSecurityPolicy([], [`${PREVIEW_SCHEME}:`], [`${PREVIEW_SCHEME}:`]);
+    const files = uiFilesOver(fs, path);
     protocol.handle(APP_SCHEME, async (request) => {
       const url = new URL(request.url);
-      const segments = url.host === 'ui' ? safeRelativeSegments(url.pathname) : undefined;
-      if (!segments) return new Response('Forbidden', { status: 403 });
-      let file = path.join(this.uiDir, ...segments);
-      if (segments.length === 0 || !existsSync(file) || statSync(file).isDirectory()) {
-        if (path.extname(file) !== '' && segments.length > 0) return new Response('Not found', { status: 404 });
-        file = path.join(this.uiDir, 'index.html');
-      }
-      try {
-        const body = await readFile(file);
-        const headers: Record<string, string> = { 'content-type': mimeTypeOf(file), 'x-content-type-options': 'nosniff' };
-        if (file.endsWith('.html')) headers['content-security-policy'] = csp;
-        return new Response(body, { headers });
-      } catch {
-        return new Response(`The UI is not built (no ${file}). Run "npm run build:renderer".`, { status: 503 });
-      }
+      if (url.host !== 'ui') return new Response('Forbidden', { status: 403 });
+      const answer = await resolveUiRequest(this.uiDir, url.pathname, files);
+      if (answer.kind !== 'file') return new Response(answer.message, { status: answer.status });
+      const headers: Record<string, string> = { 'content-type': answer.contentType, 'x-content-type-options': 'nosniff' };
+      if (answer.isPage) headers['content-security-policy'] = csp;
+      return new Response(await fs.readFile(answer.file), { headers });
     });
-    protocol.handle(PREVIEW_SCHEME, (request) => {
-      const clip = this.previews.clipFile(request.url);
+    protocol.handle(PREVIEW_SCHEME, async (request) => {
+      const asset = (await this.link?.previewAsset(request.url)) ?? null;
       // The file protocol answers byte ranges, which a <video> element seeks with.
-      if (clip) return net.fetch(pathToFileURL(clip).toString(), { headers: request.headers });
-      const bytes = this.previews.get(request.url);
-      return bytes ? new Response(new Uint8Array(bytes), { headers: { 'content-type': 'image/png' } }) : new Response('Not found', { status: 404 });
+      if (asset?.kind === 'file') return net.fetch(pathToFileURL(asset.path).toString(), { headers: request.headers });
+      if (asset?.kind === 'png') return new Response(new Uint8Array(asset.bytes), { headers: { 'content-type': 'image/png' } });
+      return new Response('Not found', { status: 404 });
     });
   }
 
@@ -185,36 +184,26 @@ class DesktopApp {
     const router = new IpcRouter({
       main: this.mainHandlers(),
       engine: {
-        request: async (channel, request) => {
+        request: async (channel, request, signal) => {
           const link = this.link;
           if (!link) return { ok: false, error: { code: 'CONNECTION_LOST', userMessage: 'The engine is starting. Try again in a moment.' } };
-          const result = await link.request(channel, request);
-          if (channel === 'preview:renderFrame') return this.withPreviewUrls(result);
-          if (channel === 'preview:renderClip' && result.ok) {
-            const clip = result.value as PreviewClip;
-            return { ok: true, value: { ...clip, url: this.previews.putClip(clip.clipId, clip.path) } };
-          }
-          return result;
+          return link.request(channel, request, signal);
         },
       },
       trustedSender: (url) => url.startsWith(`${APP_ORIGIN}/`),
     });
     for (const channel of API_CHANNELS) {
-      ipcMain.handle(channel, (event, raw: unknown) => router.handle(channel, raw, event.senderFrame?.url ?? ''));
+      ipcMain.handle(channel, async (event, raw: unknown, requestId: unknown) => {
+        const page = event.sender.id;
+        const signal = this.requests.begin(page, requestId);
+        try {
+          return await router.handle(channel, raw, event.senderFrame?.url ?? '', signal);
+        } finally {
+          this.requests.end(page, requestId, signal);
+        }
+      });
     }
-  }
-
-  private withPreviewUrls(result: Result<unknown>): Result<unknown> {
-    if (!result.ok) return result;
-    const pair = result.value as PreviewPair;
-    return {
-      ok: true,
-      value: {
-        ...pair,
-        before: { ...pair.before, url: this.previews.put(pair.before.pngBase64) },
-        after: { ...pair.after, url: this.previews.put(pair.after.pngBase64) },
-      },
-    };
+    ipcMain.on(IPC_CANCEL_CHANNEL, (event, requestId: unknown) => this.requests.cancel(event.sender.id, requestId));
   }
 
   private async openWindow(): Promise<void> {
@@ -245,6 +234,12 @@ class DesktopApp {
     window.webContents.on('will-navigate', (event, url) => {
       if (!url.startsWith(`${APP_ORIGIN}/`)) event.preventDefault();
     });
+    // A page that goes away (reload, close) no longer wants what it asked for.
+    const pageId = window.webContents.id;
+    window.webContents.on('did-start-navigation', (details) => {
+      if (details.isMainFrame && !details.isSameDocument) this.requests.cancelPage(pageId);
+    });
+    window.webContents.once('destroyed', () => this.requests.cancelPage(pageId));
     window.webContents.on('did-finish-load', () => {
       if (this.pendingInputs.length > 0) this.sendAppEvent({ type: 'add-inputs', paths: this.pendingInputs.splice(0) });
     });
@@ -288,7 +283,6 @@ class DesktopApp {
 
   shutdown(): void {
     this.quitting = true;
-    this.previews.clear();
     this.host?.kill();
   }
 }

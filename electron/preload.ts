@@ -5,21 +5,15 @@
 // file (scripts/build-electron.mjs) because sandboxed preloads cannot load
 // modules beyond 'electron'. files.pathForFile is the one addition beyond the
 // contract: Electron 32+ dropped File.path, and only webUtils (here) can tell
-// the path of a dropped file.
-import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
+// the path of a dropped file. A method's `{ signal }` cannot cross the
+// context bridge: the page wraps window.framesmith with bridgeSignals()
+// (common/api/create-client.ts), which sends `{ onCancel }` instead.
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import type { DroppedFile, FramesmithApi } from '../common/api/client-api.ts';
 import { createClientApi } from '../common/api/create-client.ts';
+import { ipcTransport } from './ipc-transport.ts';
 
-const api = createClientApi({
-  request: (channel, request) => ipcRenderer.invoke(channel, request),
-  subscribe: (channel, listener) => {
-    const forward = (_event: IpcRendererEvent, payload: unknown) => listener(payload);
-    ipcRenderer.on(channel, forward);
-    return () => {
-      ipcRenderer.removeListener(channel, forward);
-    };
-  },
-});
+const api = createClientApi(ipcTransport(ipcRenderer));
 
 const files = Object.freeze({
   ...api.files,

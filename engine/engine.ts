@@ -1,11 +1,14 @@
 // The engine's facade, composed once per process by the CLI or the Electron
-// engine host: it owns the ffmpeg tools, the model catalog and resolver, the
-// inference worker and a cache of open sessions, and turns a batch request
-// into planned items and processed outputs. Callers pass in every path they
+// engine host: it owns the ffmpeg tools, the model catalog and resolver, and
+// turns a batch request into planned items and processed outputs. Models run
+// on the process's one SessionPool (handed in by the composition root, which
+// hands the same pool to the model store); each item leases the sessions it
+// needs and gives them back when it ends. Callers pass in every path they
 // resolved (cache folder, model roots); the engine knows no app paths.
 import os from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError, throwIfCancelled } from '../common/errors.ts';
+import { describeIssues } from '../common/zod-issues.ts';
 import type { MediaInfo } from './media/media-info.ts';
 import { isResumableChain } from './jobs/resume-policy.ts';
 import {
@@ -15,8 +18,11 @@ import {
   type ProcessingSettings,
   type Step,
 } from '../common/job-spec.ts';
-import { OnnxWorkerBackend } from './inference/onnx-worker-backend.ts';
-import type { ModelSession, ResolvedModel } from './inference/inference-backend.ts';
+import { SessionLeases, SessionPool } from './inference/session-pool.ts';
+import type { ModelSession } from './inference/inference-backend.ts';
+import { sharedModelsPath } from './models/repo-paths.ts';
+import { JobPrecision, sessionPrecision } from './precision/job-precision.ts';
+import type { PrecisionResolution } from './precision/precision-resolver.ts';
 import { expandInputs } from './jobs/expand-inputs.ts';
 import { planOutputPaths } from './jobs/output-plan.ts';
 import { containerFromPath, EncoderCatalog, SPEED_PRESETS, type SpeedPreset } from './media/codecs.ts';
@@ -31,7 +37,8 @@ import { modelSearchPath } from './models/model-search-path.ts';
 import type { FrameStage } from './pipeline/frame-stage.ts';
 import { runImageJob } from './pipeline/image-job.ts';
 import { runVideoJob, timeStretchOf } from './pipeline/video-job.ts';
-import { renderVideoSegment, segmentModeOf, type SegmentMode, type SegmentRange } from './pipeline/video-segment.ts';
+import { renderVideoSegment, type SegmentMode, type SegmentRange } from './pipeline/video-segment.ts';
+import { resumeModeOf } from './plan/chain-plan.ts';
 import { chainGeometry } from './pipeline/stage-chain.ts';
 import { finalizeOutput } from './media/muxer.ts';
 import { toNumber, type Rational } from '../common/rational.ts';
@@ -39,9 +46,6 @@ import { interpolateImagePair } from './tasks/interpolation-pair.ts';
 import { builderFor } from './steps/step-builders.ts';
 import { stepName, type SessionRequest, type StepContext } from './steps/step-builder.ts';
 import { collectDoctorReport, type DoctorReport } from './doctor.ts';
-import { sharedModelsPath } from './models/repo-paths.ts';
-import { JobPrecision, sessionPrecision } from './precision/job-precision.ts';
-import type { PrecisionResolution } from './precision/precision-resolver.ts';
 import type { BatchPlan, BatchRequest, ItemHandlers, ItemResult, PlannedItem } from './jobs/batch.ts';
 
 export type { BatchPlan, BatchRequest, ItemHandlers, ItemResult, PlannedItem } from './jobs/batch.ts';
@@ -56,6 +60,13 @@ export interface EngineOptions {
   workRoot?: string;
   /** Catalog file; default models/catalog.json of this checkout. */
   catalogPath?: string;
+  /**
+   * The process's inference runtime, made once by the composition root and
+   * shared with the model store (openModelStore passes it on); the caller
+   * disposes it after the engine. Without it the engine makes its own over
+   * <cacheDir>/converted and disposes it with itself.
+   */
+  inference?: SessionPool;
   /**
    * Reference media that precision auto calibrates and judges variants on
    * (interpolation/pytoflow, images/set5, images/style); default ../shared/media
@@ -76,20 +87,22 @@ export interface ImagePairRequest {
   onFrame?: (done: number, total: number) => void;
 }
 
-function describeIssue(prefix: string, error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {
-  return error.issues
-    .map((issue) => `${prefix}${issue.path.length > 0 ? ` ${issue.path.map(String).join('.')}` : ''}: ${issue.message}`)
-    .join('; ');
-}
-
 export { sessionPrecision } from './precision/job-precision.ts';
 
+/** A chain's stages for one item, with what they run on. */
+interface BuiltStages {
+  stages: FrameStage[];
+  providers: string[];
+  precisions: string[];
+  /** sha256 of every model the chain runs, by id (the render farm's fingerprint). */
+  models: Record<string, string>;
+}
+
 export class Engine {
-  private readonly sessions = new Map<string, Promise<ModelSession>>();
+  private ownedPool: SessionPool | undefined;
   /** What precision each catalog session runs in, and what auto said about it. */
   private readonly precisions = new WeakMap<ModelSession, PrecisionResolution>();
   private readonly jobPrecision: JobPrecision;
-  private backend: OnnxWorkerBackend | undefined;
   private tools: FfmpegTools | undefined;
   private encoders: EncoderCatalog | undefined;
 
@@ -99,7 +112,7 @@ export class Engine {
     readonly models: ModelResolver,
   ) {
     this.jobPrecision = new JobPrecision({
-      backend: () => this.inference(),
+      backend: () => this.inference,
       cacheDir: path.join(options.cacheDir, 'converted'),
       referenceDir: options.referenceMediaDir ?? path.join(path.dirname(sharedModelsPath), 'media'),
     });
@@ -124,9 +137,11 @@ export class Engine {
     return this.encoders;
   }
 
-  private inference(): OnnxWorkerBackend {
-    this.backend ??= new OnnxWorkerBackend({ cacheDir: path.join(this.options.cacheDir, 'converted') });
-    return this.backend;
+  /** The inference runtime: the one handed in, else one of the engine's own made on first use. */
+  get inference(): SessionPool {
+    if (this.options.inference) return this.options.inference;
+    this.ownedPool ??= SessionPool.create({ cacheDir: path.join(this.options.cacheDir, 'converted') });
+    return this.ownedPool;
   }
 
   /** Validates every setting, expands inputs and plans outputs, before any frame is decoded. */
@@ -136,14 +151,14 @@ export class Engine {
       const parsed = stepSchema.safeParse(raw);
       if (!parsed.success) {
         const kind = typeof raw === 'object' && raw !== null && 'kind' in raw ? ` (${String(raw.kind)})` : '';
-        throw new InvalidArgumentError(describeIssue(`Step ${index + 1}${kind}`, parsed.error));
+        throw new InvalidArgumentError(describeIssues(parsed.error, { subject: `Step ${index + 1}${kind}` }));
       }
       return parsed.data;
     });
     const outputParsed = outputSettingsSchema.safeParse(request.outputSettings ?? {});
-    if (!outputParsed.success) throw new InvalidArgumentError(describeIssue('Output setting', outputParsed.error));
+    if (!outputParsed.success) throw new InvalidArgumentError(describeIssues(outputParsed.error, { subject: 'Output setting' }));
     const processingParsed = processingSettingsSchema.safeParse(request.processing ?? {});
-    if (!processingParsed.success) throw new InvalidArgumentError(describeIssue('Processing setting', processingParsed.error));
+    if (!processingParsed.success) throw new InvalidArgumentError(describeIssues(processingParsed.error, { subject: 'Processing setting' }));
     const outputSettings = outputParsed.data;
     const processing = processingParsed.data;
     if (outputSettings.preset !== undefined && !(SPEED_PRESETS as readonly string[]).includes(outputSettings.preset)) {
@@ -174,45 +189,24 @@ export class Engine {
     };
   }
 
-  private session(request: SessionRequest, processing: ProcessingSettings, signal: AbortSignal): Promise<ModelSession> {
-    const key = `${request.modelId}|${processing.provider}|${processing.threads ?? ''}|${request.denoise ?? ''}|${processing.precision ?? 'auto'}`;
-    let pending = this.sessions.get(key);
-    if (!pending) {
-      pending = (async () => {
-        const model = await this.models.resolve(request.modelId, { signal });
-        const partnerId = request.denoise !== undefined ? model.manifest.denoisePartner : undefined;
-        const partner = partnerId ? await this.models.resolve(partnerId, { signal }) : undefined;
-        const resolution = await this.jobPrecision.forModel(model, processing, { blended: partner !== undefined, signal });
-        const session = await this.inference().open(resolution.model, {
-          provider: processing.provider,
-          threads: processing.threads,
-          precision: resolution.sessionPrecision,
-          denoiseStrength: partner ? request.denoise : undefined,
-          denoisePartner: partner,
-        });
-        this.precisions.set(session, resolution);
-        return session;
-      })();
-      pending.catch(() => this.sessions.delete(key));
-      this.sessions.set(key, pending);
-    }
-    return pending;
+  /** A lease on the session of a catalog model (and its denoise partner) with a job's processing settings. */
+  private async session(request: SessionRequest, processing: ProcessingSettings, signal: AbortSignal): Promise<ModelSession> {
+    const model = await this.models.resolve(request.modelId, { signal });
+    const partnerId = request.denoise !== undefined ? model.manifest.denoisePartner : undefined;
+    const partner = partnerId ? await this.models.resolve(partnerId, { signal }) : undefined;
+    const resolution = await this.jobPrecision.forModel(model, processing, { blended: partner !== undefined, signal });
+    const session = await this.inference.open(resolution.model, {
+      provider: processing.provider,
+      threads: processing.threads,
+      precision: resolution.sessionPrecision,
+      denoiseStrength: partner ? request.denoise : undefined,
+      denoisePartner: partner,
+    });
+    this.precisions.set(session, resolution);
+    return session;
   }
 
-  /** A session on a model derived from a catalog model (its file is in the cache, keyed by its path). */
-  private derivedSession(model: ResolvedModel, processing: ProcessingSettings): Promise<ModelSession> {
-    const precision = sessionPrecision(processing);
-    const key = `derived:${model.path}|${processing.provider}|${processing.threads ?? ''}|${precision}`;
-    let pending = this.sessions.get(key);
-    if (!pending) {
-      pending = this.inference().open(model, { provider: processing.provider, threads: processing.threads, precision });
-      pending.catch(() => this.sessions.delete(key));
-      this.sessions.set(key, pending);
-    }
-    return pending;
-  }
-
-  private async buildStages(item: PlannedItem, source: MediaInfo | undefined, handlers: Pick<ItemHandlers, 'signal' | 'onNotice'>): Promise<{ stages: FrameStage[]; providers: string[]; precisions: string[]; models: Record<string, string> }> {
+  private async buildStages(item: PlannedItem, source: MediaInfo | undefined, handlers: Pick<ItemHandlers, 'signal' | 'onNotice'>, leases: SessionLeases): Promise<BuiltStages> {
     const stages: FrameStage[] = [];
     /** sha256 of every model the chain runs, by id (the render farm's fingerprint). */
     const models: Record<string, string> = {};
@@ -229,7 +223,7 @@ export class Engine {
             note(this.catalog.get(request.modelId));
             const partner = request.denoise !== undefined ? this.catalog.get(request.modelId).denoisePartner : undefined;
             if (partner) note(this.catalog.get(partner));
-            const session = await this.session(request, item.processing, handlers.signal);
+            const session = await leases.add(this.session(request, item.processing, handlers.signal));
             const resolution = this.precisions.get(session);
             providers.add(session.report.chosen);
             precisions.add(resolution?.precision === 'int8' ? 'int8' : session.report.precision);
@@ -244,7 +238,7 @@ export class Engine {
             },
             cacheDir: path.join(this.options.cacheDir, 'converted'),
             open: async (model) => {
-              const session = await this.derivedSession(model, item.processing);
+              const session = await leases.add(this.inference.open(model, { provider: item.processing.provider, threads: item.processing.threads, precision: sessionPrecision(item.processing) }));
               providers.add(session.report.chosen);
               precisions.add(session.report.precision);
               return session;
@@ -266,14 +260,28 @@ export class Engine {
     return { stages, providers: [...providers], precisions: [...precisions], models };
   }
 
+  /** Builds an item's stages on leased sessions, runs `body` with them, then disposes the stages and gives the sessions back. */
+  private async withStages<T>(item: PlannedItem, source: MediaInfo | undefined, handlers: Pick<ItemHandlers, 'signal' | 'onNotice'>, body: (built: BuiltStages) => Promise<T>): Promise<T> {
+    const leases = new SessionLeases();
+    try {
+      const built = await this.buildStages(item, source, handlers, leases);
+      try {
+        return await body(built);
+      } finally {
+        await Promise.all(built.stages.map((stage) => stage.dispose()));
+      }
+    } finally {
+      await leases.releaseAll();
+    }
+  }
+
   /** Processes one planned item; the output appears only when it is complete. */
   async processItem(item: PlannedItem, handlers: ItemHandlers): Promise<ItemResult> {
     const { signal } = handlers;
     throwIfCancelled(signal);
     const tools = item.input.kind === 'video' ? this.ffmpegTools() : undefined;
     const source = tools ? await probeMedia(item.input.path, { ffprobe: tools.ffprobe.path, signal }) : undefined;
-    const { stages, providers, precisions } = await this.buildStages(item, source, handlers);
-    try {
+    return this.withStages(item, source, handlers, async ({ stages, providers, precisions }) => {
       if (!tools || !source || source.video.isImage) {
         const result = await runImageJob({
           inputPath: item.input.path,
@@ -309,9 +317,7 @@ export class Engine {
         previewDue: handlers.previewDue,
       });
       return { output: result.outputPath, framesWritten: result.framesWritten, providers, precisions };
-    } finally {
-      await Promise.all(stages.map((stage) => stage.dispose()));
-    }
+    });
   }
 
   /**
@@ -322,24 +328,20 @@ export class Engine {
   async segmentPlan(item: PlannedItem, options: { signal: AbortSignal }): Promise<{ source: MediaInfo; outputFrames: number; outputRate: Rational; mode: SegmentMode; models: Record<string, string> }> {
     const source = await probeMedia(item.input.path, { ffprobe: this.ffmpegTools().ffprobe.path, signal: options.signal });
     if (source.video.isImage) throw new InvalidArgumentError(`${item.input.path} is a still image: render it as a whole file, not in segments.`);
-    const { stages, models } = await this.buildStages(item, source, { signal: options.signal });
-    try {
+    return this.withStages(item, source, { signal: options.signal }, async ({ stages, models }) => {
       const video = source.video;
       const output = chainGeometry({ width: video.width, height: video.height, frameRate: video.frameRate, frameCount: video.frameCount }, stages).at(-1);
       const outputFrames = output?.frameCount ?? video.frameCount;
-      const mode = isResumableChain(item.steps) ? segmentModeOf(stages, video.frameCount, outputFrames) : 'whole';
+      const mode = resumeModeOf(item.steps);
       return { source, outputFrames, outputRate: output?.frameRate ?? video.frameRate, mode, models };
-    } finally {
-      await Promise.all(stages.map((stage) => stage.dispose()));
-    }
+    });
   }
 
   /** Renders output frames [range.startFrame, +frameCount) of a video item to one part file (see video-segment.ts). */
   async renderSegment(item: PlannedItem, range: SegmentRange, partPath: string, handlers: { signal: AbortSignal; onFrames?: (done: number) => void; onNotice?: (message: string) => void; checkModels?: (models: Readonly<Record<string, string>>) => void }): Promise<{ path: string; frameCount: number; providers: string[] }> {
     const tools = this.ffmpegTools();
     const source = await probeMedia(item.input.path, { ffprobe: tools.ffprobe.path, signal: handlers.signal });
-    const { stages, providers, models } = await this.buildStages(item, source, handlers);
-    try {
+    return this.withStages(item, source, handlers, async ({ stages, providers, models }) => {
       handlers.checkModels?.(models);
       const { codec, crf, preset, pixelFormat } = item.outputSettings;
       const part = await renderVideoSegment({
@@ -349,23 +351,20 @@ export class Engine {
         stages,
         encode: { codec, quality: crf, preset: preset as SpeedPreset | undefined, pixelFormat },
         range,
+        mode: resumeModeOf(item.steps),
         outputPath: partPath,
         signal: handlers.signal,
         onFrames: handlers.onFrames,
       });
       return { ...part, providers };
-    } finally {
-      await Promise.all(stages.map((stage) => stage.dispose()));
-    }
+    });
   }
 
   /** Joins finished parts of a video item into its output with the source's audio, subtitles and chapters. */
   async joinSegments(item: PlannedItem, parts: readonly string[], options: { signal: AbortSignal; onNotice?: (message: string) => void }): Promise<string> {
     const tools = this.ffmpegTools();
     const source = await probeMedia(item.input.path, { ffprobe: tools.ffprobe.path, signal: options.signal });
-    const { stages } = await this.buildStages(item, source, { signal: options.signal });
-    const stretch = timeStretchOf(stages);
-    await Promise.all(stages.map((stage) => stage.dispose()));
+    const stretch = await this.withStages(item, source, { signal: options.signal }, async ({ stages }) => timeStretchOf(stages));
     const finalized = await finalizeOutput({
       ffmpegPath: tools.ffmpeg.path,
       videoParts: parts,
@@ -386,39 +385,41 @@ export class Engine {
   /** The in-between frames of two stills as sorted PNGs in a folder (see interpolateImagePair). */
   async interpolateImagePair(request: ImagePairRequest, options: { signal?: AbortSignal } = {}): Promise<string[]> {
     const processingParsed = processingSettingsSchema.safeParse(request.processing ?? {});
-    if (!processingParsed.success) throw new InvalidArgumentError(describeIssue('Processing setting', processingParsed.error));
+    if (!processingParsed.success) throw new InvalidArgumentError(describeIssues(processingParsed.error, { subject: 'Processing setting' }));
     const modelId = request.model ?? 'rife-v4.6';
     const manifest = this.catalog.get(modelId);
     if (manifest.task !== 'interpolation') throw new InvalidArgumentError(`"${modelId}" is a ${manifest.task} model; choose an interpolation model such as rife-v4.6.`);
     const signal = options.signal ?? new AbortController().signal;
     const session = await this.session({ modelId }, processingParsed.data, signal);
-    return interpolateImagePair({ ...request, session, manifest, signal });
+    try {
+      return await interpolateImagePair({ ...request, session, manifest, signal });
+    } finally {
+      await session.release();
+    }
   }
 
   /** What this machine offers: ffmpeg, providers, models, CPU and memory. */
   async doctor(options: { signal?: AbortSignal } = {}): Promise<DoctorReport> {
     return collectDoctorReport({
       ffmpeg: this.options.ffmpeg,
-      backend: this.inference(),
+      backend: this.inference,
       models: this.models,
       signal: options.signal,
     });
   }
 
-  /** Releases every session and ends the inference worker. */
+  /** Ends the engine's own inference runtime, if it made one (a pool handed in is its owner's to dispose). */
   async dispose(): Promise<void> {
-    const sessions = [...this.sessions.values()];
-    this.sessions.clear();
-    await Promise.allSettled(sessions.map(async (pending) => (await pending).release()));
-    await this.backend?.dispose();
-    this.backend = undefined;
+    await this.ownedPool?.dispose();
+    this.ownedPool = undefined;
   }
 
-  /** The user's model store (<cacheDir>/models: downloads, imports) over this engine's resolver; the caller disposes it. */
-  openModelStore(options: Omit<ModelStoreOptions, 'storeDir' | 'resolver' | 'catalogPath'> = {}): Promise<ModelStore> {
+  /** The user's model store (<cacheDir>/models: downloads, imports) over this engine's resolver and inference runtime; the caller disposes it. */
+  openModelStore(options: Omit<ModelStoreOptions, 'storeDir' | 'resolver' | 'catalogPath' | 'backend'> = {}): Promise<ModelStore> {
     return ModelStore.open({
       cacheDir: this.options.cacheDir,
       ...options,
+      backend: this.inference,
       storeDir: path.join(this.options.cacheDir, 'models'),
       resolver: this.models,
       catalogPath: this.options.catalogPath,

@@ -2,6 +2,7 @@
 // each issue keyed by the field it belongs to ('' for the step as a whole).
 import type { z } from 'zod';
 import { stepSchema, type Step } from '../common/job-spec.ts';
+import { issuePath } from '../common/zod-issues.ts';
 
 /** A step being edited: any subset of a step's fields plus its kind. */
 export type StepDraft = { kind: Step['kind'] } & Record<string, unknown>;
@@ -11,7 +12,7 @@ export type FieldErrors = Record<string, string>;
 export function issuesByField(error: z.ZodError): FieldErrors {
   const errors: FieldErrors = {};
   for (const issue of error.issues) {
-    const key = issue.path.map(String).join('.');
+    const key = issuePath(issue.path);
     if (!(key in errors)) errors[key] = issue.message;
   }
   return errors;

@@ -1,9 +1,12 @@
-// npm start: builds the UI (Vite) and the preload, makes sure the Electron
-// runtime is there (fetching it where the network allows), and starts the app
-// from this checkout. Main and the engine host run TypeScript through tsx.
-import { spawn, spawnSync } from 'node:child_process';
+// npm start: builds the UI (Vite) when it is missing or older than its
+// sources (the same check as `framesmith serve`: cli/ui-build.ts), builds the
+// preload, makes sure the Electron runtime is there (fetching it where the
+// network allows), and starts the app from this checkout. Main and the
+// engine host run TypeScript through tsx.
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { register } from 'tsx/esm/api';
 import { buildElectron } from './build-electron.mjs';
 import { ensureElectronBinary, MISSING_RUNTIME_HELP } from './electron-runtime.mjs';
 
@@ -15,9 +18,10 @@ if (!binary) {
   process.exit(1);
 }
 
-console.log('Building the UI (vite build) ...');
-const renderer = spawnSync(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], { cwd: root, stdio: 'inherit' });
-if (renderer.status !== 0) process.exit(renderer.status ?? 1);
+register();
+const { ensureUiBuilt } = await import('../cli/ui-build.ts');
+const ui = await ensureUiBuilt({ root, notice: (line) => console.log(line) });
+if (ui === 'failed' || ui === 'no-vite') process.exit(1);
 await buildElectron();
 
 const child = spawn(binary, [root, ...process.argv.slice(2)], { cwd: root, stdio: 'inherit', env: { ...process.env, ELECTRON_ENABLE_LOGGING: '1' } });

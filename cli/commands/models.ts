@@ -15,6 +15,7 @@ import {
   type ModelTask,
   type SourcePreference,
 } from '../../engine/index.ts';
+import type { ModelDownload } from '../../common/model-manifest.ts';
 import { userCacheDir } from '../app-paths.ts';
 import { EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
 import { parseIntegerOption } from '../option-parsers.ts';
@@ -82,6 +83,26 @@ export class ModelEventPrinter {
   }
 }
 
+/** A catalog download that is not installed: what is known before downloading it. */
+function printCatalogEntry(entry: ModelDownload, json: boolean): void {
+  const gitBlobOnly = entry.files.filter((file) => file.sha256 === undefined).map((file) => file.name);
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ id: entry.id, state: 'available', download: entry, gitBlobOnly }, null, 2)}\n`);
+    return;
+  }
+  const lines = [
+    `${entry.id}: ${entry.displayName} (${entry.task}, scale ${entry.scale}) -- not installed; "framesmith models pull ${entry.id}" downloads it`,
+    `  format     ${entry.format}, ${entry.files.length} file${entry.files.length === 1 ? '' : 's'}${entry.sizeBytes > 0 ? `, ${mib(entry.sizeBytes)} known` : ''}`,
+    `  licence    ${entry.licence}`,
+    ...(entry.recommended ? [`  recommended ${entry.recommended}`] : []),
+    gitBlobOnly.length > 0
+      ? `  integrity  ${gitBlobOnly.join(', ')} will be checked by git blob id only: the weights could not be fetched when the catalog was made, so no sha256 is known (the blob id still pins the exact bytes)`
+      : '  integrity  every file has a sha256, checked on download',
+    `  facts      padding multiple ${entry.padMultiple}, scale ${entry.scale} as the catalog types them; measured from the model on install, and the measurement wins`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
 interface StoreFlags {
   json: boolean;
   registry?: string;
@@ -128,7 +149,7 @@ export function registerModelsCommand(program: Command, setExitCode: (code: numb
 
   models
     .command('list')
-    .description('Every known model: where its usable copy is (store, bundled/shared folder) or that it can be downloaded.')
+    .description('Every known model: where its usable copy is (store, bundled/shared folder) or that it can be downloaded; recommended versions first.')
     .option('--json', 'print JSON', false)
     .action(async (flags: StoreFlags) => {
       await withStore(flags, setExitCode, async (store, signal) => {
@@ -138,11 +159,20 @@ export function registerModelsCommand(program: Command, setExitCode: (code: numb
           return;
         }
         process.stdout.write(`${'ID'.padEnd(28)} ${'TASK'.padEnd(17)} ${'FORMAT'.padEnd(8)} ${'SIZE'.padStart(10)}  ${'STATE'.padEnd(10)} LICENCE\n`);
-        for (const entry of listing) {
+        const row = (entry: (typeof listing)[number]): void => {
           process.stdout.write(`${entry.id.padEnd(28)} ${entry.task.padEnd(17)} ${entry.format.padEnd(8)} ${mib(entry.sizeBytes).padStart(10)}  ${entry.state.padEnd(10)} ${entry.licence || 'unknown'}\n`);
+          if (entry.recommended) process.stdout.write(`${''.padEnd(29)}recommended: ${entry.recommended}\n`);
           for (const note of entry.sourceLicences.filter((candidate) => candidate.caution)) {
             process.stdout.write(`${''.padEnd(29)}source note: ${note.host}: ${note.licence}\n`);
           }
+        };
+        // Recommended models first; the other models of a task that has recommended ones are folded below them.
+        const tasksWithPicks = new Set(listing.filter((entry) => entry.recommended).map((entry) => entry.task));
+        const others = listing.filter((entry) => !entry.recommended && tasksWithPicks.has(entry.task));
+        for (const entry of listing.filter((item) => item.recommended || !tasksWithPicks.has(item.task))) row(entry);
+        if (others.length > 0) {
+          process.stdout.write(`\nother versions (${[...tasksWithPicks].join(', ')}): ${others.length}\n`);
+          for (const entry of others) row(entry);
         }
       });
     });
@@ -193,22 +223,36 @@ export function registerModelsCommand(program: Command, setExitCode: (code: numb
 
   models
     .command('info')
-    .description('Parameters, size, opset, inputs and outputs, and the providers that can run a model.')
+    .description('Parameters, size, opset, inputs and outputs, and the providers that can run a model (with --pull, downloads it first when it is not installed).')
     .argument('<id>', 'model id')
     .option('--json', 'print JSON', false)
-    .action(async (id: string, flags: StoreFlags) => {
+    .option('--pull', 'download the model when it is not installed (otherwise the catalog entry is shown)', false)
+    .action(async (id: string, flags: StoreFlags & { pull: boolean }) => {
       await withStore(flags, setExitCode, async (store, signal) => {
-        const { model, info, sourceLicences } = await store.info(id, { signal });
-        if (flags.json) {
-          process.stdout.write(`${JSON.stringify({ id, manifest: model.manifest, origin: model.origin, licence: model.manifest.licence, sourceLicences, ...info }, null, 2)}\n`);
+        const entry = store.download(id);
+        if (entry && !flags.pull && (await store.list({ signal })).some((listing) => listing.id === id && listing.state === 'available')) {
+          printCatalogEntry(entry, flags.json);
           return;
         }
+        const { model, info, sourceLicences, gitBlobOnly } = await store.info(id, { signal });
+        if (flags.json) {
+          process.stdout.write(`${JSON.stringify({ id, manifest: model.manifest, origin: model.origin, licence: model.manifest.licence, sourceLicences, gitBlobOnly, ...info }, null, 2)}\n`);
+          return;
+        }
+        const facts = model.manifest.facts;
+        const factText = (name: string, value: unknown, source: string, typed: unknown): string => `${name} ${String(value)} (${source}${typed === undefined ? '' : `; the catalog said ${String(typed)}`})`;
         const dims = (shape: readonly unknown[] | null): string => (shape ? shape.map((dim) => (typeof dim === 'number' ? dim : ((dim as { symbol: string | null }).symbol ?? '?'))).join('x') : '?');
         const lines = [
           `${id}: ${model.manifest.displayName} (${model.manifest.task}, scale ${model.manifest.scale})`,
           `  file       ${info.path} (${model.origin})`,
           `  size       ${mib(info.sizeBytes)}, ${info.parameters.toLocaleString('en')} parameters, opset ${info.opset ?? '?'}${info.producer ? `, from ${info.producer}` : ''}`,
           `  licence    ${model.manifest.licence || 'unknown'}`,
+          ...(gitBlobOnly.length > 0
+            ? [`  integrity  ${gitBlobOnly.join(', ')} checked by git blob id only: the weights could not be fetched when the catalog was made, so no sha256 is known (the blob id still pins the exact bytes)`]
+            : []),
+          facts
+            ? `  facts      ${factText('padding multiple', facts.padMultiple.value, facts.padMultiple.source, facts.padMultiple.typedValue)}, ${factText('scale', facts.scale.value, facts.scale.source, facts.scale.typedValue)}, ${factText('tiles', facts.tileable.value ? 'yes' : 'no', facts.tileable.source, facts.tileable.typedValue)}`
+            : `  facts      padding multiple ${model.manifest.padMultiple}, scale ${model.manifest.scale} (catalog)`,
           ...sourceLicences.map((note) => `  source     ${note.host}: ${note.licence}${note.caution ? ' (check before redistributing)' : ''}`),
           ...info.inputs.map((tensor) => `  input      ${tensor.name} ${tensor.elementType} ${dims(tensor.shape)}`),
           ...info.outputs.map((tensor) => `  output     ${tensor.name} ${tensor.elementType} ${dims(tensor.shape)}`),

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { PresetStore, serializeError } from '../../engine/index.ts';
 import { userDataDir } from '../app-paths.ts';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
+import { cliErrorText } from '../error-text.ts';
 
 export function registerPresetsCommand(program: Command, setExitCode: (code: number) => void): void {
   const presets = program.command('presets').description('List, show, import, export, duplicate or delete presets');
@@ -15,7 +16,7 @@ export function registerPresetsCommand(program: Command, setExitCode: (code: num
       setExitCode(EXIT_OK);
     } catch (error) {
       const serialized = serializeError(error);
-      process.stderr.write(`framesmith presets: ${serialized.userMessage}\n`);
+      process.stderr.write(`framesmith presets: ${cliErrorText(serialized)}\n`);
       setExitCode(serialized.code === 'INVALID_ARGUMENT' ? EXIT_USAGE : EXIT_FAILED);
     }
   };

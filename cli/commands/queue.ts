@@ -1,12 +1,14 @@
 // `framesmith queue [list|pause|resume|cancel|remove|retry] [id]`: the job
 // queue in the user's data folder. A job running in another framesmith
-// process is paused, resumed or cancelled through that process.
+// process is paused, resumed or cancelled through that process. A job file
+// that cannot be read is moved aside (never dropped) and `list` names it.
 import type { Command } from 'commander';
 import { JobQueue, serializeError } from '../../engine/index.ts';
 import type { JobSnapshot } from '../../common/jobs.ts';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
 import { openJobSession } from '../job-session.ts';
 import { userDataDir } from '../app-paths.ts';
+import { cliErrorText } from '../error-text.ts';
 
 function line(job: JobSnapshot): string {
   const done = job.items.filter((item) => item.state === 'completed').length;
@@ -37,6 +39,9 @@ export function registerQueueCommand(program: Command, setExitCode: (code: numbe
       try {
         if (action === 'list') {
           const jobs = session.queue.list();
+          for (const record of session.queue.unreadable()) {
+            process.stderr.write(`unreadable job record, moved aside: ${record.file} (its work folder ${record.workDir} is kept; remove both when you no longer need them)\n`);
+          }
           if (flags.json) process.stdout.write(`${JSON.stringify(jobs)}\n`);
           else process.stdout.write(jobs.length === 0 ? 'The queue is empty.\n' : `${jobs.map(line).join('\n')}\n`);
         } else if (action === 'pause' || action === 'resume' || action === 'cancel') {
@@ -53,7 +58,7 @@ export function registerQueueCommand(program: Command, setExitCode: (code: numbe
         setExitCode(EXIT_OK);
       } catch (error) {
         const serialized = serializeError(error);
-        process.stderr.write(`framesmith queue: ${serialized.userMessage}\n`);
+        process.stderr.write(`framesmith queue: ${cliErrorText(serialized)}\n`);
         setExitCode(serialized.code === 'INVALID_ARGUMENT' ? EXIT_USAGE : EXIT_FAILED);
       } finally {
         await session.dispose();

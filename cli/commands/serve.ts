@@ -2,13 +2,16 @@
 // renderer and the typed API over a WebSocket on loopback behind a random
 // token, and prints the URL that opens it. This is how the UI is tested in
 // Chromium and how a headless GPU machine is driven from another computer
-// (through an SSH tunnel: the server never listens beyond --host).
+// (through an SSH tunnel: the server never listens beyond --host). In a
+// checkout it first builds the UI when it is missing or older than its
+// sources (one line on stderr), so the printed URL never answers 503.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { ApiDispatcher, AppService, Engine } from '../../engine/index.ts';
+import { ApiDispatcher, AppService, Engine, SessionPool } from '../../engine/index.ts';
 import { userCacheDir, userDataDir } from '../app-paths.ts';
 import { EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
+import { ensureUiBuilt } from '../ui-build.ts';
 import { WebServer } from '../web-server.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -39,7 +42,12 @@ export function registerServeCommand(program: Command, setExitCode: (code: numbe
       if (!LOOPBACK.has(flags.host)) {
         process.stderr.write(`framesmith serve: warning: listening on ${flags.host}, beyond this machine. Anyone who learns the URL can run jobs and read folders; prefer an SSH tunnel to 127.0.0.1.\n`);
       }
-      const engine = await Engine.create({ cacheDir: userCacheDir() });
+      if (path.resolve(flags.uiDir) === DEFAULT_UI_DIR) {
+        await ensureUiBuilt({ root: repoRoot, notice: (line) => process.stderr.write(`framesmith serve: ${line}\n`) });
+      }
+      // One inference runtime for the process: jobs, previews and benchmarks share its worker and sessions.
+      const inference = SessionPool.create({ cacheDir: path.join(userCacheDir(), 'converted') });
+      const engine = await Engine.create({ cacheDir: userCacheDir(), inference });
       const service = await AppService.open({ engine, dataDir: userDataDir(), cacheDir: userCacheDir(), host: { kind: 'browser', version: program.version() ?? '0.0.0' } });
       const dispatcher = new ApiDispatcher(service.handlers(), (channel) => `${channel} needs the desktop app; in the browser, choose files and folders with the file browser.`);
       const server = new WebServer({ uiDir: path.resolve(flags.uiDir), dispatcher, events: service, host: flags.host, port, clipFile: (clipId) => service.clipFile(clipId) });
@@ -58,6 +66,7 @@ export function registerServeCommand(program: Command, setExitCode: (code: numbe
       await server.close();
       await service.dispose();
       await engine.dispose();
+      await inference.dispose();
       setExitCode(EXIT_OK);
     });
 }

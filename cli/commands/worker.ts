@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, type Command } from 'commander';
 import { Engine, FarmWorker, SharedRoot, PROVIDER_PREFERENCES, redactRedisUrl, serializeError } from '../../engine/index.ts';
 import { userCacheDir } from '../app-paths.ts';
+import { parsePositiveIntegerOption } from '../option-parsers.ts';
 import { EXIT_CANCELLED, EXIT_FAILED, EXIT_OK } from '../exit-codes.ts';
 import { printError } from '../reporter.ts';
 
@@ -22,14 +23,6 @@ interface WorkerFlags {
   local?: number;
   lockSeconds?: number;
   json: boolean;
-}
-
-function positiveInteger(name: string): (text: string) => number {
-  return (text) => {
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError(`Expected a positive whole number for ${name} but received "${text}".`);
-    return value;
-  };
 }
 
 function providerOption(text: string): (typeof PROVIDER_PREFERENCES)[number] {
@@ -63,11 +56,11 @@ export function registerWorkerCommand(program: Command, setExitCode: (code: numb
     .requiredOption('--redis <url>', 'the farm\'s Redis, redis://[user:password@]host:port[/db] or rediss:// for TLS')
     .requiredOption('--shared-root <path>', 'the shared folder (same contents on every machine) that holds sources and segments')
     .option('--provider <name>', `execution provider: ${PROVIDER_PREFERENCES.join('|')}`, providerOption)
-    .option('--threads <n>', 'CPU threads for inference', positiveInteger('--threads'))
-    .option('--concurrency <n>', 'segments rendered at once by this worker', positiveInteger('--concurrency'), 1)
+    .option('--threads <n>', 'CPU threads for inference', parsePositiveIntegerOption('--threads'))
+    .option('--concurrency <n>', 'segments rendered at once by this worker', parsePositiveIntegerOption('--concurrency'), 1)
     .option('--name <name>', 'how this worker appears in "framesmith farm status" (default host-pid)')
-    .option('--local <n>', 'start N workers on this machine, sharing its CPU threads', positiveInteger('--local'))
-    .option('--lock-seconds <s>', 'how long a silent worker keeps its segment before another takes it (default 30)', positiveInteger('--lock-seconds'))
+    .option('--local <n>', 'start N workers on this machine, sharing its CPU threads', parsePositiveIntegerOption('--local'))
+    .option('--lock-seconds <s>', 'how long a silent worker keeps its segment before another takes it (default 30)', parsePositiveIntegerOption('--lock-seconds'))
     .option('--json', 'print one JSON event a line', false)
     .action(async (flags: WorkerFlags) => {
       if (flags.local !== undefined) {

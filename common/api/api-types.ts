@@ -1,8 +1,9 @@
 // The shapes the API answers with. Requests are validated (see contract.ts);
 // answers come from the trusted side, so they are plain types. The engine's
-// own types (DoctorReport, StoreListing, BenchmarkResult) must stay
-// assignable to these: engine/api/app-service.ts fails to type-check if
-// they drift apart.
+// own types (DoctorReport, StoreListing) must stay assignable to these:
+// engine/api/app-service.ts fails to type-check if they drift apart. A shape
+// the engine has no reason to differ on (ModelBenchmark) is declared here
+// once and used by the engine as is.
 import type { SerializedError } from '../errors.ts';
 import type { PreviewImage } from '../jobs.ts';
 import type { ModelTask } from '../model-manifest.ts';
@@ -35,6 +36,8 @@ export interface ModelListing {
   /** 'available': in the catalog, not on this machine yet (pull it). */
   state: ModelInstallState;
   path?: string;
+  /** Why the catalog recommends it, in a user's words; pickers show these first. */
+  recommended?: string;
 }
 
 export type ModelEvent =
@@ -45,6 +48,7 @@ export type ModelEvent =
   | { type: 'failed'; id: string; error: SerializedError }
   | { type: 'removed'; id: string };
 
+/** Runs per second of a model on one input size (`models bench`, the Models screen). */
 export interface ModelBenchmark {
   modelId: string;
   provider: string;

@@ -5,14 +5,18 @@ import type { z } from 'zod';
 import type { Result } from '../errors.ts';
 import type { ApiContract, ApiEvents, ApiGroup, ApiMethod } from './contract.ts';
 import type { Unsubscribe } from './api-types.ts';
+import type { RequestOptions } from './create-client.ts';
 
-/** One method on the client: no argument when the request is `undefined`. */
+/**
+ * One method on the client: no argument when the request is `undefined`;
+ * the options' signal withdraws the request (it then answers CANCELLED).
+ */
 export type ClientMethod<M> = M extends ApiMethod<string, infer Request, infer Response>
   ? [z.input<Request>] extends [undefined]
-    ? () => Promise<Result<Response>>
+    ? (request?: undefined, options?: RequestOptions) => Promise<Result<Response>>
     : undefined extends z.input<Request>
-      ? (request?: z.input<Request>) => Promise<Result<Response>>
-      : (request: z.input<Request>) => Promise<Result<Response>>
+      ? (request?: z.input<Request>, options?: RequestOptions) => Promise<Result<Response>>
+      : (request: z.input<Request>, options?: RequestOptions) => Promise<Result<Response>>
   : never;
 
 export type ClientGroup<G extends ApiGroup> = { readonly [K in keyof ApiContract[G]]: ClientMethod<ApiContract[G][K]> };

@@ -1,15 +1,9 @@
 // Request validation at every serving boundary (Electron main, the engine
 // host, `framesmith serve`). Messages name the channel and the field and say
 // what was expected, e.g. `jobs:reorder: toIndex: toIndex must be 0 or more`.
-import type { z } from 'zod';
 import { InvalidArgumentError, NotSupportedError } from '../errors.ts';
+import { describeIssues } from '../zod-issues.ts';
 import { methodsByChannel, type ApiChannel, type RequestOut } from './contract.ts';
-
-export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => (issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message))
-    .join('; ');
-}
 
 export function isApiChannel(channel: unknown): channel is ApiChannel {
   return typeof channel === 'string' && methodsByChannel.has(channel);

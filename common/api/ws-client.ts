@@ -2,10 +2,12 @@
 // plain browser. Runs in the browser (no Node imports); tests pass a `ws`
 // socket through `createSocket`. Requests still pending when the socket
 // closes answer CONNECTION_LOST; subscriptions are re-sent after reconnect().
-import { ConnectionLostError, InvalidArgumentError, type Result } from '../errors.ts';
+// A withdrawn request (its signal fired) answers CANCELLED at once and sends
+// a cancel frame, so the server stops its work; a late answer is dropped.
+import { CancelledError, ConnectionLostError, InvalidArgumentError, type Result } from '../errors.ts';
 import type { Unsubscribe } from './api-types.ts';
 import type { FramesmithApi } from './client-api.ts';
-import { createClientApi } from './create-client.ts';
+import { createClientApi, type CancelHook } from './create-client.ts';
 import type { EventChannel } from './contract.ts';
 import { WS_PATH, type ClientFrame, type ServerFrame } from './ws-protocol.ts';
 
@@ -55,7 +57,7 @@ export class WsApiClient {
 
   constructor(private readonly options: WsClientOptions) {
     this.api = createClientApi({
-      request: (channel, request) => this.request(channel, request),
+      request: (channel, request, cancel) => this.request(channel, request, cancel),
       subscribe: (channel, listener) => this.subscribe(channel, listener),
     });
   }
@@ -100,7 +102,7 @@ export class WsApiClient {
     if (this.socket?.readyState === OPEN) this.socket.send(JSON.stringify(frame));
   }
 
-  private async request(channel: string, request: unknown): Promise<Result<unknown>> {
+  private async request(channel: string, request: unknown, cancel?: CancelHook): Promise<Result<unknown>> {
     try {
       await this.connect();
     } catch (error) {
@@ -110,6 +112,11 @@ export class WsApiClient {
     return new Promise<Result<unknown>>((resolve) => {
       this.pending.set(id, resolve);
       this.send({ type: 'request', id, channel, request });
+      cancel?.(() => {
+        if (!this.pending.delete(id)) return;
+        this.send({ type: 'cancel', id });
+        resolve({ ok: false, error: new CancelledError().toJSON() });
+      });
     });
   }
 

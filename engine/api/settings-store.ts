@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { DEFAULT_SETTINGS, settingsPatchSchema, settingsSchema, type Settings, type SettingsPatch } from '../../common/api/contract.ts';
 import { InvalidArgumentError } from '../../common/errors.ts';
-import { describeIssues } from '../../common/api/validate-request.ts';
+import { describeIssues } from '../../common/zod-issues.ts';
 import { readJsonFile, writeJsonDurably } from '../storage/durable-json.ts';
 import { mkdir } from 'node:fs/promises';
 

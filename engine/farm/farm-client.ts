@@ -69,7 +69,7 @@ export class FarmClient {
     const workers = Math.max(1, (await this.registry.workers()).length);
     // Several segments per worker so a slow one does not hold the end; none tiny.
     const wanted = options.segmentFrames ?? Math.max(8, Math.ceil(plan.outputFrames / (4 * workers)));
-    const ranges = plan.mode === 'whole' ? [{ startFrame: 0, frameCount: plan.outputFrames }] : splitFrames(plan.outputFrames, wanted);
+    const ranges = plan.mode === 'restart' ? [{ startFrame: 0, frameCount: plan.outputFrames }] : splitFrames(plan.outputFrames, wanted);
     const id = newFarmJobId();
     const folder = root.jobFolder(id);
     const record: FarmRecord = {

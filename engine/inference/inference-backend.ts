@@ -56,6 +56,16 @@ export interface SessionOptions {
   precision?: 'auto' | 'published';
 }
 
+export interface RunOptions {
+  signal?: AbortSignal;
+  /**
+   * A run expected to fail now and then (measuring which sizes a model
+   * accepts): onnxruntime's own error log line for a failed run is not
+   * printed. The failure still comes back as an error.
+   */
+  quiet?: boolean;
+}
+
 /**
  * Callers always pass float32 tensors and receive float32 tensors, whatever
  * the graph's precision: where a provider runs an fp16 graph, the session
@@ -65,7 +75,7 @@ export interface ModelSession {
   readonly modelId: string;
   readonly report: ProviderReport;
   /** Runs once; input buffers are transferred (unusable by the caller afterwards). */
-  run(inputs: TensorMap, options?: { signal?: AbortSignal }): Promise<TensorMap>;
+  run(inputs: TensorMap, options?: RunOptions): Promise<TensorMap>;
   release(): Promise<void>;
 }
 

@@ -5,7 +5,8 @@
 // unref'd, so a forgotten dispose() never keeps the process alive.
 import type { Worker } from 'node:worker_threads';
 import { BugError, CancelledError, InvalidArgumentError, deserializeError, throwIfCancelled } from '../../common/errors.ts';
-import type { InferenceBackend, ModelSession, Precision, ProviderAttempt, ProviderReport, ResolvedModel, SessionOptions } from './inference-backend.ts';
+import { expectNumberInRange, expectPositiveInteger } from '../../common/validation.ts';
+import type { InferenceBackend, ModelSession, Precision, ProviderAttempt, ProviderReport, ResolvedModel, RunOptions, SessionOptions } from './inference-backend.ts';
 import type { GraphTensor, OpenReply, OpenRequest, WorkerCallKind, WorkerCalls, WorkerReply, WorkerStartData } from './onnx-worker-protocol.ts';
 import { tensorBuffers } from './onnx-worker-protocol.ts';
 import { defaultThreadCount } from './providers.ts';
@@ -41,7 +42,7 @@ export class OnnxWorkerSession implements ModelSession {
     readonly outputs: readonly GraphTensor[],
   ) {}
 
-  async run(inputs: TensorMap, options: { signal?: AbortSignal } = {}): Promise<TensorMap> {
+  async run(inputs: TensorMap, options: RunOptions = {}): Promise<TensorMap> {
     if (this.released) throw new BugError(`session for "${this.modelId}" used after release()`);
     throwIfCancelled(options.signal);
     for (const [name, tensor] of Object.entries(inputs)) {
@@ -49,7 +50,7 @@ export class OnnxWorkerSession implements ModelSession {
         throw new InvalidArgumentError(`Input "${name}" says ${tensor.dtype} but carries a ${tensor.data.constructor.name}; pass float32 data in a Float32Array.`);
       }
     }
-    return this.backend.call('run', { sessionId: this.sessionId, inputs }, tensorBuffers(inputs), options.signal);
+    return this.backend.call('run', { sessionId: this.sessionId, inputs, ...(options.quiet ? { quiet: true } : {}) }, tensorBuffers(inputs), options.signal);
   }
 
   /** Frees the worker's session when its last holder releases it; a no-op after the backend's dispose(). */
@@ -71,16 +72,14 @@ export class OnnxWorkerBackend implements InferenceBackend {
   constructor(options: OnnxWorkerBackendOptions) {
     if (!options.cacheDir) throw new InvalidArgumentError('OnnxWorkerBackend needs a cacheDir for converted models.');
     const threads = options.threads ?? defaultThreadCount();
-    if (!Number.isInteger(threads) || threads < 1) throw new InvalidArgumentError(`Expected a positive integer for threads but received ${threads}.`);
+    expectPositiveInteger('threads', threads);
     this.startData = { cacheDir: options.cacheDir, threads };
   }
 
   async open(model: ResolvedModel, options: SessionOptions): Promise<ModelSession> {
     const { denoiseStrength, denoisePartner } = options;
     if (denoiseStrength !== undefined) {
-      if (!Number.isFinite(denoiseStrength) || denoiseStrength < 0 || denoiseStrength > 1) {
-        throw new InvalidArgumentError(`Expected a denoise strength between 0 and 1 but received ${denoiseStrength}.`);
-      }
+      expectNumberInRange('the denoise strength', denoiseStrength, 0, 1);
       if (!denoisePartner) throw new InvalidArgumentError(`Model "${model.manifest.id}" has no denoise partner, so it takes no denoise strength.`);
     }
     const request: OpenRequest = {

@@ -43,7 +43,7 @@ export interface OpenReply {
 /** Request payloads and reply values, by request kind. */
 export interface WorkerCalls {
   open: { request: { open: OpenRequest }; reply: OpenReply };
-  run: { request: { sessionId: number; inputs: TensorMap }; reply: TensorMap };
+  run: { request: { sessionId: number; inputs: TensorMap; quiet?: boolean }; reply: TensorMap };
   release: { request: { sessionId: number }; reply: null };
   providers: { request: Record<string, never>; reply: ProviderAttempt[] };
   dispose: { request: Record<string, never>; reply: null };

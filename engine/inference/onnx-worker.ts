@@ -6,7 +6,7 @@
 // the CPU provider an fp16 model is replaced by its cached fp32 conversion.
 import { InferenceSession, Tensor, listSupportedBackends } from 'onnxruntime-node';
 import { parentPort, workerData } from 'node:worker_threads';
-import { BugError, InferenceFailedError, InvalidArgumentError, isFramesmithError, serializeError } from '../../common/errors.ts';
+import { BugError, InferenceFailedError, InvalidArgumentError, isBugError, isFramesmithError, serializeError } from '../../common/errors.ts';
 import { ensureFp32Model } from '../onnx/fp16-to-fp32.ts';
 import { blendModelFiles } from '../onnx/weight-blend.ts';
 import { float16ToFloat32Array, float32ToFloat16Array } from '../onnx/float16.ts';
@@ -90,7 +90,7 @@ class OnnxWorkerHost {
       case 'open':
         return { value: await this.open(request.open), transfer: [] };
       case 'run': {
-        const outputs = await this.run(request.sessionId, request.inputs);
+        const outputs = await this.run(request.sessionId, request.inputs, request.quiet === true);
         return { value: outputs, transfer: tensorBuffers(outputs) };
       }
       case 'release':
@@ -179,7 +179,7 @@ class OnnxWorkerHost {
       const report: ProviderReport = { chosen, attempts, precision: value.precision };
       return { id, key, modelId: request.modelId, session: value.session, report, inputs, outputs, holders: 1 };
     } catch (error) {
-      if (isFramesmithError(error)) throw error;
+      if (isFramesmithError(error) || isBugError(error)) throw error;
       throw classifyRuntimeError(error, request.modelId, `loading model "${request.modelId}"`);
     }
   }
@@ -202,7 +202,7 @@ class OnnxWorkerHost {
     return entry;
   }
 
-  private async run(sessionId: number, inputs: TensorMap): Promise<TensorMap> {
+  private async run(sessionId: number, inputs: TensorMap, quiet: boolean): Promise<TensorMap> {
     const entry = this.sessionFor(sessionId);
     const feeds: Record<string, Tensor> = {};
     for (const spec of entry.inputs) {
@@ -217,7 +217,8 @@ class OnnxWorkerHost {
     }
     let results: InferenceSession.ReturnType;
     try {
-      results = await entry.session.run(feeds);
+      // Severity 4 (fatal only) keeps onnxruntime from printing a failed run that the caller expects.
+      results = await (quiet ? entry.session.run(feeds, { logSeverityLevel: 4 }) : entry.session.run(feeds));
     } catch (error) {
       const dims = Object.values(inputs).map((tensor) => `[${tensor.dims.join('x')}]`).join(', ');
       throw classifyRuntimeError(error, entry.modelId, `running model "${entry.modelId}" on ${dims}`);

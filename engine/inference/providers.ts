@@ -118,7 +118,7 @@ export function planProviders(preference: ProviderPreference, environment: Provi
   if (preference !== 'auto') {
     const reason = providerUnavailableReason(preference, environment);
     if (reason) throw new ProviderUnavailableError(preference, reason);
-    const skipped = PROVIDER_NAMES.filter((name) => name !== preference).map((provider) => ({ provider, skippedBecause: `--provider ${preference} was requested` }));
+    const skipped = PROVIDER_NAMES.filter((name) => name !== preference).map((provider) => ({ provider, skippedBecause: `the provider ${preference} was requested` }));
     return { candidates: [preference], skipped };
   }
   const candidates: ProviderName[] = [];
@@ -134,7 +134,7 @@ export function planProviders(preference: ProviderPreference, environment: Provi
 /** Why 'auto' leaves out a provider that could be forced (no GPU device for WebGPU on Linux). */
 function autoSkipReason(provider: ProviderName, environment: ProviderEnvironment): string | undefined {
   if (provider === 'webgpu' && environment.platform === 'linux' && environment.hasGpuDevice === false) {
-    return 'no GPU device found (/dev/dri/renderD*, /dev/nvidia0); WebGPU needs a GPU driver (force it with --provider webgpu)';
+    return 'no GPU device found (/dev/dri/renderD*, /dev/nvidia0); WebGPU needs a GPU driver (choose the webgpu provider to force it)';
   }
   return undefined;
 }

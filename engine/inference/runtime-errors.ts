@@ -6,7 +6,7 @@
 // the CPU arena ("Failed to allocate memory", std::bad_alloc), CUDA ("out of
 // memory", cudaErrorMemoryAllocation, CUBLAS/CUDNN alloc failures), DirectML
 // (E_OUTOFMEMORY, HRESULT 0x8007000E) and WebGPU/Dawn ("Out of memory").
-import { FramesmithError, InferenceFailedError, OutOfMemoryError } from '../../common/errors.ts';
+import { BugError, FramesmithError, InferenceFailedError, OutOfMemoryError } from '../../common/errors.ts';
 
 const OUT_OF_MEMORY_PATTERNS = [
   /failed to allocate memory/i,
@@ -26,10 +26,10 @@ export function isOutOfMemoryMessage(message: string): boolean {
 
 /**
  * A native onnxruntime failure as a typed error: OutOfMemoryError when memory
- * ran out, InferenceFailedError otherwise. FramesmithErrors pass through.
+ * ran out, InferenceFailedError otherwise. FramesmithErrors and BugErrors pass through.
  */
-export function classifyRuntimeError(error: unknown, modelId: string, what: string): FramesmithError {
-  if (error instanceof FramesmithError) return error;
+export function classifyRuntimeError(error: unknown, modelId: string, what: string): FramesmithError | BugError {
+  if (error instanceof FramesmithError || error instanceof BugError) return error;
   const message = error instanceof Error ? error.message : String(error);
   if (isOutOfMemoryMessage(message)) return new OutOfMemoryError(what, { detail: message, cause: error });
   return new InferenceFailedError(modelId, { detail: message, cause: error });

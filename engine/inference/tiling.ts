@@ -26,6 +26,7 @@ import {
   ModelManifestMismatchError,
   throwIfCancelled,
 } from '../../common/errors.ts';
+import { expectNonNegativeInteger, expectPositiveInteger } from '../../common/validation.ts';
 import type { TensorData } from './tensor.ts';
 
 export const DEFAULT_TILE_OVERLAP = 64;
@@ -117,18 +118,6 @@ export interface TiledResult {
   tileCount: number;
 }
 
-function checkPositiveInteger(name: string, value: number): void {
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new InvalidArgumentError(`Expected a positive integer for ${name} but received ${String(value)}.`);
-  }
-}
-
-function checkNonNegativeInteger(name: string, value: number): void {
-  if (!Number.isInteger(value) || value < 0) {
-    throw new InvalidArgumentError(`Expected a non-negative integer for ${name} but received ${String(value)}.`);
-  }
-}
-
 export function roundUpToMultiple(value: number, multiple: number): number {
   return Math.ceil(value / multiple) * multiple;
 }
@@ -169,10 +158,10 @@ function planAxis(size: number, tileSize: number, overlap: number): AxisPlan {
  * frame fits.
  */
 export function planTiles(width: number, height: number, tileSize: number, overlap: number): TilePlan {
-  checkPositiveInteger('width', width);
-  checkPositiveInteger('height', height);
-  checkPositiveInteger('tileSize', tileSize);
-  checkNonNegativeInteger('overlap', overlap);
+  expectPositiveInteger('width', width);
+  expectPositiveInteger('height', height);
+  expectPositiveInteger('tileSize', tileSize);
+  expectNonNegativeInteger('overlap', overlap);
   const needsTiles = width > tileSize || height > tileSize;
   if (needsTiles && tileSize <= overlap) {
     throw new InvalidArgumentError(`The tile size (${tileSize}) must be larger than the tile overlap (${overlap}). Use a larger tile size.`);
@@ -332,16 +321,16 @@ async function runPlan(source: TileSource, plan: TilePlan, runTile: TileRunner, 
  * OUT_OF_MEMORY error once tiles cannot shrink further.
  */
 export async function runTiled(source: TileSource, runTile: TileRunner, options: TilingOptions): Promise<TiledResult> {
-  checkPositiveInteger('scale', options.scale);
+  expectPositiveInteger('scale', options.scale);
   const multiple = options.padMultiple ?? 1;
-  checkPositiveInteger('padMultiple', multiple);
+  expectPositiveInteger('padMultiple', multiple);
   const overlap = options.overlap ?? DEFAULT_TILE_OVERLAP;
-  checkNonNegativeInteger('overlap', overlap);
+  expectNonNegativeInteger('overlap', overlap);
   const minTileSize = Math.max(options.minTileSize ?? DEFAULT_MIN_TILE_SIZE, overlap + multiple);
   let tileSize = options.tileSize === 'auto'
     ? chooseTileSize({ ...options, minTileSize })
     : options.tileSize;
-  checkPositiveInteger('tileSize', tileSize);
+  expectPositiveInteger('tileSize', tileSize);
   if (tileSize >= multiple) tileSize = Math.floor(tileSize / multiple) * multiple;
 
   for (;;) {

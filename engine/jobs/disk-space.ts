@@ -1,19 +1,19 @@
 // The disk check before a job starts: an estimate of the output's size and
 // of the working space (segments in the work folder, then the muxed output
 // under a temporary name before the rename), compared with the free space of
-// each filesystem involved. Estimates are deliberately generous (bytes per
-// output pixel per codec, from ffmpeg's typical rates) plus a 10% and 64 MB
-// margin: failing early beats failing at 90%. The free-space reading is
-// injectable so tests can simulate a small disk.
+// each filesystem involved. The size comes from the chain plan's output and
+// the one bytes-per-pixel table (media/output-size.ts), times a headroom for
+// content that encodes denser than typical, plus a 10% and 64 MB margin:
+// failing early beats failing at 90%. The free-space reading is injectable
+// so tests can simulate a small disk.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { DiskFullError } from '../../common/errors.ts';
 import type { OutputCodec } from '../../common/job-spec.ts';
+import { typicalVideoBytes } from '../media/output-size.ts';
 
-/** Typical bytes per output pixel per frame (8-bit); high enough for detailed content. */
-const BYTES_PER_PIXEL: Readonly<Record<OutputCodec, number>> = {
-  h264: 0.12, h265: 0.08, vp9: 0.1, av1: 0.07, prores: 1.2, ffv1: 2.2, png: 2.6,
-};
+/** Detailed footage encodes up to about this much denser than the table's typical rate. */
+export const DISK_HEADROOM = 1.5;
 const MARGIN_BYTES = 64 * 1024 * 1024;
 
 export type FreeSpaceReader = (dir: string) => Promise<number>;
@@ -43,9 +43,9 @@ export interface OutputEstimate {
   bitDepth?: 8 | 16;
 }
 
+/** Bytes to reserve for an output: the typical size with headroom, plus the carried streams. */
 export function estimateOutputBytes(estimate: OutputEstimate): number {
-  const depth = estimate.bitDepth === 16 ? 1.6 : 1;
-  return Math.ceil(estimate.width * estimate.height * estimate.frameCount * BYTES_PER_PIXEL[estimate.codec] * depth + estimate.carriedBytes);
+  return Math.ceil(typicalVideoBytes(estimate) * DISK_HEADROOM + estimate.carriedBytes);
 }
 
 export interface SpaceNeed {

@@ -3,6 +3,8 @@
 //   jobs/order.json     the queue order (ids)
 //   jobs/<id>.control   a request (pause, resume, cancel) from another process
 //   jobs/queue.lock     held while one process edits the order
+//   jobs/unreadable/    job files that could not be read, moved aside (never
+//                       deleted); their work folders stay in work/
 // Every file is replaced by write-to-temporary, fsync, rename, fsync folder
 // (durable-json.ts), so a SIGKILL or power loss leaves each file whole, old or
 // new. The order file is only a hint: a record missing from it is appended
@@ -12,12 +14,15 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { InvalidArgumentError } from '../../common/errors.ts';
+import { HINT_ACTIONS, HINT_FIELDS, InvalidArgumentError } from '../../common/errors.ts';
 import { JOB_STATES } from '../../common/jobs.ts';
 import { outputSettingsSchema, processingSettingsSchema, stepSchema } from '../../common/job-spec.ts';
 import { isDurableTemporary, isProcessAlive, readJsonFile, removeDurably, sweepTemporaries, writeJsonDurably } from '../storage/durable-json.ts';
+import { sleep } from '../base/sleep.ts';
 
-const serializedErrorSchema = z.object({ code: z.string(), userMessage: z.string(), detail: z.string().optional() });
+const errorHintSchema = z.object({ field: z.enum(HINT_FIELDS), action: z.enum(HINT_ACTIONS) });
+/** A hint this version does not know is dropped, not the record. */
+const serializedErrorSchema = z.object({ code: z.string(), userMessage: z.string(), detail: z.string().optional(), hint: errorHintSchema.optional().catch(undefined) });
 
 export const jobItemRecordSchema = z.object({
   input: z.string(),
@@ -60,6 +65,7 @@ export type ControlAction = (typeof CONTROL_ACTIONS)[number];
 const ORDER_FILE = 'order.json';
 const LOCK_FILE = 'queue.lock';
 const CONTROL_SUFFIX = '.control';
+const UNREADABLE_DIR = 'unreadable';
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 function assertId(id: string): void {
@@ -67,6 +73,12 @@ function assertId(id: string): void {
 }
 
 export { isProcessAlive } from '../storage/durable-json.ts';
+
+/** A job file that could not be read, moved aside; its job's work folder stays where it was. */
+export interface UnreadableRecord {
+  file: string;
+  workDir: string;
+}
 
 export interface LoadedQueue {
   records: JobRecord[];
@@ -130,6 +142,34 @@ export class JobStore {
     await removeDurably(path.join(this.dir, `${id}${CONTROL_SUFFIX}`));
   }
 
+  /**
+   * Moves an unreadable file of the job folder into jobs/unreadable/ (never
+   * deleted: a newer version may understand it, a person may repair it);
+   * the moved path, or undefined when another process moved it first.
+   */
+  async setAside(name: string): Promise<string | undefined> {
+    const aside = path.join(this.dir, UNREADABLE_DIR);
+    await fs.mkdir(aside, { recursive: true });
+    let target = path.join(aside, name);
+    for (let n = 1; await fs.stat(target).then(() => true, () => false); n += 1) target = path.join(aside, `${path.parse(name).name}.${n}.json`);
+    try {
+      await fs.rename(path.join(this.dir, name), target);
+      return target;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  /** Records moved aside so far, each with the work folder its job would have used (kept). */
+  async listSetAside(dataDir: string): Promise<UnreadableRecord[]> {
+    const names = await fs.readdir(path.join(this.dir, UNREADABLE_DIR)).catch(() => [] as string[]);
+    return names.filter((name) => name.endsWith('.json')).sort().map((name) => ({
+      file: path.join(this.dir, UNREADABLE_DIR, name),
+      workDir: path.join(dataDir, 'work', name.replace(/(\.\d+)?\.json$/, '')),
+    }));
+  }
+
   async writeOrder(ids: readonly string[]): Promise<void> {
     await writeJsonDurably(path.join(this.dir, ORDER_FILE), ids);
   }
@@ -177,7 +217,7 @@ export class JobStore {
           continue;
         }
         if (Date.now() > deadline) throw new InvalidArgumentError(`The job queue in ${this.dir} is locked by process ${owner}. Try again in a moment.`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        await sleep(20);
       }
     }
     try {

@@ -68,7 +68,9 @@ function checkExplicitFile(item: InputItem, target: string, codec: VideoCodec): 
   const spec = CODEC_SPECS[codec];
   if (!container || !spec.containers.includes(container)) {
     const fits = spec.containers.map((name) => (name === 'image-sequence' ? 'a folder (no extension)' : CONTAINER_FORMATS[name].extension));
-    throw new InvalidArgumentError(`The ${codec} codec cannot be written to ${target}. Use ${fits.join(' or ')}, or another --codec.`);
+    throw new InvalidArgumentError(`The ${codec} codec cannot be written to ${target}. Use ${fits.join(' or ')}, or another codec.`, {
+      hint: { field: 'outputSettings.codec', action: 'choose-codec' },
+    });
   }
 }
 

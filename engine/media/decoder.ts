@@ -12,6 +12,7 @@ import {
   InvalidArgumentError,
   UnsupportedPixelFormatError,
 } from '../../common/errors.ts';
+import { expectNonNegativeInteger } from '../../common/validation.ts';
 import { formatRational, type Rational } from '../../common/rational.ts';
 import { startProcess } from './ffmpeg-process.ts';
 import { frameByteLength, type BitDepth, type RgbFrame } from './frame.ts';
@@ -41,18 +42,12 @@ interface DecodePlan {
   startFrame: number;
 }
 
-function checkFrameIndex(name: string, value: number | undefined): void {
-  if (value !== undefined && (!Number.isInteger(value) || value < 0)) {
-    throw new InvalidArgumentError(`Expected a non-negative integer for ${name} but received ${value}`);
-  }
-}
-
 /** The ffmpeg command line for a decode (exported for tests and logs). */
 export function planDecode(options: Omit<DecodeOptions, 'signal'>): DecodePlan {
   const { info } = options;
   const video = info.video;
-  checkFrameIndex('startFrame', options.startFrame);
-  checkFrameIndex('endFrame', options.endFrame);
+  if (options.startFrame !== undefined) expectNonNegativeInteger('startFrame', options.startFrame);
+  if (options.endFrame !== undefined) expectNonNegativeInteger('endFrame', options.endFrame);
   const startFrame = options.startFrame ?? 0;
   const resample = options.frameRate !== undefined || video.variableFrameRate;
   const rate = options.frameRate ?? video.frameRate;

@@ -8,6 +8,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CancelledError, FfmpegFailedError, InvalidArgumentError, OutputExistsError } from '../../common/errors.ts';
 import { formatRational, isPositive, type Rational } from '../../common/rational.ts';
+import { expectOneOf, expectPositiveInteger } from '../../common/validation.ts';
 import {
   CODEC_SPECS,
   CONTAINER_FORMATS,
@@ -61,12 +62,6 @@ export interface EncodeResult {
   codedWidth: number;
   codedHeight: number;
   colour: ColourPlan;
-}
-
-function assertPositiveInteger(name: string, value: number): void {
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new InvalidArgumentError(`Expected a positive integer for ${name} but received ${value}.`);
-  }
 }
 
 function chromaSubsampling(pixelFormat: string): { x: boolean; y: boolean } {
@@ -153,11 +148,9 @@ export class VideoEncoder {
   /** Validates the options, picks the encoder, starts ffmpeg. */
   static async start(options: VideoEncoderOptions): Promise<VideoEncoder> {
     if (options.signal?.aborted) throw new CancelledError();
-    assertPositiveInteger('width', options.width);
-    assertPositiveInteger('height', options.height);
-    if (options.bitDepth !== 8 && options.bitDepth !== 16) {
-      throw new InvalidArgumentError(`Expected bit depth 8 or 16 but received ${String(options.bitDepth)}.`);
-    }
+    expectPositiveInteger('width', options.width);
+    expectPositiveInteger('height', options.height);
+    expectOneOf('bitDepth', options.bitDepth, [8, 16]);
     if (!isPositive(options.frameRate)) {
       throw new InvalidArgumentError(`Expected a positive frame rate but received ${formatRational(options.frameRate)}.`);
     }

@@ -12,6 +12,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { CancelledError, InputNotFoundError, InputNotMediaError, InvalidArgumentError } from '../../common/errors.ts';
+import { expectIntegerInRange } from '../../common/validation.ts';
 import { frameSampleCount, type BitDepth, type RgbFrame } from './frame.ts';
 import { assertOutputAllowed, removeQuietly, writeFileAtomically } from './output-path.ts';
 
@@ -221,9 +222,7 @@ export async function writeImage(
     throw new InvalidArgumentError(`Expected ${frameSampleCount(frame.width, frame.height)} samples for a ${frame.width}x${frame.height} frame but received ${frame.data.length}.`);
   }
   const quality = options.quality;
-  if (quality !== undefined && (!Number.isInteger(quality) || quality < 1 || quality > 100)) {
-    throw new InvalidArgumentError(`Expected an integer quality from 1 to 100 but received ${quality}.`);
-  }
+  if (quality !== undefined) expectIntegerInRange('quality', quality, 1, 100);
   const finalPath = path.resolve(file);
   const overwrite = options.overwrite ?? false;
   await assertOutputAllowed(finalPath, { inputs: options.inputs ?? [], overwrite });

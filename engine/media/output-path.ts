@@ -14,6 +14,7 @@ import {
   OutputIsInputError,
   OutputNotWritableError,
 } from '../../common/errors.ts';
+import { exists } from '../base/exists.ts';
 
 const TEMP_MARKER = '.framesmith-tmp-';
 
@@ -130,15 +131,6 @@ export async function assertNotInput(output: string, inputs: readonly string[]):
   }
 }
 
-async function exists(target: string): Promise<boolean> {
-  try {
-    await fs.lstat(target);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Checks, before any work, that `dir` exists (creating it if needed) and that
  * a file can be created in it. Creating a probe file is the real test: access
@@ -171,7 +163,7 @@ export interface OutputCheckOptions {
  */
 export async function assertOutputAllowed(output: string, options: OutputCheckOptions): Promise<void> {
   await assertNotInput(output, options.inputs);
-  if (!options.overwrite && (await exists(output))) throw new OutputExistsError(output);
+  if (!options.overwrite && (await exists(output, { followLinks: false }))) throw new OutputExistsError(output);
   await assertWritableFolder(path.dirname(path.resolve(output)));
 }
 
@@ -200,7 +192,7 @@ export async function commitTemporary(tempPath: string, finalPath: string, overw
       if (code === 'EEXIST') throw new OutputExistsError(finalPath);
       if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV' && code !== 'EOPNOTSUPP') throw error;
       // Filesystems without hard links (FAT, some network shares): check, then rename.
-      if (await exists(finalPath)) throw new OutputExistsError(finalPath);
+      if (await exists(finalPath, { followLinks: false })) throw new OutputExistsError(finalPath);
       await fs.rename(tempPath, finalPath);
     }
   } catch (error) {
@@ -209,7 +201,7 @@ export async function commitTemporary(tempPath: string, finalPath: string, overw
 }
 
 async function commitFolder(tempPath: string, finalPath: string, overwrite: boolean): Promise<void> {
-  if (!(await exists(finalPath))) {
+  if (!(await exists(finalPath, { followLinks: false }))) {
     await fs.rename(tempPath, finalPath);
     return;
   }

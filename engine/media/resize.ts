@@ -6,6 +6,7 @@
 // converts colourspace. sharp works on the libuv pool, off this thread.
 import sharp from 'sharp';
 import { InvalidArgumentError } from '../../common/errors.ts';
+import { expectPositiveInteger } from '../../common/validation.ts';
 import type { BitDepth, RgbFrame } from './frame.ts';
 
 /** One channel of samples (an alpha channel), row-major. */
@@ -14,14 +15,6 @@ export interface Plane {
   readonly height: number;
   readonly bitDepth: BitDepth;
   readonly data: Uint8Array | Uint16Array;
-}
-
-function checkSize(width: number, height: number): void {
-  for (const [name, value] of [['width', width], ['height', height]] as const) {
-    if (!Number.isInteger(value) || value <= 0) {
-      throw new InvalidArgumentError(`Expected a positive integer for the target ${name} but received ${String(value)}.`);
-    }
-  }
 }
 
 async function resizeSamples(
@@ -38,7 +31,8 @@ async function resizeSamples(
   if (!typeOk || data.length !== expected) {
     throw new InvalidArgumentError(`Expected ${expected} ${bitDepth}-bit samples for ${width}x${height}x${channels} but received ${data.constructor.name} of ${data.length}.`);
   }
-  checkSize(targetWidth, targetHeight);
+  expectPositiveInteger('the target width', targetWidth);
+  expectPositiveInteger('the target height', targetHeight);
   const colourspace = channels === 3 ? (bitDepth === 16 ? 'rgb16' : 'srgb') : (bitDepth === 16 ? 'grey16' : 'b-w');
   const output = await sharp(data, { raw: { width, height, channels } })
     .resize(targetWidth, targetHeight, { kernel: 'lanczos3', fit: 'fill' })

@@ -3,14 +3,10 @@
 // and the field, because a half-loaded catalog would fail later and far away.
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, ModelNotFoundError } from '../../common/errors.ts';
+import { describeIssues, issuePath } from '../../common/zod-issues.ts';
 import { modelCatalogSchema } from '../../common/model-manifest.ts';
 import type { ModelManifest, ModelTask } from '../../common/model-manifest.ts';
 import { bundledCatalogPath } from './repo-paths.ts';
-
-interface IssueLike {
-  path: readonly PropertyKey[];
-  message: string;
-}
 
 function entryLabel(raw: unknown, index: number): string {
   const models = (raw as { models?: unknown })?.models;
@@ -18,13 +14,14 @@ function entryLabel(raw: unknown, index: number): string {
   return typeof entry?.id === 'string' ? `model "${entry.id}" (entry ${index})` : `entry ${index}`;
 }
 
-function describeIssue(raw: unknown, issue: IssueLike): string {
-  const [head, index, ...rest] = issue.path;
+/** An issue's place in catalog terms: `model "x" (entry 6) field inputs[0].dtype`. */
+function catalogLocation(raw: unknown, path: readonly PropertyKey[]): string {
+  const [head, index, ...rest] = path;
   if (head === 'models' && typeof index === 'number') {
     const field = rest.map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`)).join('').replace(/^\./, '');
-    return `${entryLabel(raw, index)}${field ? ` field ${field}` : ''}: ${issue.message}`;
+    return `${entryLabel(raw, index)}${field ? ` field ${field}` : ''}`;
   }
-  return `${issue.path.map(String).join('.') || 'top level'}: ${issue.message}`;
+  return issuePath(path);
 }
 
 function levenshtein(a: string, b: string): number {
@@ -69,8 +66,8 @@ export class Catalog {
   static fromJson(raw: unknown, source: string): Catalog {
     const parsed = modelCatalogSchema.safeParse(raw);
     if (!parsed.success) {
-      const problems = parsed.error.issues.map((issue) => describeIssue(raw, issue));
-      throw new InvalidArgumentError(`The model catalog ${source} is invalid: ${problems.join('; ')}. Fix those fields.`);
+      const problems = describeIssues(parsed.error, { location: (path) => catalogLocation(raw, path), whole: 'top level' });
+      throw new InvalidArgumentError(`The model catalog ${source} is invalid: ${problems}. Fix those fields.`);
     }
     const problems: string[] = [];
     const seen = new Set<string>();

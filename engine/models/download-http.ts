@@ -8,6 +8,7 @@
 // so the retry loop knows what is worth retrying: network faults, timeouts
 // and 5xx, 408 and 429 are transient; other 4xx are not.
 import { CancelledError, isCancellation } from '../../common/errors.ts';
+import { sleep } from '../base/sleep.ts';
 
 export class HttpAttemptError extends Error {
   constructor(
@@ -130,24 +131,6 @@ export async function httpGet(url: string, options: HttpGetOptions): Promise<Htt
   };
 }
 
-/** Waits `ms`, or rejects with CancelledError as soon as the signal fires. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(new CancelledError());
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new CancelledError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 export interface RetryPolicy {
   /** Attempts per source, first included. */

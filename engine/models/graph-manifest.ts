@@ -5,7 +5,7 @@
 // single image input, from its position.
 import { InvalidArgumentError } from '../../common/errors.ts';
 import type { ModelTask, TensorSpec } from '../../common/model-manifest.ts';
-import type { GraphDim, GraphIo, GraphTensor } from './onnx-graph-io.ts';
+import type { GraphDim, GraphIo, GraphTensor } from '../onnx/onnx-graph-io.ts';
 
 type Role = TensorSpec['role'];
 

@@ -5,7 +5,7 @@
 // feed whatever the manifest allows. Symbolic names are the manifest's own
 // vocabulary and are not compared.
 import type { ModelManifest, TensorSpec } from '../../common/model-manifest.ts';
-import type { GraphDim, GraphIo, GraphTensor } from './onnx-graph-io.ts';
+import type { GraphDim, GraphIo, GraphTensor } from '../onnx/onnx-graph-io.ts';
 
 function describeDim(dim: GraphDim): string {
   return typeof dim === 'number' ? String(dim) : dim.symbol ? `free "${dim.symbol}"` : 'free';

@@ -1,14 +1,17 @@
 // Imports a model file the user has: ONNX as is, ncnn `.param` (text or
 // binary) with the `.bin` beside it, PyTorch checkpoints through the PyTorch
 // converter. The imported model gets a manifest (task from the graph's inputs
-// or the caller, scale measured by running a small input), passes a trial run
-// and is then usable by id everywhere, like a downloaded one.
+// or the caller; padding multiple and scale measured by running it, see
+// model-facts.ts), passes a trial run and is then usable by id everywhere,
+// like a downloaded one.
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputNotFoundError, InvalidArgumentError, ModelManifestMismatchError, throwIfCancelled } from '../../common/errors.ts';
+import { expectPositiveInteger } from '../../common/validation.ts';
 import { MODEL_TASKS, type ModelFormat, type ModelTask } from '../../common/model-manifest.ts';
 import { convertNcnnToOnnx, inspectNcnnModel, type NcnnNamePreset } from '../convert/ncnn-to-onnx.ts';
-import { readGraphIo } from './onnx-graph-io.ts';
+import { withFacts } from './model-facts.ts';
+import { readGraphIo } from '../onnx/onnx-graph-io.ts';
 import { convertPytorchToOnnx } from '../convert/pytorch/pytorch-to-onnx.ts';
 import type { EnsuredModel, InstallDescription, ModelStore } from './model-store.ts';
 
@@ -75,9 +78,7 @@ export async function importModel(store: ModelStore, sourcePath: string, options
   if (options.task !== undefined && !(MODEL_TASKS as readonly string[]).includes(options.task)) {
     throw new InvalidArgumentError(`Unknown task "${options.task}". Should be one of: ${MODEL_TASKS.join(', ')}.`);
   }
-  if (options.scale !== undefined && (!Number.isInteger(options.scale) || options.scale < 1)) {
-    throw new InvalidArgumentError(`Expected a positive integer for scale but received ${options.scale}.`);
-  }
+  if (options.scale !== undefined) expectPositiveInteger('scale', options.scale);
   const format = detectImportFormat(source);
   const id = options.id ?? idFromFileName(source);
   if (!/^[a-z0-9][a-z0-9._-]*$/.test(id)) throw new InvalidArgumentError(`Invalid model id "${id}": use lower-case letters, digits, ".", "_" and "-".`);
@@ -119,20 +120,24 @@ export async function importModel(store: ModelStore, sourcePath: string, options
       tileable: task === 'super-resolution' || task === undefined,
     };
     const origin = { kind: 'import' as const, from: source };
-    const probe = await store.describeInstalled(description, temporary, origin);
+    const probe = await store.measure(await store.describeInstalled(description, temporary, origin), temporary, 'default', options);
     const trial = await store.trial({ manifest: probe, path: temporary }, options);
     if (options.scale !== undefined && trial.scale !== options.scale) {
-      throw new ModelManifestMismatchError(id, `its output is ${trial.scale}x its input, but --scale ${options.scale} was given`);
+      throw new ModelManifestMismatchError(id, `its output is ${trial.scale}x its input, but a scale of ${options.scale} was given`, {
+        hint: { field: 'scale', action: 'change-scale' },
+      });
     }
     if (task === undefined && trial.scale === 1) {
-      throw new InvalidArgumentError(`Cannot tell the task of ${source}: its output is as large as its input. Pass --task (one of: ${MODEL_TASKS.join(', ')}).`);
+      throw new InvalidArgumentError(`Cannot tell the task of ${source}: its output is as large as its input. Give its task (one of: ${MODEL_TASKS.join(', ')}).`, {
+        hint: { field: 'task', action: 'choose-task' },
+      });
     }
     if (task === 'super-resolution' || task === undefined) description.scale = trial.scale;
     if (description.task !== 'super-resolution' && trial.scale !== 1) {
       throw new ModelManifestMismatchError(id, `a ${description.task} model must keep the size, but its output is ${trial.scale}x its input`);
     }
     await rename(temporary, onnxPath);
-    const manifest = await store.describeInstalled(description, onnxPath, origin);
+    const manifest = withFacts(await store.describeInstalled(description, onnxPath, origin), probe.facts!);
     await store.register(manifest);
     return { manifest, path: onnxPath, origin: 'store' };
   } finally {

@@ -5,7 +5,7 @@ import { stat } from 'node:fs/promises';
 import type { ProviderAttempt } from '../inference/inference-backend.ts';
 import { int64ToNumber, readModelFile } from '../onnx/onnx-file.ts';
 import { tensorDims } from '../onnx/tensor-proto.ts';
-import { readGraphIo, type GraphTensor } from './onnx-graph-io.ts';
+import { readGraphIo, type GraphTensor } from '../onnx/onnx-graph-io.ts';
 
 export interface ModelInfo {
   path: string;

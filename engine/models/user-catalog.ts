@@ -8,6 +8,7 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidArgumentError } from '../../common/errors.ts';
+import { describeIssues } from '../../common/zod-issues.ts';
 import { modelCatalogSchema, modelManifestSchema, type ModelManifest } from '../../common/model-manifest.ts';
 import { Catalog } from './catalog.ts';
 import { bundledCatalogPath } from './repo-paths.ts';
@@ -36,7 +37,7 @@ export async function readUserModels(storeDir: string): Promise<ModelManifest[]>
   }
   const parsed = modelCatalogSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new InvalidArgumentError(`The model store's catalog ${file} is invalid: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}. Delete it and install the models again.`);
+    throw new InvalidArgumentError(`The model store's catalog ${file} is invalid: ${describeIssues(parsed.error)}. Delete it and install the models again.`);
   }
   return parsed.data.models;
 }

@@ -5,12 +5,13 @@
 // version, and written atomically, so a file under its final name is whole.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { access, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { throwIfCancelled } from '../../common/errors.ts';
 import { ELEMENT_TYPE, readModelFile, writeModelFile } from './onnx-file.ts';
 import type { GraphProto, ModelProto, TensorProto, ValueInfoProto } from './onnx-file.ts';
 import { readFloatTensor, writeFloatTensor } from './tensor-proto.ts';
+import { exists } from '../base/exists.ts';
 
 /** Bump when the conversion changes, so old cache entries are not reused. */
 const CONVERTER_VERSION = 1;
@@ -77,15 +78,6 @@ export interface Fp32CacheResult {
   path: string;
   /** True when this call converted; false when the cache already held the file. */
   converted: boolean;
-}
-
-async function exists(filePath: string): Promise<boolean> {
-  try {
-    await access(filePath);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Where the fp32 version of a source file with this hash lives in the cache. */

@@ -21,13 +21,14 @@
 // comparisons bool, Cast its `to`). Anything outside the table is unknown,
 // and an unknown boundary type is refused (GraphSplitError) rather than guessed.
 import { createHash } from 'node:crypto';
-import { access, mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type onnxProto from 'onnx-proto';
 import { NotSupportedError, throwIfCancelled } from '../../common/errors.ts';
 import { ELEMENT_TYPE, encodeModel, onnx, readModelFile, writeFileAtomic } from './onnx-file.ts';
 import type { GraphProto, ModelProto, ValueInfoProto } from './onnx-file.ts';
 import { sha256OfFile } from './fp16-to-fp32.ts';
+import { exists } from '../base/exists.ts';
 
 /** Bump when the split changes, so old cache entries are not reused. */
 const SPLITTER_VERSION = 1;
@@ -289,15 +290,6 @@ type SplitDescription = Omit<SplitModelFiles, 'preludePath' | 'perFramePath'>;
 
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
-}
-
-async function exists(filePath: string): Promise<boolean> {
-  try {
-    await access(filePath);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The cache stem of a split: source file name, source hash, constant input names (any order) and splitter version. */

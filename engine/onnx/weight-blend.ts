@@ -2,7 +2,8 @@
 // realesr-general-x4v3 the network run is s * general + (1 - s) * general-wdn,
 // blended weight by weight (s = 1 strong denoise, s = 0 weak). Both files must
 // share one architecture: the same initializer names, shapes and types.
-import { InvalidArgumentError, ModelManifestMismatchError } from '../../common/errors.ts';
+import { ModelManifestMismatchError } from '../../common/errors.ts';
+import { expectNumberInRange } from '../../common/validation.ts';
 import { ELEMENT_TYPE, encodeModel, readModelFile } from './onnx-file.ts';
 import type { ModelProto, TensorProto } from './onnx-file.ts';
 import { isFloatTensor, readFloatTensor, tensorDims, writeFloatTensor } from './tensor-proto.ts';
@@ -27,9 +28,7 @@ function sameBytes(a: TensorProto, b: TensorProto): boolean {
  * in the primary's element type. Non-float initializers must be identical.
  */
 export function blendModels(primary: ModelProto, partner: ModelProto, strength: number, labels: BlendLabels = { primary: 'primary', partner: 'partner' }): ModelProto {
-  if (!Number.isFinite(strength) || strength < 0 || strength > 1) {
-    throw new InvalidArgumentError(`Expected a denoise strength between 0 and 1 but received ${strength}.`);
-  }
+  expectNumberInRange('the denoise strength', strength, 0, 1);
   const mismatch = (problem: string): ModelManifestMismatchError =>
     new ModelManifestMismatchError(labels.primary, `its weights cannot be blended with "${labels.partner}": ${problem}`);
   const own = primary.graph?.initializer ?? [];

@@ -9,6 +9,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { fsyncFolder, readJsonFile, writeJsonDurably } from '../storage/durable-json.ts';
+import { exists } from '../base/exists.ts';
 
 export const MANIFEST_FILE = 'manifest.json';
 
@@ -23,10 +24,6 @@ export type SegmentEntry = SegmentManifest['segments'][number];
 
 export function fingerprintOf(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex');
-}
-
-async function exists(file: string): Promise<boolean> {
-  return fs.stat(file).then(() => true, () => false);
 }
 
 /**

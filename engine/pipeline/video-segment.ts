@@ -34,6 +34,8 @@ export interface VideoSegmentOptions {
   stages: readonly FrameStage[];
   encode: Pick<VideoEncodeSettings, 'codec' | 'quality' | 'preset' | 'pixelFormat'>;
   range: SegmentRange;
+  /** How this chain may be cut (the chain plan's resume mode). */
+  mode: SegmentMode;
   /** The part file (or PNG folder) to write; replaced if it exists. */
   outputPath: string;
   signal: AbortSignal;
@@ -41,15 +43,12 @@ export interface VideoSegmentOptions {
   onFrames?: (done: number) => void;
 }
 
-/** How a chain of stages can be cut: by source range, by replay from frame 0, or not at all. */
-export type SegmentMode = 'per-frame' | 'replay' | 'whole';
-
-export function segmentModeOf(stages: readonly FrameStage[], sourceFrames: number, outputFrames: number): SegmentMode {
-  const [first, ...rest] = stages;
-  if (rest.some((stage) => stage.resumeAt)) return 'whole';
-  if (first?.resumeAt) return 'replay';
-  return sourceFrames === outputFrames ? 'per-frame' : 'whole';
-}
+/**
+ * How a chain can be cut, from the chain plan's resume mode: by source range
+ * ('exact'), by replay from frame 0 ('replay-first-step'), or not at all
+ * ('restart': the whole video is one segment).
+ */
+export type SegmentMode = 'exact' | 'replay-first-step' | 'restart';
 
 export async function renderVideoSegment(options: VideoSegmentOptions): Promise<{ path: string; frameCount: number }> {
   const { source, stages, range, signal } = options;
@@ -60,12 +59,12 @@ export async function renderVideoSegment(options: VideoSegmentOptions): Promise<
   if (!Number.isInteger(range.startFrame) || range.startFrame < 0 || !Number.isInteger(range.frameCount) || range.frameCount < 1 || end > output.frameCount) {
     throw new BugError(`segment [${range.startFrame}, ${end}) lies outside the ${output.frameCount} output frames`);
   }
-  const mode = segmentModeOf(stages, video.frameCount, output.frameCount);
-  if (mode === 'whole' && (range.startFrame !== 0 || end !== output.frameCount)) {
+  const { mode } = options;
+  if (mode === 'restart' && (range.startFrame !== 0 || end !== output.frameCount)) {
     throw new BugError('this chain carries state across frames and can only be rendered as one segment');
   }
-  if (mode === 'replay' && range.startFrame > 0) stages[0]?.resumeAt?.(range.startFrame);
-  const decodeRange = mode === 'per-frame' ? { startFrame: range.startFrame || undefined, endFrame: end } : {};
+  if (mode === 'replay-first-step' && range.startFrame > 0) stages[0]?.resumeAt?.(range.startFrame);
+  const decodeRange = mode === 'exact' ? { startFrame: range.startFrame || undefined, endFrame: end } : {};
   const bitDepth = video.bitDepth > 8 ? 16 : 8;
   // The segment stops reading once it has its frames: a replaying stage would
   // otherwise decode and analyse the rest of the video for nothing.

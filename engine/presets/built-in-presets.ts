@@ -18,7 +18,7 @@ const DEFINITIONS: readonly PresetInput[] = [
     { kind: 'interpolate', fps: '60' },
   ]),
   ...FAST_STYLES.map((style) => preset(`style-${style}`, `The ${style} painting style.`, [{ kind: 'stylize', style }])),
-  preset('any-style', 'The style of any image you give (--style-image).', [{ kind: 'stylize', styleImage: 'style-image-required' }]),
+  preset('any-style', 'The style of any image you give.', [{ kind: 'stylize', styleImage: 'style-image-required' }]),
 ];
 
 /** The built-in presets, validated (a broken definition fails loudly at start-up). */

@@ -18,6 +18,7 @@ import {
 } from '../../common/preset.ts';
 import { isDurableTemporary, removeDurably, sweepTemporaries, writeJsonDurably } from '../storage/durable-json.ts';
 import { builtInPresets } from './built-in-presets.ts';
+import { exists } from '../base/exists.ts';
 
 export interface PresetEntry {
   id: string;
@@ -84,7 +85,7 @@ export class PresetStore {
   }
 
   private async exists(id: string): Promise<boolean> {
-    return fs.stat(path.join(this.dir, `${id}.json`)).then(() => true, () => false);
+    return exists(path.join(this.dir, `${id}.json`));
   }
 
   /** Creates (or with `replace`, edits) a user preset; built-in names are refused. */

@@ -5,6 +5,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidArgumentError, throwIfCancelled } from '../../common/errors.ts';
+import { expectIntegerInRange } from '../../common/validation.ts';
 import type { ModelManifest } from '../../common/model-manifest.ts';
 import type { ModelSession } from '../inference/inference-backend.ts';
 import { readImage, writeImage } from '../media/image-io.ts';
@@ -39,9 +40,7 @@ export function pairFrameNames(stem: string, frames: number): string[] {
 /** Writes the in-between frames; returns their paths in time order. */
 export async function interpolateImagePair(options: ImagePairOptions): Promise<string[]> {
   const { frames, signal } = options;
-  if (!Number.isInteger(frames) || frames < 1 || frames > MAX_PAIR_FRAMES) {
-    throw new InvalidArgumentError(`Expected 1 to ${MAX_PAIR_FRAMES} in-between frames but received ${String(frames)}.`);
-  }
+  expectIntegerInRange('the number of in-between frames', frames, 1, MAX_PAIR_FRAMES);
   const interpolator = new FrameInterpolator({ session: options.session, manifest: options.manifest, quality: options.quality });
   const [a, b] = await Promise.all([readImage(options.first, { signal }), readImage(options.second, { signal })]);
   if (a.frame.width !== b.frame.width || a.frame.height !== b.frame.height) {

@@ -23,6 +23,7 @@
 // frame k (colour, stabilisation, packing), so the worker never waits on
 // this thread.
 import { InvalidArgumentError, ModelManifestMismatchError, throwIfCancelled } from '../../common/errors.ts';
+import { expectNumberInRange } from '../../common/validation.ts';
 import type { ModelManifest } from '../../common/model-manifest.ts';
 import type { RgbFrame } from '../media/frame.ts';
 import type { ModelSession } from '../inference/inference-backend.ts';
@@ -114,9 +115,7 @@ export class FrameStylizer {
   constructor(options: StyleTransferOptions) {
     this.names = modelNames(options.manifest);
     const strength = options.strength ?? 1;
-    if (!Number.isFinite(strength) || strength < 0 || strength > 1) {
-      throw new InvalidArgumentError(`Expected a style strength from 0 to 1 but received ${String(strength)}.`);
-    }
+    expectNumberInRange('the style strength', strength, 0, 1);
     if (this.names.style) {
       const style = options.style;
       if (!style || style.dims.length !== 4 || style.dims[0] !== 1 || style.dims[1] !== 3 || !(style.data instanceof Float32Array)) {

@@ -5,6 +5,7 @@
 // The effective tile size is remembered across frames, so after one
 // out-of-memory retry later frames start at the size that worked.
 import { InvalidArgumentError, ModelManifestMismatchError, throwIfCancelled } from '../../common/errors.ts';
+import { expectPositiveInteger, expectPositiveNumber } from '../../common/validation.ts';
 import type { ModelManifest } from '../../common/model-manifest.ts';
 import type { RgbFrame } from '../media/frame.ts';
 import type { ModelSession } from '../inference/inference-backend.ts';
@@ -45,13 +46,6 @@ export interface OutputSize {
   height: number;
 }
 
-function checkPositive(name: string, value: number | undefined, integer: boolean): void {
-  if (value === undefined) return;
-  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-    throw new InvalidArgumentError(`Expected a positive ${integer ? 'integer' : 'number'} for ${name} but received ${String(value)}.`);
-  }
-}
-
 /** The output size for an input size under the scale / target options. Exact: the encoder is configured from it. */
 export function superResolutionOutputSize(
   inputWidth: number,
@@ -82,9 +76,9 @@ export class FrameUpscaler {
     if (manifest.task !== 'super-resolution') {
       throw new InvalidArgumentError(`Model "${manifest.id}" is a ${manifest.task} model, not a super-resolution model. Choose an upscaling model.`);
     }
-    checkPositive('scale', options.scale, false);
-    checkPositive('width', options.width, true);
-    checkPositive('height', options.height, true);
+    if (options.scale !== undefined) expectPositiveNumber('scale', options.scale);
+    if (options.width !== undefined) expectPositiveInteger('width', options.width);
+    if (options.height !== undefined) expectPositiveInteger('height', options.height);
     if (options.scale !== undefined && (options.width !== undefined || options.height !== undefined)) {
       throw new InvalidArgumentError('Give either a scale or a target width/height, not both.');
     }

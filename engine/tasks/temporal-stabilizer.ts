@@ -16,6 +16,7 @@
 // 61-72%; raising the thresholds (5/16, 6/20) gained nothing and let the
 // output drift further from the plain one where the source moved.
 import { InvalidArgumentError } from '../../common/errors.ts';
+import { expectNonNegativeInteger, expectNumberInRange } from '../../common/validation.ts';
 import { lumaPlane } from './style-colour.ts';
 
 export interface TemporalStabilizerOptions {
@@ -84,12 +85,6 @@ function boxBlur(values: Float32Array, width: number, height: number, radius: nu
   }
 }
 
-function checkFraction(name: string, value: number): void {
-  if (!Number.isFinite(value) || value < 0 || value > 1) {
-    throw new InvalidArgumentError(`Expected a number from 0 to 1 for ${name} but received ${String(value)}.`);
-  }
-}
-
 /** Holds the previous source luma and stabilised output of one stream; feed frames in order. */
 export class TemporalStabilizer {
   private readonly blend: number;
@@ -108,15 +103,14 @@ export class TemporalStabilizer {
     this.motionThreshold = options.motionThreshold ?? DEFAULT_MOTION_THRESHOLD;
     this.dilateRadius = options.dilateRadius ?? 2;
     this.blurRadius = options.blurRadius ?? 2;
-    checkFraction('the stabiliser blend', this.blend);
-    checkFraction('the static threshold', this.staticThreshold);
-    checkFraction('the motion threshold', this.motionThreshold);
+    expectNumberInRange('the stabiliser blend', this.blend, 0, 1);
+    expectNumberInRange('the static threshold', this.staticThreshold, 0, 1);
+    expectNumberInRange('the motion threshold', this.motionThreshold, 0, 1);
     if (this.motionThreshold <= this.staticThreshold) {
       throw new InvalidArgumentError(`The motion threshold (${this.motionThreshold}) must be above the static threshold (${this.staticThreshold}).`);
     }
-    for (const [name, value] of [['dilate radius', this.dilateRadius], ['blur radius', this.blurRadius]] as const) {
-      if (!Number.isInteger(value) || value < 0) throw new InvalidArgumentError(`Expected a non-negative integer for the ${name} but received ${String(value)}.`);
-    }
+    expectNonNegativeInteger('the dilate radius', this.dilateRadius);
+    expectNonNegativeInteger('the blur radius', this.blurRadius);
   }
 
   /**

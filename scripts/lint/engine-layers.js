@@ -7,6 +7,7 @@ import path from 'node:path';
 
 /** Bottom to top. A folder not listed here is an error, so new rooms get a place. */
 export const ENGINE_LAYERS = [
+  'base',        // helpers with no engine knowledge: exists, cancellable sleep
   'storage',     // durable JSON files
   'media',       // ffmpeg, probing, decode/encode, images, resize
   'onnx',        // ONNX protobuf: read, write, fp16, blend, split

@@ -12,8 +12,8 @@ import type { ModelCatalog, ModelManifest, TensorSpec } from '../../common/model
 import { modelCatalogSchema, tensorDtypeSchema } from '../../common/model-manifest.ts';
 import { fileSha256 } from '../../engine/models/file-sha256.ts';
 import { compareGraphToManifest } from '../../engine/models/manifest-check.ts';
-import { readGraphIo } from '../../engine/models/onnx-graph-io.ts';
-import type { GraphIo, GraphTensor } from '../../engine/models/onnx-graph-io.ts';
+import { readGraphIo } from '../../engine/onnx/onnx-graph-io.ts';
+import type { GraphIo, GraphTensor } from '../../engine/onnx/onnx-graph-io.ts';
 import { bundledCatalogPath, sharedModelsPath } from '../../engine/models/repo-paths.ts';
 
 export interface FileFacts {

@@ -146,6 +146,43 @@ function onnxSuperResolution(entries: readonly RawEntry[], ready: Map<string, Mo
   });
 }
 
+/**
+ * RIFE versions whose padding multiple is not 32, as measured by
+ * test/integration/convert/rife-pad-multiples.test.ts (which fails when a
+ * value here disagrees with the graph). rife-ncnn-vulkan pads 4.25 and 4.26
+ * to 64 too; TNTwise's 4.25-lite needs 128.
+ */
+const RIFE_PAD_MULTIPLES: Readonly<Record<string, number>> = {
+  'rife-v4.25': 64,
+  'rife-v4.25-heavy': 64,
+  'rife-v4.25-lite': 128,
+  'rife-v4.26': 64,
+  'rife-v4.26-large': 64,
+  // v3.6 takes two frames and gives the middle one (no timestep input).
+  'rife-v3.6': 16,
+};
+
+/**
+ * Versions whose flownet.param is only the flow network (their contextnet and
+ * fusionnet are not in the sources): the graph gives half-size flow, not a
+ * frame, so their install stops at the measurement. Measured by the same test.
+ */
+const RIFE_FLOW_ONLY: ReadonlySet<string> = new Set(['rife', 'rife-anime', 'rife-hd', 'rife-uhd', 'rife-v2', 'rife-v2.3', 'rife-v2.4', 'rife-v3.0', 'rife-v3.1']);
+
+function rifeDescription(id: string, version: string): string {
+  if (RIFE_FLOW_ONLY.has(id)) return `RIFE ${version}: only its flow network is published with these weights (no contextnet or fusionnet), so it cannot be installed as a frame interpolator.`;
+  if (id === 'rife-v3.6') return `RIFE ${version}: gives only the middle frame (no timestep input), which the interpolator does not support yet.`;
+  return `RIFE ${version} frame interpolation (ncnn weights from TNTwise/rife-ncnn-vulkan, converted to ONNX on install).`;
+}
+
+/** The versions model pickers show first, with the reason in a user's words. */
+const RIFE_RECOMMENDED: Readonly<Record<string, string>> = {
+  'rife-v4.6': 'its weights are checked by the project itself, and it runs fast on a CPU',
+  'rife-v4.22-lite': 'fast: a light model, recommended by REAL-Video-Enhancer',
+  'rife-v4.25': 'the version upstream (Practical-RIFE) recommends',
+  'rife-v4.26': 'the newest full model, the default of Flowframes',
+};
+
 /** The TNTwise folder (e.g. "rife-v4.6") that serves this file, if any. */
 function tntwiseFolder(file: RawFile): string | undefined {
   for (const source of file.sources) {
@@ -176,13 +213,14 @@ function rifeEntries(entries: readonly RawEntry[], ready: Map<string, ModelManif
       id,
       task: 'interpolation',
       displayName: manifest?.displayName ?? `RIFE ${version}`,
-      description: manifest?.description ?? `RIFE ${version} frame interpolation (ncnn weights from TNTwise/rife-ncnn-vulkan, converted to ONNX on install).`,
+      description: manifest?.description ?? rifeDescription(id, version),
       scale: 1,
       licence: RIFE_LICENCE,
       format: 'ncnn',
       files: [downloadFile('flownet.bin', bin), downloadFile('flownet.param', param)],
       ncnnPreset: 'interpolation',
-      ...(fromReady(manifest) ?? { valueRange: [0, 1], padMultiple: 32, clampOutput: true, tileable: false }),
+      ...(fromReady(manifest) ?? { valueRange: [0, 1], padMultiple: RIFE_PAD_MULTIPLES[id] ?? 32, clampOutput: true, tileable: false }),
+      ...(RIFE_RECOMMENDED[id] ? { recommended: RIFE_RECOMMENDED[id] } : {}),
     }));
   }
   return result.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));

@@ -28,11 +28,12 @@ export class CheckpointFormatError extends InvalidArgumentError {
 /** No known architecture matches the state dict's keys and shapes. */
 export class UnknownArchitectureError extends InvalidArgumentError {
   readonly recognised: readonly string[];
-  readonly hint: string;
+  /** What to try instead (the message ends with it). */
+  readonly advice: string;
 
-  constructor(recognised: readonly string[], hint: string, reason?: string) {
-    super(`${reason ?? 'The checkpoint does not match a known architecture'}. Recognised: ${recognised.join(', ')}. ${hint}`);
+  constructor(recognised: readonly string[], advice: string, reason?: string) {
+    super(`${reason ?? 'The checkpoint does not match a known architecture'}. Recognised: ${recognised.join(', ')}. ${advice}`);
     this.recognised = recognised;
-    this.hint = hint;
+    this.advice = advice;
   }
 }

@@ -72,6 +72,12 @@ function serve(urlPath: string, bytes: Uint8Array, behaviour: Behaviour = 'ok'):
   return `${base}${urlPath}`;
 }
 
+/** A package version as the npm registry serves it: its tarball and its metadata with dist.integrity. */
+function servePackage(name: string, version: string, tarball: Uint8Array, behaviour: Behaviour = 'ok', integrity = `sha512-${createHash('sha512').update(tarball).digest('base64')}`): string {
+  serve(`/${name}/${version}`, Buffer.from(JSON.stringify({ name, version, dist: { integrity, tarball: `${base}/${name}/-/${name}-${version}.tgz` } })));
+  return serve(`/${name}/-/${name}-${version}.tgz`, tarball, behaviour);
+}
+
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 const fastRetry = { attempts: 4, backoffMs: 40, maxBackoffMs: 1000 };
 
@@ -145,7 +151,7 @@ describe('npm tarball extraction', () => {
     const wanted = randomBytes(20_000);
     const other = randomBytes(50_000);
     const tarball = await buildTarball({ 'package/big/other.bin': other, 'package/models/x.bin': wanted, 'package/package.json': Buffer.from('{}') });
-    serve('/demo-pkg/-/demo-pkg-1.0.0.tgz', tarball);
+    servePackage('demo-pkg', '1.0.0', tarball);
     expect(npmTarballUrl('demo-pkg@1.0.0', base)).toBe(`${base}/demo-pkg/-/demo-pkg-1.0.0.tgz`);
     const destination = path.join(work, 'x.bin');
     await extractFromNpmTarball('demo-pkg@1.0.0', new Map([['package/models/x.bin', destination]]), { registry: base, idleTimeoutMs: 5000, retry: fastRetry });
@@ -153,6 +159,31 @@ describe('npm tarball extraction', () => {
     expect(await readdir(work)).not.toContain('other.bin');
     const missing = await extractFromNpmTarball('demo-pkg@1.0.0', new Map([['package/nope.bin', path.join(work, 'nope')]]), { registry: base, idleTimeoutMs: 5000, retry: fastRetry }).catch((caught: unknown) => caught);
     expect((missing as Error).message).toMatch(/has no package\/nope.bin/);
+  });
+
+  it('resumes a dropped tarball download with a Range request and checks it against the registry sha512', async () => {
+    const wanted = randomBytes(40_000);
+    const tarball = await buildTarball({ 'package/a.bin': randomBytes(200_000), 'package/models/y.bin': wanted });
+    servePackage('resume-pkg', '1.0.0', tarball, 'drop-once');
+    const folder = await mkdtemp(path.join(work, 'resume-'));
+    const destination = path.join(folder, 'y.bin');
+    await extractFromNpmTarball('resume-pkg@1.0.0', new Map([['package/models/y.bin', destination]]), { registry: base, idleTimeoutMs: 5000, retry: fastRetry });
+    expect(sha256(await readFile(destination))).toBe(sha256(wanted));
+    const served = files.get('/resume-pkg/-/resume-pkg-1.0.0.tgz')!;
+    expect(served.hits).toBe(2);
+    expect(served.rangeStarts[1]).toBeGreaterThan(0);
+    expect(await readdir(folder)).toEqual(['y.bin']);
+  });
+
+  it('refuses a tarball whose sha512 differs from the registry metadata, after one fresh try', async () => {
+    const tarball = await buildTarball({ 'package/z.bin': randomBytes(10_000) });
+    servePackage('bad-pkg', '1.0.0', tarball, 'ok', `sha512-${createHash('sha512').update('other bytes').digest('base64')}`);
+    const folder = await mkdtemp(path.join(work, 'bad-'));
+    const error = await extractFromNpmTarball('bad-pkg@1.0.0', new Map([['package/z.bin', path.join(folder, 'z.bin')]]), { registry: base, idleTimeoutMs: 5000, retry: fastRetry }).catch((caught: unknown) => caught);
+    expect((error as Error).message).toMatch(/sha512 is .*, the registry says/);
+    expect((error as HttpAttemptError).transient).toBe(false);
+    expect(files.get('/bad-pkg/-/bad-pkg-1.0.0.tgz')!.hits).toBe(2);
+    expect(await readdir(folder)).toEqual([]);
   });
 });
 
@@ -190,7 +221,7 @@ describe('ModelStore.ensure over the local server', () => {
       for await (const chunk of packer) chunks.push(chunk as Buffer);
       return Buffer.concat(chunks);
     })());
-    serve('/models-pkg/-/models-pkg-2.0.0.tgz', tarball);
+    servePackage('models-pkg', '2.0.0', tarball);
     const entry = entryFor(paramBytes, binBytes, [
       { kind: 'url', url: serve('/tampered.bin', binBytes, 'wrong') },
       { kind: 'npm-tarball', package: 'models-pkg@2.0.0', path: 'package/m/x.bin' },
@@ -227,6 +258,43 @@ describe('ModelStore.ensure over the local server', () => {
       expect((error as { code?: string }).code).toBe('DOWNLOAD_FAILED');
       const left = (await readdir(path.join(dir, 'store'), { recursive: true })).map(String);
       expect(left.filter((name) => name.endsWith('test.bin') || name.endsWith('.partial') || name.endsWith('.onnx'))).toEqual([]);
+    } finally {
+      await store.dispose();
+    }
+  });
+});
+
+describe('an installed model carries its measured facts', () => {
+  const rifeParam = modelAsset('ncnn/rife-v4.6/flownet.param');
+  const rifeBin = modelAsset('ncnn/rife-v4.6/flownet.bin');
+
+  it.skipIf(!rifeParam || !rifeBin)('a wrong typed padding multiple is corrected by the measurement, which is remembered by sha256', async () => {
+    const dir = await mkdtemp(path.join(work, 'facts-'));
+    const paramBytes = await readFile(rifeParam!);
+    const binBytes = await readFile(rifeBin!);
+    const entry: ModelDownload = {
+      id: 'rife-typed-wrong', task: 'interpolation', displayName: 'test', description: 'test', scale: 1, licence: 'MIT', format: 'ncnn',
+      sizeBytes: paramBytes.length + binBytes.length,
+      files: [
+        { name: 'flownet.bin', role: 'weights', sizeBytes: binBytes.length, sha256: sha256(binBytes), sources: [{ kind: 'url', url: serve('/facts/flownet.bin', binBytes) }] },
+        { name: 'flownet.param', role: 'graph', sizeBytes: paramBytes.length, sha256: sha256(paramBytes), sources: [{ kind: 'url', url: serve('/facts/flownet.param', paramBytes) }] },
+      ],
+      ncnnPreset: 'interpolation', valueRange: [0, 1], padMultiple: 8, clampOutput: true, tileable: false, verifiedHere: true,
+    };
+    const catalogPath = path.join(dir, 'catalog.json');
+    await writeFile(catalogPath, JSON.stringify({ version: 1, models: [], downloads: [entry] }));
+    const store = await ModelStore.open({ storeDir: path.join(dir, 'store'), catalogPath, registry: base, retry: fastRetry, idleTimeoutMs: 5000 });
+    try {
+      const model = await store.ensure('rife-typed-wrong');
+      expect(model.manifest.padMultiple).toBe(32);
+      expect(model.manifest.facts?.padMultiple).toEqual({ value: 32, source: 'measured', typedValue: 8 });
+      expect(model.manifest.facts?.scale).toEqual({ value: 1, source: 'measured' });
+      expect(model.manifest.facts?.layout.source).toBe('graph');
+      // The store's catalog keeps the measured manifest, and the measurement is cached by the file's sha256.
+      const stored = await store.storedModel('rife-typed-wrong');
+      expect(stored?.manifest.padMultiple).toBe(32);
+      const cache = JSON.parse(await readFile(path.join(dir, 'store', '.cache', 'model-facts.json'), 'utf8')) as { entries: Record<string, unknown> };
+      expect(Object.keys(cache.entries)).toEqual([model.manifest.sha256]);
     } finally {
       await store.dispose();
     }
@@ -286,7 +354,7 @@ describe('failing over from hosts that give no answer', () => {
     const dir = await mkdtemp(path.join(work, 'failover-'));
     const paramBytes = await readFile(param!);
     const binBytes = await readFile(bin!);
-    serve('/failover-pkg/-/failover-pkg-1.0.0.tgz', await buildTarball({ 'package/m/a.bin': binBytes, 'package/m/a.param': paramBytes }));
+    servePackage('failover-pkg', '1.0.0', await buildTarball({ 'package/m/a.bin': binBytes, 'package/m/a.param': paramBytes }));
     const npm = (inside: string): ModelDownload['files'][number]['sources'][number] => ({ kind: 'npm-tarball', package: 'failover-pkg@1.0.0', path: inside });
     const entry: ModelDownload = {
       id: 'failover-x2', task: 'super-resolution', displayName: 'test', description: 'test', scale: 2, licence: 'BSD-3-Clause', format: 'ncnn',

@@ -8,7 +8,7 @@ import { Catalog } from '../../../engine/models/catalog.ts';
 import { fileSha256 } from '../../../engine/models/file-sha256.ts';
 import { ModelResolver } from '../../../engine/models/model-resolver.ts';
 import { modelSearchPath } from '../../../engine/models/model-search-path.ts';
-import { OnnxGraphReadError, readGraphIo } from '../../../engine/models/onnx-graph-io.ts';
+import { OnnxGraphReadError, readGraphIo } from '../../../engine/onnx/onnx-graph-io.ts';
 import { VERIFICATION_CACHE_FILE } from '../../../engine/models/verification-cache.ts';
 import { checkCatalogAgainstRoot } from '../../helpers/catalog-from-files.ts';
 import { modelAsset, sharedModelsDir } from '../../helpers/shared-assets.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TensorSpec } from '../../../common/model-manifest.ts';
 import { compareGraphToManifest } from '../../../engine/models/manifest-check.ts';
-import type { GraphIo } from '../../../engine/models/onnx-graph-io.ts';
+import type { GraphIo } from '../../../engine/onnx/onnx-graph-io.ts';
 
 const graph: GraphIo = {
   inputs: [{ name: 'input', elementType: 'float16', shape: [{ symbol: 'batch_size' }, 3, { symbol: 'height' }, { symbol: 'width' }] }],

@@ -2,15 +2,13 @@
 // The protobuf wire format is walked with positional reads: length-delimited
 // fields that are not wanted (nodes, initializer payloads) are skipped by
 // their length, so a 100 MB model costs a few kilobytes of reads. Only the
-// small ValueInfoProto messages are decoded, with onnx-proto.
+// small ValueInfoProto messages are decoded, with onnx-proto (loaded once, in
+// onnx-file.ts). This is the engine's one reader of a model's inputs and
+// outputs: the catalog checks, import, info and the tests all use it.
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import type * as OnnxProto from 'onnx-proto';
 import { throwIfCancelled } from '../../common/errors.ts';
-
-// onnx-proto is CommonJS whose exports Node's ESM loader cannot name statically.
-const { onnx } = createRequire(import.meta.url)('onnx-proto') as typeof OnnxProto;
+import { onnx } from './onnx-file.ts';
 
 /** A free dimension carries its symbolic name, or null when the graph names none. */
 export type GraphDim = number | { symbol: string | null };
