@@ -1,7 +1,9 @@
 // Runs the real CLI as a child process with --json and measures it: wall
-// time, steady-state frames per second from its progress events, and the
-// peak resident memory of its whole process tree (node, the inference worker
-// and the ffmpeg children), sampled from /proc every 50 ms.
+// time, CPU time of its whole process tree (the children this process reaped,
+// from /proc/self/stat, which counts the CLI's own reaped ffmpeg children
+// too), steady-state frames per second from its progress events, and the
+// peak resident memory of the tree (node, the inference worker and the
+// ffmpeg children), sampled from /proc every 50 ms.
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -13,6 +15,8 @@ export interface CliRunResult {
   framesDone: number;
   /** Frames per second between the first and the last progress event. */
   steadyFps: number;
+  /** User + system CPU seconds of the CLI's process tree (NaN where /proc is absent). */
+  cpuSeconds: number;
   peakRssBytes: number;
   stderrTail: string;
 }
@@ -43,6 +47,24 @@ function treeRssBytes(root: number): number {
   return total;
 }
 
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * CPU seconds of this process's reaped children (cutime + cstime of
+ * /proc/self/stat): a child's time lands here once it has exited and been
+ * waited for, with the time of its own reaped children included.
+ */
+export function reapedChildrenCpuSeconds(): number {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // After the command name, field 3 is the state; cutime and cstime are fields 16 and 17.
+    return (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 export function procAvailable(): boolean {
   try {
     return readdirSync('/proc/self').length > 0;
@@ -53,6 +75,7 @@ export function procAvailable(): boolean {
 
 export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<CliRunResult> {
   const started = performance.now();
+  const cpuBefore = reapedChildrenCpuSeconds();
   const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'framesmith.js'), ...args, '--json'], {
     cwd: repoRoot,
     env,
@@ -92,5 +115,6 @@ export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv = p
   const first = progress.find((event) => event.frames > 0);
   const last = progress.at(-1);
   const steadyFps = first && last && last.at > first.at ? (last.frames - first.frames) / ((last.at - first.at) / 1000) : Number.NaN;
-  return { exitCode, wallSeconds: (performance.now() - started) / 1000, framesDone, steadyFps, peakRssBytes: peak, stderrTail: stderr };
+  const cpuSeconds = reapedChildrenCpuSeconds() - cpuBefore;
+  return { exitCode, wallSeconds: (performance.now() - started) / 1000, framesDone, steadyFps, cpuSeconds, peakRssBytes: peak, stderrTail: stderr };
 }

@@ -9,14 +9,28 @@ import type { TensorData, TensorMap } from '../engine/inference/tensor.ts';
 import { ensureSplitModel } from '../engine/onnx/split-constant-branch.ts';
 import { splitManifests } from '../engine/steps/stylize-step.ts';
 
+/** What one model run costs: wall seconds, and CPU seconds over all cores (the worker is a thread of this process). */
+export interface RunCost {
+  wallSeconds: number;
+  cpuSeconds: number;
+}
+
+export function addCosts(...costs: RunCost[]): RunCost {
+  return { wallSeconds: costs.reduce((sum, cost) => sum + cost.wallSeconds, 0), cpuSeconds: costs.reduce((sum, cost) => sum + cost.cpuSeconds, 0) };
+}
+
+export function scaleCost(cost: RunCost, factor: number): RunCost {
+  return { wallSeconds: cost.wallSeconds * factor, cpuSeconds: cost.cpuSeconds * factor };
+}
+
 export interface InferenceTimer {
-  /** Median seconds per run of `modelId` on inputs made fresh for each run. */
-  secondsPerRun(modelId: string, makeInputs: () => TensorMap, runs: number): Promise<number>;
+  /** Median cost per run of `modelId` on inputs made fresh for each run. */
+  secondsPerRun(modelId: string, makeInputs: () => TensorMap, runs: number): Promise<RunCost>;
   /**
    * As the engine runs an arbitrary-style model: split at its per-job inputs,
    * the prelude once, then the median seconds per run of the per-frame part.
    */
-  secondsPerSplitRun(modelId: string, jobInputs: TensorMap, makeFrameInputs: () => TensorMap, runs: number): Promise<number>;
+  secondsPerSplitRun(modelId: string, jobInputs: TensorMap, makeFrameInputs: () => TensorMap, runs: number): Promise<RunCost>;
   dispose(): Promise<void>;
 }
 
@@ -35,16 +49,20 @@ function copyTensors(tensors: TensorMap): TensorMap {
   return Object.fromEntries(Object.entries(tensors).map(([name, tensor]) => [name, { ...tensor, data: tensor.data.slice() }]));
 }
 
-async function timeRuns(session: ModelSession, makeInputs: () => TensorMap, runs: number): Promise<number> {
+async function timeRuns(session: ModelSession, makeInputs: () => TensorMap, runs: number): Promise<RunCost> {
   await session.run(makeInputs());
   const times: number[] = [];
+  const cpu: number[] = [];
   for (let run = 0; run < runs; run += 1) {
     const inputs = makeInputs();
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     await session.run(inputs);
+    const used = process.cpuUsage(cpuBefore);
     times.push((performance.now() - started) / 1000);
+    cpu.push((used.user + used.system) / 1e6);
   }
-  return median(times);
+  return { wallSeconds: median(times), cpuSeconds: median(cpu) };
 }
 
 function median(values: number[]): number {

@@ -1,14 +1,21 @@
 // `npm run bench`: throughput and memory of the engine on this machine (a
 // benchmark, not a test: nothing here asserts a time). For each case it
-// measures inference-only frames per second on a fixed frame size, the
-// end-to-end frames per second of the real CLI on a clip of that size, and
-// their ratio; then peak memory of the CLI's process tree for a 2 s and a
-// 10 s clip. Prints a Markdown table and writes bench/results/<time>.json.
+// measures inference-only time per output frame on the clip's frame size
+// (wall and CPU), the real CLI end to end on a clip of that size (steady-state
+// frames per second from its progress, and CPU seconds of its process tree
+// per output frame), and their ratios with the spread over the repeated runs;
+// then peak memory of the CLI's process tree for a 2 s and a 10 s clip.
+// Prints a Markdown table and writes bench/results/<time>.json.
 //
 //   npm run bench                 every case
 //   npm run bench -- upscale      only cases whose name contains "upscale"
+//   npm run bench -- 1080         only the 1920x1080 cases
+//   npm run bench -- peer         Framesmith against rife-ncnn-vulkan -g -1 (bench/peer.ts)
 //   npm run bench -- farm         the render farm: split/join overhead, 1x2 vs 2x1 threads, a film on 1-32 workers
 //   BENCH_REPEATS=5 npm run bench CLI runs per case (median; default 3)
+//
+// CPU time counts every core: on a machine shared with other work the wall
+// figures move with the load and the CPU figures much less.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,13 +25,19 @@ import { BENCH_CASES, type BenchCase } from './bench-cases.ts';
 import { runCli } from './cli-run.ts';
 import { createInferenceTimer } from './inference-timing.ts';
 import { runFarmBench } from './farm-bench.ts';
+import { runPeerBench } from './peer.ts';
 
 interface CaseResult {
   name: string;
   size: string;
   inferenceFps: number;
   endToEndFps: number;
+  /** End-to-end fps over inference-only fps (median), and its range over the runs. */
   ratio: number;
+  ratioSpread: [number, number];
+  /** Inference-only CPU seconds per output frame over the CLI's CPU seconds per output frame. */
+  cpuRatio: number;
+  cpuRatioSpread: [number, number];
   frames: number;
   wallSeconds: number;
 }
@@ -53,23 +66,40 @@ async function runCase(benchCase: BenchCase, work: string, timer: Awaited<Return
   const { width, height, frames, rate } = benchCase.clip;
   const clip = await makeClip(work, { name: `${benchCase.name}.mkv`, frames, width, height, rate, container: 'mkv' });
   const output = path.join(work, `${benchCase.name}-out.mkv`);
-  const inference: number[] = [await benchCase.inferenceSecondsPerOutputFrame(timer)];
+  const timeInference = async (): Promise<{ wall: number; cpu: number }> => {
+    const cost = await benchCase.inferenceCostPerOutputFrame(timer);
+    return { wall: cost.wallSeconds, cpu: cost.cpuSeconds };
+  };
+  const inference = [await timeInference()];
   const endToEnd: number[] = [];
+  const cpuPerFrame: number[] = [];
+  const ratios: number[] = [];
+  const cpuRatios: number[] = [];
   let last: Awaited<ReturnType<typeof runCli>> | undefined;
   for (let repeat = 0; repeat < repeats; repeat += 1) {
     last = await runCli([...benchCase.cliArgs(clip), '-o', output, '--codec', 'ffv1', '--overwrite']);
     if (last.exitCode !== 0) throw new Error(`${benchCase.name}: the CLI failed (exit ${last.exitCode}):\n${last.stderrTail}`);
+    const after = await timeInference();
+    const before = inference.at(-1) as { wall: number; cpu: number };
+    inference.push(after);
     endToEnd.push(last.steadyFps);
-    inference.push(await benchCase.inferenceSecondsPerOutputFrame(timer));
+    const cliCpu = last.cpuSeconds / Math.max(1, last.framesDone);
+    cpuPerFrame.push(cliCpu);
+    // Each run is compared with the inference timing on either side of it.
+    ratios.push(last.steadyFps * ((before.wall + after.wall) / 2));
+    cpuRatios.push(((before.cpu + after.cpu) / 2) / cliCpu);
   }
-  const inferenceFps = 1 / median(inference);
+  const inferenceFps = 1 / median(inference.map((entry) => entry.wall));
   const endToEndFps = median(endToEnd);
   return {
     name: benchCase.name,
     size: `${width}x${height}`,
     inferenceFps,
     endToEndFps,
-    ratio: endToEndFps / inferenceFps,
+    ratio: median(ratios),
+    ratioSpread: [Math.min(...ratios), Math.max(...ratios)],
+    cpuRatio: median(cpuRatios),
+    cpuRatioSpread: [Math.min(...cpuRatios), Math.max(...cpuRatios)],
     frames: last?.framesDone ?? 0,
     wallSeconds: last?.wallSeconds ?? Number.NaN,
   };
@@ -94,6 +124,15 @@ async function main(): Promise<void> {
     return;
   }
   const repeats = Number(process.env.BENCH_REPEATS ?? 3);
+  if (filter === 'peer') {
+    const work = await mkdtemp(path.join(os.tmpdir(), 'framesmith-bench-peer-'));
+    try {
+      process.stdout.write(`${await runPeerBench(work, Number(process.env.BENCH_REPEATS ?? 5))}\n`);
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+    return;
+  }
   const cases = BENCH_CASES.filter((benchCase) => !filter || benchCase.name.includes(filter));
   const work = await mkdtemp(path.join(os.tmpdir(), 'framesmith-bench-'));
   const timer = await createInferenceTimer(path.join(work, 'cache'));
@@ -117,9 +156,11 @@ async function main(): Promise<void> {
   const lines = [
     `Framesmith bench, ${new Date().toISOString()}, ${os.cpus()[0]?.model ?? 'cpu'} x${os.availableParallelism()}, Node ${process.version}`,
     '',
-    '| case | size | inference-only fps (median) | end-to-end fps (median) | ratio | frames | wall s (last run) |',
-    '|---|---|---|---|---|---|---|',
-    ...results.map((r) => `| ${r.name} | ${r.size} | ${fixed(r.inferenceFps)} | ${fixed(r.endToEndFps)} | ${fixed(r.ratio * 100, 0)}% | ${r.frames} | ${fixed(r.wallSeconds, 1)} |`),
+    `Load average at the end: ${os.loadavg().map((value) => value.toFixed(1)).join(' ')} (${os.availableParallelism()} cores)`,
+    '',
+    '| case | size | inference-only fps (median) | end-to-end steady fps (median) | wall ratio (median, spread) | CPU ratio (median, spread) | frames | wall s (last run) |',
+    '|---|---|---|---|---|---|---|---|',
+    ...results.map((r) => `| ${r.name} | ${r.size} | ${fixed(r.inferenceFps)} | ${fixed(r.endToEndFps)} | ${fixed(r.ratio * 100, 0)}% (${fixed(r.ratioSpread[0] * 100, 0)}-${fixed(r.ratioSpread[1] * 100, 0)}) | ${fixed(r.cpuRatio * 100, 0)}% (${fixed(r.cpuRatioSpread[0] * 100, 0)}-${fixed(r.cpuRatioSpread[1] * 100, 0)}) | ${r.frames} | ${fixed(r.wallSeconds, 1)} |`),
   ];
   if (memory.length > 0) {
     lines.push('', '| memory run (upscale xs-x2, 160x90 25 fps) | frames | peak RSS of the process tree |', '|---|---|---|');

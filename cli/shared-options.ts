@@ -1,7 +1,7 @@
 // Options every processing command shares (output, encoding, provider,
 // batch), declared once so upscale, interpolate, stylize and run agree.
 import { Option, type Command } from 'commander';
-import { OUTPUT_CODECS, PROVIDER_PREFERENCES, type BatchRequest, type OutputSettings, type ProcessingSettings } from '../engine/index.ts';
+import { OUTPUT_CODECS, PRECISIONS, PROVIDER_PREFERENCES, type BatchRequest, type OutputSettings, type ProcessingSettings } from '../engine/index.ts';
 import { parseIntegerOption, parseMegapixelsOption, parseTileOption } from './option-parsers.ts';
 
 export interface SharedFlags {
@@ -15,6 +15,7 @@ export interface SharedFlags {
   tile: ProcessingSettings['tile'];
   threads?: number;
   maxMegapixels?: number;
+  precision?: ProcessingSettings['precision'];
   overwrite: boolean;
   recursive: boolean;
   json: boolean;
@@ -32,6 +33,7 @@ export function addSharedOptions(command: Command): Command {
     .option('--tile <n|auto>', 'tile size in pixels, or auto', parseTileOption, 'auto')
     .option('--threads <n>', 'CPU threads for inference (default: all cores)', parseIntegerOption('--threads'))
     .option('--max-megapixels <n>', 'refuse input images and video frames above this size, before decoding (default: 100)', parseMegapixelsOption)
+    .addOption(new Option('--precision <name>', 'numeric precision (default: fp32 on the CPU, as published on GPUs); auto measures once per model and machine and picks the fastest within the quality bound').choices(PRECISIONS))
     .option('--overwrite', 'replace existing outputs', false)
     .option('-r, --recursive', 'include sub-folders of folder inputs', false)
     .option('--json', 'print one JSON event a line instead of a progress bar', false);
@@ -46,6 +48,6 @@ export function batchRequest(inputs: string[], flags: SharedFlags, steps: unknow
     json: flags.json,
     steps,
     outputSettings: { codec: flags.codec, crf: flags.crf, preset: flags.speed, pixelFormat: flags.pixelFormat, audio: flags.audio, overwrite: flags.overwrite },
-    processing: { provider: flags.provider, tile: flags.tile, threads: flags.threads, maxMegapixels: flags.maxMegapixels },
+    processing: { provider: flags.provider, tile: flags.tile, threads: flags.threads, maxMegapixels: flags.maxMegapixels, precision: flags.precision, ...(flags.precision === 'auto' ? { measurePrecision: true } : {}) },
   };
 }

@@ -12,8 +12,17 @@ export type OutputPixelFormat = (typeof OUTPUT_PIXEL_FORMATS)[number];
 export const OUTPUT_CONTAINERS = ['mp4', 'mkv', 'mov', 'webm'] as const;
 export type OutputContainerName = (typeof OUTPUT_CONTAINERS)[number];
 
-/** Inference precision: 'fp16' runs a model as published (fp16 files in fp16), 'fp32' and 'auto' as the engine chooses (fp32 on the CPU). */
-export const PRECISIONS = ['auto', 'fp32', 'fp16'] as const;
+/**
+ * Inference precision. Unset: fp32 on the CPU (fp16 files converted once),
+ * the published precision on GPU providers. 'fp32' likewise; 'fp16' runs a
+ * model as published (fp16 files in fp16); 'int8' runs a variant quantized
+ * around its convolutions (CPU); 'bf16' where the CPU provider has bf16
+ * kernels; 'auto' runs on the CPU the fastest variant within the task's
+ * quality bound as measured once per model and machine (see
+ * measurePrecision), and on GPU providers the published precision.
+ */
+export const PRECISIONS = ['auto', 'fp32', 'fp16', 'bf16', 'int8'] as const;
+export type Precision = (typeof PRECISIONS)[number];
 
 export const PROVIDER_PREFERENCES = ['auto', 'cpu', 'webgpu', 'cuda', 'tensorrt', 'dml', 'coreml'] as const;
 
@@ -54,6 +63,12 @@ export const interpolateStepSchema = z
     dedup: z.boolean().default(true),
     /** Test-time augmentation: about 3x slower, a little better. */
     quality: z.boolean().default(false),
+    /**
+     * RIFE's internal flow scale: 1 as published, 0.5 estimates flow on
+     * half-size copies (Practical-RIFE's setting for 4K: faster, steadier on
+     * large motion). Unset or 'auto': 0.5 for frames larger than 2560x1440.
+     */
+    flowScale: z.union([z.literal('auto'), z.literal(1), z.literal(0.5)]).optional(),
     /** Slow motion: keep the frame rate and stretch time by this factor. */
     slowmo: z.number().gt(1).max(16).optional(),
     /** With slow motion: drop the audio, or time-stretch it. */
@@ -118,5 +133,11 @@ export const processingSettingsSchema = z.object({
   precision: z.enum(PRECISIONS).optional(),
   /** Inputs with more pixels are refused before decoding; default DEFAULT_MAX_MEGAPIXELS. */
   maxMegapixels: maxMegapixelsSchema.optional(),
+  /**
+   * With precision 'auto': measure the variants now where this model has no
+   * record for this machine (tens of seconds, once). Without it, auto uses a
+   * recorded measurement and otherwise runs fp32, as an unset precision does.
+   */
+  measurePrecision: z.boolean().optional(),
 });
 export type ProcessingSettings = z.infer<typeof processingSettingsSchema>;

@@ -20,6 +20,9 @@ import {
 } from '../common/job-spec.ts';
 import { SessionLeases, SessionPool } from './inference/session-pool.ts';
 import type { ModelSession } from './inference/inference-backend.ts';
+import { sharedModelsPath } from './models/repo-paths.ts';
+import { JobPrecision, sessionPrecision } from './precision/job-precision.ts';
+import type { PrecisionResolution } from './precision/precision-resolver.ts';
 import { expandInputs } from './jobs/expand-inputs.ts';
 import { planOutputPaths } from './jobs/output-plan.ts';
 import { containerFromPath, EncoderCatalog, SPEED_PRESETS, type SpeedPreset } from './media/codecs.ts';
@@ -67,6 +70,12 @@ export interface EngineOptions {
   inference?: SessionPool;
   /** Per-user GPU folder (`<data>/gpu`, see `framesmith gpu install cuda`) for the engine's own runtime; without it the app's onnxruntime is loaded. */
   gpuDir?: string;
+  /**
+   * Reference media that precision auto calibrates and judges variants on
+   * (interpolation/pytoflow, images/set5, images/style); default ../shared/media
+   * beside the checkout. Without it, auto runs fp32 and says so.
+   */
+  referenceMediaDir?: string;
 }
 
 export interface ImagePairRequest {
@@ -81,16 +90,7 @@ export interface ImagePairRequest {
   onFrame?: (done: number, total: number) => void;
 }
 
-/**
- * A job's precision setting as the inference backend takes it: 'fp16' runs
- * each model as published (an fp16 file in fp16, even on the CPU; an fp32
- * file stays fp32, nothing is narrowed); 'fp32' and 'auto' let the backend
- * choose, which on the CPU provider means fp32 (fp16 files converted once)
- * and on GPU providers the published precision.
- */
-export function sessionPrecision(processing: Pick<ProcessingSettings, 'precision'>): 'auto' | 'published' {
-  return processing.precision === 'fp16' ? 'published' : 'auto';
-}
+export { sessionPrecision } from './precision/job-precision.ts';
 
 /** A chain's stages for one item, with what they run on. */
 interface BuiltStages {
@@ -103,6 +103,9 @@ interface BuiltStages {
 
 export class Engine {
   private ownedPool: SessionPool | undefined;
+  /** What precision each catalog session runs in, and what auto said about it. */
+  private readonly precisions = new WeakMap<ModelSession, PrecisionResolution>();
+  private readonly jobPrecision: JobPrecision;
   private tools: FfmpegTools | undefined;
   private encoders: EncoderCatalog | undefined;
 
@@ -110,7 +113,13 @@ export class Engine {
     private readonly options: EngineOptions,
     readonly catalog: Catalog,
     readonly models: ModelResolver,
-  ) {}
+  ) {
+    this.jobPrecision = new JobPrecision({
+      backend: () => this.inference,
+      cacheDir: path.join(options.cacheDir, 'converted'),
+      referenceDir: options.referenceMediaDir ?? path.join(path.dirname(sharedModelsPath), 'media'),
+    });
+  }
 
   static async create(options: EngineOptions): Promise<Engine> {
     if (!options.cacheDir) throw new InvalidArgumentError('The engine needs a cacheDir.');
@@ -193,13 +202,16 @@ export class Engine {
     const model = await this.models.resolve(request.modelId, { signal });
     const partnerId = request.denoise !== undefined ? model.manifest.denoisePartner : undefined;
     const partner = partnerId ? await this.models.resolve(partnerId, { signal }) : undefined;
-    return this.inference.open(model, {
+    const resolution = await this.jobPrecision.forModel(model, processing, { blended: partner !== undefined, signal });
+    const session = await this.inference.open(resolution.model, {
       provider: processing.provider,
       threads: processing.threads,
-      precision: sessionPrecision(processing),
+      precision: resolution.sessionPrecision,
       denoiseStrength: partner ? request.denoise : undefined,
       denoisePartner: partner,
     });
+    this.precisions.set(session, resolution);
+    return session;
   }
 
   private async buildStages(item: PlannedItem, source: MediaInfo | undefined, handlers: Pick<ItemHandlers, 'signal' | 'onNotice'>, leases: SessionLeases): Promise<BuiltStages> {
@@ -220,8 +232,10 @@ export class Engine {
             const partner = request.denoise !== undefined ? this.catalog.get(request.modelId).denoisePartner : undefined;
             if (partner) note(this.catalog.get(partner));
             const session = await leases.add(this.session(request, item.processing, handlers.signal));
+            const resolution = this.precisions.get(session);
             providers.add(session.report.chosen);
-            precisions.add(session.report.precision);
+            precisions.add(resolution?.precision === 'int8' ? 'int8' : session.report.precision);
+            if (resolution?.notice) handlers.onNotice?.(resolution.notice);
             return session;
           },
           derivedModels: {

@@ -8,7 +8,7 @@ export type { InstalledModel } from './models/model-resolver.ts';
 export type { ProviderAttempt, ProviderName } from './inference/inference-backend.ts';
 export { SessionPool } from './inference/session-pool.ts';
 export type { SessionKey, SessionPoolOptions } from './inference/session-pool.ts';
-export { OUTPUT_CODECS, PROVIDER_PREFERENCES } from '../common/job-spec.ts';
+export { OUTPUT_CODECS, PRECISIONS, PROVIDER_PREFERENCES } from '../common/job-spec.ts';
 export type { OutputSettings, ProcessingSettings, Step, UpscaleStep } from '../common/job-spec.ts';
 export type { Progress } from '../common/progress.ts';
 export { isCancellation, isFramesmithError, serializeError } from '../common/errors.ts';

@@ -23,6 +23,7 @@ interface InterpolateFlags extends SharedFlags {
   sceneThreshold?: number;
   dedup: boolean;
   quality: boolean;
+  flowScale?: 'auto' | '1' | '0.5';
   frames?: number;
   pull: boolean;
 }
@@ -61,7 +62,7 @@ async function runImagePair(engine: Engine, inputs: [string, string], flags: Int
   try {
     reporter.event({ type: 'start', item: first, index: 0, count: 1 });
     const written = await engine.interpolateImagePair(
-      { first, second, frames, outputDir, model: flags.model, quality: flags.quality, overwrite: flags.overwrite, processing: { provider: flags.provider, threads: flags.threads } },
+      { first, second, frames, outputDir, model: flags.model, quality: flags.quality, overwrite: flags.overwrite, processing: { provider: flags.provider, threads: flags.threads, precision: flags.precision, ...(flags.precision === 'auto' ? { measurePrecision: true } : {}) } },
       { signal: controller.signal },
     );
     reporter.event({ type: 'done', item: first, output: outputDir, frames: written.length, seconds: (performance.now() - started) / 1000 });
@@ -93,6 +94,7 @@ export function registerInterpolateCommand(program: Command, setExitCode: (code:
     .option('--scene-threshold <t>', 'scene-cut threshold 0..1, higher detects fewer cuts (default 0.12)', parseFraction('--scene-threshold'))
     .option('--no-dedup', 'do not skip duplicate source frames')
     .option('--quality', 'test-time augmentation: about 3x slower, a little better', false)
+    .addOption(new Option('--flow-scale <scale>', 'RIFE flow scale: 0.5 estimates flow at half size (faster, for 4K); auto uses 0.5 above 2560x1440').choices(['auto', '1', '0.5']))
     .option('--frames <n>', 'image pairs: in-between frames to write (default 1)', parseIntegerOption('--frames'))
     .option('--pull', 'download the model first when it is not installed (on a terminal you are asked otherwise)', false);
   addSharedOptions(command).action(async (inputs: string[], flags: InterpolateFlags) => {
@@ -125,6 +127,7 @@ export function registerInterpolateCommand(program: Command, setExitCode: (code:
       sceneThreshold: flags.sceneThreshold,
       dedup: flags.dedup,
       quality: flags.quality,
+      flowScale: flags.flowScale === undefined || flags.flowScale === 'auto' ? flags.flowScale : Number(flags.flowScale),
     };
     const engine = await Engine.create({ cacheDir: userCacheDir(), gpuDir: userGpuDir() });
     try {

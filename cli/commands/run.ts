@@ -78,7 +78,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
         const preset = await session.presets.resolve(flags.preset);
         const values = flags as unknown as Record<string, unknown>;
         outputSettings = { ...preset.outputSettings, ...explicit(command, values, { codec: 'codec', crf: 'crf', pixelFormat: 'pixelFormat', audio: 'audio' }), overwrite: flags.overwrite };
-        processing = { ...preset.processing, ...explicit(command, values, { provider: 'provider', tile: 'tile', threads: 'threads', maxMegapixels: 'maxMegapixels' }) };
+        processing = { ...preset.processing, ...explicit(command, values, { provider: 'provider', tile: 'tile', threads: 'threads', maxMegapixels: 'maxMegapixels', precision: 'precision' }), ...(flags.precision === 'auto' ? { measurePrecision: true } : {}) };
         steps = preset.steps;
       }
       if (flags.styleImage !== undefined || steps?.some((step) => (step as { styleImage?: string }).styleImage === STYLE_IMAGE_PLACEHOLDER)) {

@@ -158,6 +158,11 @@ class OnnxWorkerHost {
         executionProviders: [provider],
         intraOpNumThreads: threads,
         graphOptimizationLevel: 'all',
+        // Idle intra-op threads sleep instead of spinning: the decoder, the
+        // encoder and the stages' conversions share the same cores, and
+        // spinning burned their CPU (RIFE 320x192 on 2 loaded cores: 22 % less
+        // CPU per run and no slower with spinning off).
+        extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
         ...(request.freeDimensions ? { freeDimensionOverrides: request.freeDimensions } : {}),
       };
       if (request.partner && request.denoiseStrength !== undefined) {

@@ -2,7 +2,9 @@
 // motion, with scene-cut and duplicate-frame handling and a quality mode.
 import type { InterpolateStep } from '../../common/job-spec.ts';
 import { parseRational, type Rational } from '../../common/rational.ts';
+import { ensureFlowScaledModel } from '../onnx/rife-flow-scale.ts';
 import { createInterpolationStage, interpolationLabel } from '../tasks/interpolation.ts';
+import { chooseFlowScale } from '../tasks/interpolation-flow-scale.ts';
 import { rationalFromNumber, type InterpolationMode } from '../tasks/interpolation-timing.ts';
 import { InvalidStepError, manifestForTask, type StepBuilder } from './step-builder.ts';
 
@@ -45,10 +47,31 @@ export const interpolateStepBuilder: StepBuilder<InterpolateStep> = {
 
   async build(step, context) {
     const mode = interpolationMode(step, context.index);
+    const manifest = context.catalog.get(step.model);
+    // The source's size stands for the frames' (a step before this one that resizes is not counted).
+    const video = context.source?.video;
+    const flowScale = video ? chooseFlowScale(step.flowScale, video.width, video.height) : 1;
+    if (flowScale !== 1 && context.derivedModels) {
+      const base = await context.derivedModels.resolve(step.model);
+      const scaledPath = await ensureFlowScaledModel(base.path, flowScale, context.derivedModels.cacheDir, { signal: context.signal });
+      const scaledManifest = { ...manifest, padMultiple: manifest.padMultiple / flowScale };
+      const session = await context.derivedModels.open({ manifest: { ...base.manifest, padMultiple: scaledManifest.padMultiple }, path: scaledPath });
+      context.onNotice(`Interpolation estimates flow at scale ${flowScale} (${video?.width}x${video?.height} frames; --flow-scale 1 keeps the published scale).`);
+      return createInterpolationStage({
+        session,
+        manifest: scaledManifest,
+        mode,
+        sceneThreshold: step.sceneThreshold,
+        dedup: step.dedup,
+        quality: step.quality,
+        slowmoAudio: step.slowmoAudio,
+        releaseSession: false,
+      });
+    }
     const session = await context.session({ modelId: step.model });
     return createInterpolationStage({
       session,
-      manifest: context.catalog.get(step.model),
+      manifest,
       mode,
       sceneThreshold: step.sceneThreshold,
       dedup: step.dedup,

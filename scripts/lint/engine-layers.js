@@ -17,6 +17,7 @@ export const ENGINE_LAYERS = [
   'models',      // catalog, search path, integrity, store
   'pipeline',    // frame stages, queues, segmented video jobs
   'tasks',       // one file per task (super-resolution, interpolation, style)
+  'precision',   // int8 variants, precision measurement and the auto choice
   'steps',       // chain step builders
   'plan',        // the chain plan: geometry, frame mapping, cost, sizes
   'presets',     // built-in and user presets
