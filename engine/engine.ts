@@ -15,14 +15,11 @@ import {
   outputSettingsSchema,
   processingSettingsSchema,
   stepSchema,
-  type ProcessingSettings,
   type Step,
 } from '../common/job-spec.ts';
-import { SessionLeases, SessionPool } from './inference/session-pool.ts';
-import type { ModelSession } from './inference/inference-backend.ts';
+import { SessionPool } from './inference/session-pool.ts';
 import { sharedModelsPath } from './models/repo-paths.ts';
-import { JobPrecision, sessionPrecision } from './precision/job-precision.ts';
-import type { PrecisionResolution } from './precision/precision-resolver.ts';
+import { JobPrecision } from './precision/job-precision.ts';
 import { expandInputs } from './jobs/expand-inputs.ts';
 import { planOutputPaths } from './jobs/output-plan.ts';
 import { containerFromPath, EncoderCatalog, SPEED_PRESETS, type SpeedPreset } from './media/codecs.ts';
@@ -35,7 +32,6 @@ import { ModelStore, type ModelStoreOptions } from './models/model-store.ts';
 import { loadCatalogWithStore } from './models/user-catalog.ts';
 import { ModelResolver } from './models/model-resolver.ts';
 import { modelSearchPath } from './models/model-search-path.ts';
-import type { FrameStage } from './pipeline/frame-stage.ts';
 import { runImageJob } from './pipeline/image-job.ts';
 import { runVideoJob, timeStretchOf } from './pipeline/video-job.ts';
 import { renderVideoSegment, type SegmentMode, type SegmentRange } from './pipeline/video-segment.ts';
@@ -45,8 +41,9 @@ import { finalizeOutput } from './media/muxer.ts';
 import { toNumber, type Rational } from '../common/rational.ts';
 import { interpolateImagePair } from './tasks/interpolation-pair.ts';
 import { builderFor } from './steps/step-builders.ts';
-import { stepName, type SessionRequest, type StepContext } from './steps/step-builder.ts';
+import { stepName } from './steps/step-builder.ts';
 import { collectDoctorReport, type DoctorReport } from './doctor.ts';
+import { ItemStages } from './item-stages.ts';
 import type { BatchPlan, BatchRequest, ItemHandlers, ItemResult, PlannedItem } from './jobs/batch.ts';
 
 export type { BatchPlan, BatchRequest, ItemHandlers, ItemResult, PlannedItem } from './jobs/batch.ts';
@@ -92,20 +89,10 @@ export interface ImagePairRequest {
 
 export { sessionPrecision } from './precision/job-precision.ts';
 
-/** A chain's stages for one item, with what they run on. */
-interface BuiltStages {
-  stages: FrameStage[];
-  providers: string[];
-  precisions: string[];
-  /** sha256 of every model the chain runs, by id (the render farm's fingerprint). */
-  models: Record<string, string>;
-}
-
 export class Engine {
   private ownedPool: SessionPool | undefined;
-  /** What precision each catalog session runs in, and what auto said about it. */
-  private readonly precisions = new WeakMap<ModelSession, PrecisionResolution>();
-  private readonly jobPrecision: JobPrecision;
+  /** Builds each item's chain of stages on sessions leased from the pool. */
+  private readonly itemStages: ItemStages;
   private tools: FfmpegTools | undefined;
   private encoders: EncoderCatalog | undefined;
 
@@ -114,10 +101,16 @@ export class Engine {
     readonly catalog: Catalog,
     readonly models: ModelResolver,
   ) {
-    this.jobPrecision = new JobPrecision({
-      backend: () => this.inference,
+    this.itemStages = new ItemStages({
+      catalog,
+      models,
+      inference: () => this.inference,
       cacheDir: path.join(options.cacheDir, 'converted'),
-      referenceDir: options.referenceMediaDir ?? path.join(path.dirname(sharedModelsPath), 'media'),
+      precision: new JobPrecision({
+        backend: () => this.inference,
+        cacheDir: path.join(options.cacheDir, 'converted'),
+        referenceDir: options.referenceMediaDir ?? path.join(path.dirname(sharedModelsPath), 'media'),
+      }),
     });
   }
 
@@ -197,92 +190,6 @@ export class Engine {
     };
   }
 
-  /** A lease on the session of a catalog model (and its denoise partner) with a job's processing settings. */
-  private async session(request: SessionRequest, processing: ProcessingSettings, signal: AbortSignal): Promise<ModelSession> {
-    const model = await this.models.resolve(request.modelId, { signal });
-    const partnerId = request.denoise !== undefined ? model.manifest.denoisePartner : undefined;
-    const partner = partnerId ? await this.models.resolve(partnerId, { signal }) : undefined;
-    const resolution = await this.jobPrecision.forModel(model, processing, { blended: partner !== undefined, signal });
-    const session = await this.inference.open(resolution.model, {
-      provider: processing.provider,
-      threads: processing.threads,
-      precision: resolution.sessionPrecision,
-      denoiseStrength: partner ? request.denoise : undefined,
-      denoisePartner: partner,
-    });
-    this.precisions.set(session, resolution);
-    return session;
-  }
-
-  private async buildStages(item: PlannedItem, source: MediaInfo | undefined, handlers: Pick<ItemHandlers, 'signal' | 'onNotice'>, leases: SessionLeases): Promise<BuiltStages> {
-    const stages: FrameStage[] = [];
-    /** sha256 of every model the chain runs, by id (the render farm's fingerprint). */
-    const models: Record<string, string> = {};
-    const note = (manifest: { id: string; sha256: string }): void => {
-      models[manifest.id] = manifest.sha256;
-    };
-    const providers = new Set<string>();
-    const precisions = new Set<string>();
-    try {
-      for (const [index, step] of item.steps.entries()) {
-        const context: StepContext = {
-          catalog: this.catalog,
-          session: async (request) => {
-            note(this.catalog.get(request.modelId));
-            const partner = request.denoise !== undefined ? this.catalog.get(request.modelId).denoisePartner : undefined;
-            if (partner) note(this.catalog.get(partner));
-            const session = await leases.add(this.session(request, item.processing, handlers.signal));
-            const resolution = this.precisions.get(session);
-            providers.add(session.report.chosen);
-            precisions.add(resolution?.precision === 'int8' ? 'int8' : session.report.precision);
-            if (resolution?.notice) handlers.onNotice?.(resolution.notice);
-            return session;
-          },
-          derivedModels: {
-            resolve: async (modelId) => {
-              const model = await this.models.resolve(modelId, { signal: handlers.signal });
-              note(model.manifest);
-              return model;
-            },
-            cacheDir: path.join(this.options.cacheDir, 'converted'),
-            open: async (model) => {
-              const session = await leases.add(this.inference.open(model, { provider: item.processing.provider, threads: item.processing.threads, precision: sessionPrecision(item.processing) }));
-              providers.add(session.report.chosen);
-              precisions.add(session.report.precision);
-              return session;
-            },
-          },
-          provider: item.processing.provider,
-          tile: item.processing.tile,
-          source,
-          index,
-          signal: handlers.signal,
-          onNotice: (message) => handlers.onNotice?.(message),
-        };
-        stages.push(await builderFor(step).build(step, context));
-      }
-    } catch (error) {
-      await Promise.all(stages.map((stage) => stage.dispose()));
-      throw error;
-    }
-    return { stages, providers: [...providers], precisions: [...precisions], models };
-  }
-
-  /** Builds an item's stages on leased sessions, runs `body` with them, then disposes the stages and gives the sessions back. */
-  private async withStages<T>(item: PlannedItem, source: MediaInfo | undefined, handlers: Pick<ItemHandlers, 'signal' | 'onNotice'>, body: (built: BuiltStages) => Promise<T>): Promise<T> {
-    const leases = new SessionLeases();
-    try {
-      const built = await this.buildStages(item, source, handlers, leases);
-      try {
-        return await body(built);
-      } finally {
-        await Promise.all(built.stages.map((stage) => stage.dispose()));
-      }
-    } finally {
-      await leases.releaseAll();
-    }
-  }
-
   /** Processes one planned item; the output appears only when it is complete. */
   async processItem(item: PlannedItem, handlers: ItemHandlers): Promise<ItemResult> {
     const { signal } = handlers;
@@ -290,7 +197,7 @@ export class Engine {
     const tools = item.input.kind === 'video' ? this.ffmpegTools() : undefined;
     const source = tools ? await probeMedia(item.input.path, { ffprobe: tools.ffprobe.path, signal }) : undefined;
     if (source) assertWithinPixelLimit(item.input.path, source.video.width, source.video.height, item.processing.maxMegapixels);
-    return this.withStages(item, source, handlers, async ({ stages, providers, precisions }) => {
+    return this.itemStages.withStages(item, source, handlers, async ({ stages, providers, precisions }) => {
       if (!tools || !source || source.video.isImage) {
         const result = await runImageJob({
           inputPath: item.input.path,
@@ -338,7 +245,7 @@ export class Engine {
   async segmentPlan(item: PlannedItem, options: { signal: AbortSignal }): Promise<{ source: MediaInfo; outputFrames: number; outputRate: Rational; mode: SegmentMode; models: Record<string, string> }> {
     const source = await probeMedia(item.input.path, { ffprobe: this.ffmpegTools().ffprobe.path, signal: options.signal });
     if (source.video.isImage) throw new InvalidArgumentError(`${item.input.path} is a still image: render it as a whole file, not in segments.`);
-    return this.withStages(item, source, { signal: options.signal }, async ({ stages, models }) => {
+    return this.itemStages.withStages(item, source, { signal: options.signal }, async ({ stages, models }) => {
       const video = source.video;
       const output = chainGeometry({ width: video.width, height: video.height, frameRate: video.frameRate, frameCount: video.frameCount }, stages).at(-1);
       const outputFrames = output?.frameCount ?? video.frameCount;
@@ -351,7 +258,7 @@ export class Engine {
   async renderSegment(item: PlannedItem, range: SegmentRange, partPath: string, handlers: { signal: AbortSignal; onFrames?: (done: number) => void; onNotice?: (message: string) => void; checkModels?: (models: Readonly<Record<string, string>>) => void }): Promise<{ path: string; frameCount: number; providers: string[] }> {
     const tools = this.ffmpegTools();
     const source = await probeMedia(item.input.path, { ffprobe: tools.ffprobe.path, signal: handlers.signal });
-    return this.withStages(item, source, handlers, async ({ stages, providers, models }) => {
+    return this.itemStages.withStages(item, source, handlers, async ({ stages, providers, models }) => {
       handlers.checkModels?.(models);
       const { codec, crf, preset, pixelFormat } = item.outputSettings;
       const part = await renderVideoSegment({
@@ -374,7 +281,7 @@ export class Engine {
   async joinSegments(item: PlannedItem, parts: readonly string[], options: { signal: AbortSignal; onNotice?: (message: string) => void }): Promise<string> {
     const tools = this.ffmpegTools();
     const source = await probeMedia(item.input.path, { ffprobe: tools.ffprobe.path, signal: options.signal });
-    const stretch = await this.withStages(item, source, { signal: options.signal }, async ({ stages }) => timeStretchOf(stages));
+    const stretch = await this.itemStages.withStages(item, source, { signal: options.signal }, async ({ stages }) => timeStretchOf(stages));
     const finalized = await finalizeOutput({
       ffmpegPath: tools.ffmpeg.path,
       capabilities: this.encoderCatalog().capabilities,
@@ -401,7 +308,7 @@ export class Engine {
     const manifest = this.catalog.get(modelId);
     if (manifest.task !== 'interpolation') throw new InvalidArgumentError(`"${modelId}" is a ${manifest.task} model; choose an interpolation model such as rife-v4.6.`);
     const signal = options.signal ?? new AbortController().signal;
-    const session = await this.session({ modelId }, processingParsed.data, signal);
+    const session = await this.itemStages.session({ modelId }, processingParsed.data, signal);
     try {
       return await interpolateImagePair({ ...request, session, manifest, signal });
     } finally {

@@ -18,7 +18,7 @@ import { InvalidArgumentError } from '../../common/errors.ts';
 import { jobId } from '../../common/ids.ts';
 import { type JobEvent, type JobSnapshot, type JobSpecInput, type LogLevel } from '../../common/jobs.ts';
 import type { Progress } from '../../common/progress.ts';
-import type { FreeSpaceReader } from './disk-space.ts';
+import type { FreeSpaceReader } from '../storage/free-space.ts';
 import { jobRecordOf, type ResolvedPreset } from './job-request.ts';
 import { orphanRecovered, removeJobWork, snapshotOf, workDirOf } from './job-record.ts';
 import { JobRunner, type JobExecutor } from './job-runner.ts';

@@ -26,7 +26,7 @@ import type { Catalog } from '../models/catalog.ts';
 import { MANIFEST_FILE } from '../pipeline/segment-manifest.ts';
 import { readJsonFile } from '../storage/durable-json.ts';
 import type { BatchPlan, BatchRequest, ItemHandlers, ItemResult, PlannedItem } from './batch.ts';
-import { assertSpaceFor, freeBytesOf, type FreeSpaceReader } from './disk-space.ts';
+import { assertSpaceFor, freeBytesOf, type FreeSpaceReader } from '../storage/free-space.ts';
 import type { JobItemRecord, JobRecord } from './job-store.ts';
 import { PauseGate } from './pause-gate.ts';
 import { previewImage } from './preview-image.ts';

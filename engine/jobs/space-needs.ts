@@ -11,7 +11,8 @@ import { typicalImageBytes } from '../media/output-size.ts';
 import { planInput } from '../plan/plan-input.ts';
 import { imageExtensionOf } from '../plan/plan-estimate.ts';
 import type { PlannedItem } from './batch.ts';
-import { DISK_HEADROOM, estimateOutputBytes, type SpaceNeed } from './disk-space.ts';
+import { DISK_HEADROOM, estimateOutputBytes } from './disk-space.ts';
+import type { SpaceNeed } from '../storage/free-space.ts';
 
 export interface SpaceNeedsOptions {
   catalog: Catalog;

@@ -1,6 +1,7 @@
 // The disk check with a simulated small disk (the free-space reading is injected).
 import { describe, expect, it } from 'vitest';
-import { assertSpaceFor, estimateOutputBytes, freeBytesOf } from '../../../engine/jobs/disk-space.ts';
+import { estimateOutputBytes } from '../../../engine/jobs/disk-space.ts';
+import { assertSpaceFor, freeBytesOf } from '../../../engine/storage/free-space.ts';
 import { makeTempDir } from '../../helpers/media-fixtures.ts';
 
 describe('disk space check', () => {

@@ -1,0 +1,130 @@
+// An item's chain of stages, built on sessions leased from the process's
+// one SessionPool: each step's builder asks for its model's session (with the
+// precision the job settles on and its denoise partner), or for sessions on
+// models derived from it, and the stages are disposed and the leases given
+// back when the item's work ends. Also records what the chain ran on: the
+// providers and precisions (for the job log) and the sha256 of every model
+// (the render farm's fingerprint).
+import type { ProcessingSettings } from '../common/job-spec.ts';
+import type { MediaInfo } from './media/media-info.ts';
+import type { ModelSession } from './inference/inference-backend.ts';
+import { SessionLeases, type SessionPool } from './inference/session-pool.ts';
+import type { ItemHandlers, PlannedItem } from './jobs/batch.ts';
+import type { Catalog } from './models/catalog.ts';
+import type { ModelResolver } from './models/model-resolver.ts';
+import type { FrameStage } from './pipeline/frame-stage.ts';
+import { sessionPrecision, type JobPrecision } from './precision/job-precision.ts';
+import type { PrecisionResolution } from './precision/precision-resolver.ts';
+import { builderFor } from './steps/step-builders.ts';
+import type { SessionRequest, StepContext } from './steps/step-builder.ts';
+
+/** A chain's stages for one item, with what they run on. */
+export interface BuiltStages {
+  stages: FrameStage[];
+  providers: string[];
+  precisions: string[];
+  /** sha256 of every model the chain runs, by id (the render farm's fingerprint). */
+  models: Record<string, string>;
+}
+
+export interface ItemStagesOptions {
+  catalog: Catalog;
+  models: ModelResolver;
+  inference: () => SessionPool;
+  precision: JobPrecision;
+  /** Folder of derived model files (conversions, split graphs). */
+  cacheDir: string;
+}
+
+export class ItemStages {
+  /** What precision each catalog session runs in, and what auto said about it. */
+  private readonly precisions = new WeakMap<ModelSession, PrecisionResolution>();
+
+  constructor(private readonly options: ItemStagesOptions) {}
+
+  /** A lease on the session of a catalog model (and its denoise partner) with a job's processing settings. */
+  async session(request: SessionRequest, processing: ProcessingSettings, signal: AbortSignal): Promise<ModelSession> {
+    const model = await this.options.models.resolve(request.modelId, { signal });
+    const partnerId = request.denoise !== undefined ? model.manifest.denoisePartner : undefined;
+    const partner = partnerId ? await this.options.models.resolve(partnerId, { signal }) : undefined;
+    const resolution = await this.options.precision.forModel(model, processing, { blended: partner !== undefined, signal });
+    const session = await this.options.inference().open(resolution.model, {
+      provider: processing.provider,
+      threads: processing.threads,
+      precision: resolution.sessionPrecision,
+      denoiseStrength: partner ? request.denoise : undefined,
+      denoisePartner: partner,
+    });
+    this.precisions.set(session, resolution);
+    return session;
+  }
+
+  private async buildStages(item: PlannedItem, source: MediaInfo | undefined, handlers: Pick<ItemHandlers, 'signal' | 'onNotice'>, leases: SessionLeases): Promise<BuiltStages> {
+    const stages: FrameStage[] = [];
+    /** sha256 of every model the chain runs, by id (the render farm's fingerprint). */
+    const models: Record<string, string> = {};
+    const note = (manifest: { id: string; sha256: string }): void => {
+      models[manifest.id] = manifest.sha256;
+    };
+    const providers = new Set<string>();
+    const precisions = new Set<string>();
+    try {
+      for (const [index, step] of item.steps.entries()) {
+        const context: StepContext = {
+          catalog: this.options.catalog,
+          session: async (request) => {
+            note(this.options.catalog.get(request.modelId));
+            const partner = request.denoise !== undefined ? this.options.catalog.get(request.modelId).denoisePartner : undefined;
+            if (partner) note(this.options.catalog.get(partner));
+            const session = await leases.add(this.session(request, item.processing, handlers.signal));
+            const resolution = this.precisions.get(session);
+            providers.add(session.report.chosen);
+            precisions.add(resolution?.precision === 'int8' ? 'int8' : session.report.precision);
+            if (resolution?.notice) handlers.onNotice?.(resolution.notice);
+            return session;
+          },
+          derivedModels: {
+            resolve: async (modelId) => {
+              const model = await this.options.models.resolve(modelId, { signal: handlers.signal });
+              note(model.manifest);
+              return model;
+            },
+            cacheDir: this.options.cacheDir,
+            open: async (model) => {
+              const session = await leases.add(this.options.inference().open(model, { provider: item.processing.provider, threads: item.processing.threads, precision: sessionPrecision(item.processing) }));
+              providers.add(session.report.chosen);
+              precisions.add(session.report.precision);
+              return session;
+            },
+          },
+          provider: item.processing.provider,
+          tile: item.processing.tile,
+          source,
+          index,
+          signal: handlers.signal,
+          onNotice: (message) => handlers.onNotice?.(message),
+        };
+        stages.push(await builderFor(step).build(step, context));
+      }
+    } catch (error) {
+      await Promise.all(stages.map((stage) => stage.dispose()));
+      throw error;
+    }
+    return { stages, providers: [...providers], precisions: [...precisions], models };
+  }
+
+  /** Builds an item's stages on leased sessions, runs `body` with them, then disposes the stages and gives the sessions back. */
+  async withStages<T>(item: PlannedItem, source: MediaInfo | undefined, handlers: Pick<ItemHandlers, 'signal' | 'onNotice'>, body: (built: BuiltStages) => Promise<T>): Promise<T> {
+    const leases = new SessionLeases();
+    try {
+      const built = await this.buildStages(item, source, handlers, leases);
+      try {
+        return await body(built);
+      } finally {
+        await Promise.all(built.stages.map((stage) => stage.dispose()));
+      }
+    } finally {
+      await leases.releaseAll();
+    }
+  }
+}
