@@ -7,6 +7,7 @@ import { jobSpecSchema, type JobSpecInput, type PreviewImage } from '../../../co
 import type { ApiHandlers } from '../api-dispatcher.ts';
 import { processingFromSettings, type ApiServices } from '../api-services.ts';
 import { estimateJob } from '../job-estimate.ts';
+import { jobBatchRequest } from '../../jobs/job-request.ts';
 
 type JobsChannel = Extract<keyof ApiHandlers, `jobs:${string}`>;
 
@@ -76,19 +77,9 @@ export function jobsHandlers(services: ApiServices): Pick<ApiHandlers, JobsChann
     'jobs:estimate': async (spec, { signal }) => {
       const input = jobSpecSchema.parse(applySettingsToSpec(spec, await services.settings.get()));
       const preset = input.presetId !== undefined ? await services.presets.resolve(input.presetId) : undefined;
-      const plan = await engine.planBatch(
-        {
-          inputs: input.inputs,
-          output: input.outputPath ?? input.outputFolder,
-          outputIsFolder: input.outputPath === undefined && input.outputFolder !== undefined,
-          recursive: input.recursive,
-          nameTemplate: input.nameTemplate,
-          steps: preset?.steps ?? input.steps ?? [],
-          outputSettings: { ...preset?.outputSettings, ...input.outputSettings, overwrite: true },
-          processing: { ...preset?.processing, ...input.processing },
-        },
-        { signal },
-      );
+      // The queue's own mapping, so the estimate plans the batch the queue would add; an existing output is not the estimate's concern.
+      const request = jobBatchRequest(input, preset);
+      const plan = await engine.planBatch({ ...request, outputSettings: { ...(request.outputSettings as object), overwrite: true } }, { signal });
       return services.heavyWork.run(() => estimateJob(engine, plan, services.ledger, signal), signal);
     },
   };
