@@ -9,8 +9,10 @@ const FLAG_FOR_FIELD: Record<HintField, string> = {
   'outputSettings.codec': '--codec',
   'processing.provider': '--provider',
   'processing.tile': '--tile',
+  'processing.maxMegapixels': '--max-megapixels',
   task: '--task',
   scale: '--scale',
+  id: '--id',
 };
 
 export function flagForHint(hint: ErrorHint): string {

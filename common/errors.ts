@@ -54,13 +54,15 @@ export const HINT_FIELDS = [
   'outputSettings.codec',
   'processing.provider',
   'processing.tile',
+  'processing.maxMegapixels',
   'task',
   'scale',
+  'id',
 ] as const;
 export type HintField = (typeof HINT_FIELDS)[number];
 
 /** What changing the field does about the error. */
-export const HINT_ACTIONS = ['allow-overwrite', 'choose-codec', 'choose-provider', 'reduce-tile', 'choose-task', 'change-scale'] as const;
+export const HINT_ACTIONS = ['allow-overwrite', 'choose-codec', 'choose-provider', 'reduce-tile', 'raise-pixel-limit', 'choose-task', 'change-scale', 'choose-id'] as const;
 export type HintAction = (typeof HINT_ACTIONS)[number];
 
 /** Which setting would fix an error, and how: `{ field: 'outputSettings.overwrite', action: 'allow-overwrite' }`. */

@@ -20,6 +20,7 @@ export function assertWithinPixelLimit(file: string, width: number, height: numb
   const megapixels = (width * height) / 1_000_000;
   throw new InvalidArgumentError(
     `${file} is ${width}x${height} pixels (${megapixels.toFixed(1)} megapixels), above the limit of ${limit / 1_000_000} megapixels. `
-    + 'Scale it down first, or raise the limit with --max-megapixels (the processing setting maxMegapixels) if this machine has the memory.',
+    + 'Scale it down first, or raise the pixel limit if this machine has the memory.',
+    { hint: { field: 'processing.maxMegapixels', action: 'raise-pixel-limit' } },
   );
 }

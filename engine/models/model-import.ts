@@ -168,9 +168,9 @@ export async function importModel(store: ModelStore, sourcePath: string, options
 async function assertIdFree(store: ModelStore, id: string, replace: boolean): Promise<void> {
   const catalog = await Catalog.load();
   if (catalog.has(id) || store.download(id) !== undefined) {
-    throw new InvalidArgumentError(`"${id}" is the id of a catalog model; an import cannot take it (built-in presets run that model). Choose another id with --id.`);
+    throw new InvalidArgumentError(`"${id}" is the id of a catalog model; an import cannot take it (built-in presets run that model). Choose another id.`, { hint: { field: 'id', action: 'choose-id' } });
   }
   if (!replace && (await readUserModels(store.storeDir)).some((model) => model.id === id)) {
-    throw new InvalidArgumentError(`A model with the id "${id}" is already installed. Choose another id with --id, or replace it (--replace).`);
+    throw new InvalidArgumentError(`A model with the id "${id}" is already installed. Choose another id, or replace the installed model.`, { hint: { field: 'id', action: 'choose-id' } });
   }
 }

@@ -40,10 +40,12 @@ describe.skipIf(!model)('pixel limit (real CLI)', () => {
     expect(result.code, describeRun(result)).toBe(1);
     const events = parseJsonLines(result.stdout);
     expect(errorCodes(events)).toEqual(['INVALID_ARGUMENT']);
-    const error = events.find((event) => event.type === 'error')?.error as { userMessage: string };
+    const error = events.find((event) => event.type === 'error')?.error as { userMessage: string; hint?: unknown };
     expect(error.userMessage).toContain('16000x16000');
     expect(error.userMessage).toContain('100 megapixels');
-    expect(error.userMessage).toContain('--max-megapixels');
+    // The setting that raises it travels as a hint (the CLI's text names --max-megapixels, the app its control).
+    expect(error.userMessage).toContain('pixel limit');
+    expect(error.hint).toEqual({ field: 'processing.maxMegapixels', action: 'raise-pixel-limit' });
     expect(events.filter((event) => event.type === 'done')).toHaveLength(1);
     expect(existsSync(box.dir.file('out/huge-upscaled-x4.png'))).toBe(false);
   });
