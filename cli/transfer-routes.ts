@@ -13,7 +13,7 @@
 // custom header makes any cross-site attempt a preflighted request that this
 // server never approves.
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import type http from 'node:http';
 import path from 'node:path';
@@ -30,7 +30,8 @@ import {
 } from '../common/api/transfer.ts';
 import type { ApiDispatcher } from '../engine/index.ts';
 import { formatBytes } from '../common/format-bytes.ts';
-import { parseByteRange, type ApiEventSource, type HttpRoutes } from './web-server.ts';
+import type { ApiEventSource, HttpRoutes } from './web-server.ts';
+import { sendRangedFile } from './ranged-file.ts';
 
 const UNCLAIMED_LIFETIME_MS = 24 * 60 * 60 * 1000;
 const JOB_FILE_PATH = new RegExp(`^${JOB_FILE_ROUTE}([^/]{1,200})/(\\d{1,6})/(output|input)$`);
@@ -199,29 +200,11 @@ export class TransferRoutes implements HttpRoutes {
       notFound(`${path.basename(file)} is gone from the server (moved or deleted).`);
       return;
     }
-    const range = parseByteRange(request.headers.range, info.size);
-    const common: http.OutgoingHttpHeaders = {
+    await sendRangedFile(request, response, file, info.size, {
       ...headers,
       'content-type': MEDIA_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
-      'accept-ranges': 'bytes',
       ...(url.searchParams.get('download') === '1' ? { 'content-disposition': attachmentHeader(path.basename(file)) } : {}),
-    };
-    if (range === null) {
-      response.writeHead(416, { ...common, 'content-range': `bytes */${info.size}` });
-      response.end();
-      return;
-    }
-    const { start, end } = range ?? { start: 0, end: info.size - 1 };
-    response.writeHead(range ? 206 : 200, {
-      ...common,
-      'content-length': Math.max(0, end - start + 1),
-      ...(range ? { 'content-range': `bytes ${start}-${end}/${info.size}` } : {}),
     });
-    if (request.method === 'HEAD' || info.size === 0) {
-      response.end();
-      return;
-    }
-    await pipeline(createReadStream(file, { start, end }), response).catch(() => undefined);
   }
 
   /** Removes upload folders no job uses any more (claimed ones at once, never-claimed ones after a day). */

@@ -29,6 +29,7 @@ import { MAX_CLIENT_FRAME_BYTES, WS_PATH } from '../common/api/ws-protocol.ts';
 import type { ApiDispatcher } from '../engine/index.ts';
 import { serveApiSocket, type ApiEventSource } from './api-socket.ts';
 import { streamLog, type ServerLog } from './server-log.ts';
+import { sendRangedFile } from './ranged-file.ts';
 
 export type { ApiEventSource } from './api-socket.ts';
 
@@ -65,25 +66,6 @@ export interface WebServerOptions {
 }
 
 const CLIP_PATH = new RegExp(`^${PREVIEW_CLIP_ROUTE}([A-Za-z0-9_-]{8,64})\\.webm$`);
-
-/** The byte range a Range header asks for within a file of `size` bytes; undefined: the whole file; null: unsatisfiable. */
-export function parseByteRange(header: string | undefined, size: number): { start: number; end: number } | undefined | null {
-  if (header === undefined) return undefined;
-  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!match || (match[1] === '' && match[2] === '')) return undefined;
-  let start: number;
-  let end: number;
-  if (match[1] === '') {
-    const suffix = Number(match[2]);
-    if (suffix === 0) return null;
-    start = Math.max(0, size - suffix);
-    end = size - 1;
-  } else {
-    start = Number(match[1]);
-    end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
-  }
-  return start >= size || end < start ? null : { start, end };
-}
 
 /** A request target as a URL, or undefined when it does not parse (never throws). */
 export function parseRequestTarget(target: string | undefined): URL | undefined {
@@ -277,9 +259,9 @@ export class WebServer {
   }
 
   /** Streams a file (or part of it); a file that vanished or a client that left ends the response, not the process. */
-  private async sendFile(file: string, response: http.ServerResponse, range?: { start: number; end: number }): Promise<void> {
+  private async sendFile(file: string, response: http.ServerResponse): Promise<void> {
     try {
-      await pipeline(createReadStream(file, range), response);
+      await pipeline(createReadStream(file), response);
     } catch (error) {
       this.log.connection(`stopped sending ${path.basename(file)}`, error);
       response.destroy();
@@ -297,21 +279,7 @@ export class WebServer {
           plain(response, 404, headers, 'No such preview clip (it may have been replaced by a newer one).');
           return;
         }
-        const range = parseByteRange(request.headers.range, info.size);
-        const common = { ...headers, 'content-type': 'video/webm', 'accept-ranges': 'bytes' };
-        if (range === null) {
-          response.writeHead(416, { ...common, 'content-range': `bytes */${info.size}` });
-          response.end();
-          return;
-        }
-        const { start, end } = range ?? { start: 0, end: info.size - 1 };
-        response.writeHead(range ? 206 : 200, {
-          ...common,
-          'content-length': end - start + 1,
-          ...(range ? { 'content-range': `bytes ${start}-${end}/${info.size}` } : {}),
-        });
-        if (request.method === 'HEAD' || info.size === 0) response.end();
-        else await this.sendFile(file, response, { start, end });
+        await sendRangedFile(request, response, file, info.size, { ...headers, 'content-type': 'video/webm' }, (error) => this.log.connection(`stopped sending ${path.basename(file)}`, error));
       },
     };
   }

@@ -5,11 +5,10 @@
 // cache stores hashes, not verdicts, so a file moved under another id is
 // still judged against that id's checksum. Writes go to a temporary file
 // renamed into place, so a crash never leaves a half-written cache.
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { KeyedJsonCache } from '../storage/keyed-json-cache.ts';
 
 export const VERIFICATION_CACHE_FILE = 'model-verification.json';
 
@@ -23,11 +22,6 @@ const entrySchema = z.object({
 });
 type CacheEntry = z.infer<typeof entrySchema>;
 
-const cacheFileSchema = z.object({
-  version: z.literal(1),
-  entries: z.record(z.string(), entrySchema),
-});
-
 export type FileIdentity = Pick<Stats, 'size' | 'mtimeMs' | 'ctimeMs' | 'ino'>;
 
 function matches(entry: CacheEntry, stats: FileIdentity): boolean {
@@ -35,56 +29,28 @@ function matches(entry: CacheEntry, stats: FileIdentity): boolean {
 }
 
 export class VerificationCache {
-  private entries: Map<string, CacheEntry> | undefined;
+  private readonly cache: KeyedJsonCache<CacheEntry>;
 
   /** `file` undefined keeps the cache in memory only (for this instance's lifetime). */
-  constructor(readonly file: string | undefined) {}
+  constructor(readonly file: string | undefined) {
+    this.cache = new KeyedJsonCache(file, entrySchema);
+  }
 
   static inDir(cacheDir: string | undefined): VerificationCache {
     return new VerificationCache(cacheDir === undefined ? undefined : path.join(cacheDir, VERIFICATION_CACHE_FILE));
   }
 
-  private async readEntries(): Promise<Map<string, CacheEntry>> {
-    if (this.file === undefined) return new Map();
-    try {
-      const parsed = cacheFileSchema.safeParse(JSON.parse(await readFile(this.file, 'utf8')));
-      return parsed.success ? new Map(Object.entries(parsed.data.entries)) : new Map();
-    } catch {
-      return new Map();
-    }
-  }
-
-  private async load(): Promise<Map<string, CacheEntry>> {
-    this.entries ??= await this.readEntries();
-    return this.entries;
-  }
-
   /** The remembered sha256 of `absolutePath`, if the file is unchanged since it was hashed. */
   async lookup(absolutePath: string, stats: FileIdentity): Promise<string | undefined> {
-    const entry = (await this.load()).get(absolutePath);
+    const entry = await this.cache.get(absolutePath);
     return entry && matches(entry, stats) ? entry.sha256 : undefined;
   }
 
   /** Records a hash taken of the file whose identity was `stats`, and persists the cache. */
-  async record(absolutePath: string, stats: FileIdentity, sha256: string): Promise<void> {
-    const entry: CacheEntry = {
+  record(absolutePath: string, stats: FileIdentity, sha256: string): Promise<void> {
+    return this.cache.set(absolutePath, {
       sizeBytes: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, ino: stats.ino,
       sha256, hashedAt: new Date().toISOString(),
-    };
-    (await this.load()).set(absolutePath, entry);
-    if (this.file === undefined) return;
-    // Merge with what other processes wrote since this one loaded.
-    const merged = await this.readEntries();
-    for (const [key, value] of this.entries!) merged.set(key, value);
-    this.entries = merged;
-    const temporary = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    try {
-      await mkdir(path.dirname(this.file), { recursive: true });
-      await writeFile(temporary, `${JSON.stringify({ version: 1, entries: Object.fromEntries(merged) }, null, 1)}\n`);
-      await rename(temporary, this.file);
-    } catch {
-      // The cache is an optimisation: an unwritable cache folder costs a rehash next time, nothing more.
-      await rm(temporary, { force: true });
-    }
+    });
   }
 }

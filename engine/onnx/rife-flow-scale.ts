@@ -14,13 +14,14 @@
 //   output side  DepthToSpace -> Resize([1,1,b,b]) with b > 1 -> Slice(0:4) -> Mul(b)
 //   finest block Concat(.., flow) -> Conv, and DepthToSpace -> Slice without resizes
 // A graph without that shape is refused rather than guessed at.
-import { access, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidArgumentError, throwIfCancelled } from '../../common/errors.ts';
 import { sha256OfFile } from './fp16-to-fp32.ts';
 import { ELEMENT_TYPE, readModelFile, writeModelFile } from './onnx-file.ts';
 import type { GraphProto, ModelProto, TensorProto } from './onnx-file.ts';
 import { readFloatTensor, tensorDims, writeFloatTensor } from './tensor-proto.ts';
+import { exists } from '../base/exists.ts';
 
 type NodeProto = NonNullable<GraphProto['node']>[number];
 
@@ -199,14 +200,6 @@ function findBlockInput(end: NodeProto, producers: ReadonlyMap<string, NodeProto
   refuse('the finest block has no Concat before its first Conv');
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The file of `sourcePath` rewritten for flow scale `factor`, made once and

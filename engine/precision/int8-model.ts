@@ -6,7 +6,7 @@
 // the transform version and the calibration files. The variant's own sha256
 // is returned so callers can record it and check the file before each use.
 import { createHash } from 'node:crypto';
-import { access, mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { throwIfCancelled } from '../../common/errors.ts';
 import type { InferenceBackend, ResolvedModel } from '../inference/inference-backend.ts';
@@ -16,6 +16,7 @@ import { readModelFile, writeModelFile } from '../onnx/onnx-file.ts';
 import { accumulateRange, calibrationTargets, INT8_TRANSFORM_VERSION, quantizeConvolutions, withObservedOutputs } from '../onnx/quantize-int8.ts';
 import type { TensorRange } from '../onnx/quantize-int8.ts';
 import { copyFeed } from './reference-samples.ts';
+import { exists } from '../base/exists.ts';
 
 export interface Int8Model {
   model: ResolvedModel;
@@ -24,14 +25,6 @@ export interface Int8Model {
   created: boolean;
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function fp32Manifest(model: ResolvedModel): ResolvedModel['manifest'] {
   const float32 = <T extends { dtype: string }>(spec: T): T => ({ ...spec, dtype: 'float32' });
