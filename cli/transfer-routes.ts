@@ -14,7 +14,7 @@
 // server never approves.
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import type http from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -32,6 +32,7 @@ import type { ApiDispatcher } from '../engine/index.ts';
 import { formatBytes } from '../common/format-bytes.ts';
 import type { ApiEventSource, HttpRoutes } from './web-server.ts';
 import { sendRangedFile } from './ranged-file.ts';
+import { freeBytesOf } from '../engine/index.ts';
 
 const UNCLAIMED_LIFETIME_MS = 24 * 60 * 60 * 1000;
 const JOB_FILE_PATH = new RegExp(`^${JOB_FILE_ROUTE}([^/]{1,200})/(\\d{1,6})/(output|input)$`);
@@ -137,7 +138,7 @@ export class TransferRoutes implements HttpRoutes {
       return;
     }
     await mkdir(this.uploadRoot, { recursive: true });
-    const free = await statfs(this.uploadRoot).then((stats) => stats.bavail * stats.bsize, () => Number.POSITIVE_INFINITY);
+    const free = await freeBytesOf(this.uploadRoot).catch(() => Number.POSITIVE_INFINITY);
     if (declared > free) {
       decline(507, { code: 'UPLOAD_NO_SPACE', userMessage: `${name} needs ${formatBytes(declared)} and the server's data folder has ${formatBytes(free)} free. Free some space there and try again.` });
       return;

@@ -42,3 +42,4 @@ export type { SegmentStatus, WorkerBeat } from './farm/farm-status.ts';
 export type { FarmRecord } from './farm/farm-job.ts';
 export { SharedRoot } from './farm/shared-root.ts';
 export { redactRedisUrl } from './farm/redis-connection.ts';
+export { freeBytesOf } from './storage/free-space.ts';
