@@ -47,6 +47,7 @@ export const interpolateStepBuilder: StepBuilder<InterpolateStep> = {
 
   async build(step, context) {
     const mode = interpolationMode(step, context.index);
+    const stageOptions = { mode, sceneThreshold: step.sceneThreshold, dedup: step.dedup, quality: step.quality, slowmoAudio: step.slowmoAudio, releaseSession: false };
     const manifest = context.catalog.get(step.model);
     // The source's size stands for the frames' (a step before this one that resizes is not counted).
     const video = context.source?.video;
@@ -56,28 +57,10 @@ export const interpolateStepBuilder: StepBuilder<InterpolateStep> = {
       const scaledPath = await ensureFlowScaledModel(base.path, flowScale, context.derivedModels.cacheDir, { signal: context.signal });
       const scaledManifest = { ...manifest, padMultiple: manifest.padMultiple / flowScale };
       const session = await context.derivedModels.open({ manifest: { ...base.manifest, padMultiple: scaledManifest.padMultiple }, path: scaledPath });
-      context.onNotice(`Interpolation estimates flow at scale ${flowScale} (${video?.width}x${video?.height} frames; --flow-scale 1 keeps the published scale).`);
-      return createInterpolationStage({
-        session,
-        manifest: scaledManifest,
-        mode,
-        sceneThreshold: step.sceneThreshold,
-        dedup: step.dedup,
-        quality: step.quality,
-        slowmoAudio: step.slowmoAudio,
-        releaseSession: false,
-      });
+      context.onNotice(`Interpolation estimates flow at scale ${flowScale} (${video?.width}x${video?.height} frames; a flow scale of 1 keeps the published scale).`);
+      return createInterpolationStage({ ...stageOptions, session, manifest: scaledManifest });
     }
     const session = await context.session({ modelId: step.model });
-    return createInterpolationStage({
-      session,
-      manifest,
-      mode,
-      sceneThreshold: step.sceneThreshold,
-      dedup: step.dedup,
-      quality: step.quality,
-      slowmoAudio: step.slowmoAudio,
-      releaseSession: false,
-    });
+    return createInterpolationStage({ ...stageOptions, session, manifest });
   },
 };
