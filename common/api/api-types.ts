@@ -30,6 +30,12 @@ export interface ModelListing {
   id: string;
   displayName: string;
   task: ModelTask;
+  /** Output size over input size (1 for interpolation and style). */
+  scale: number;
+  /** What it is for and the content it suits, in a sentence (from the catalog). */
+  description: string;
+  /** Milliseconds per megapixel measured on this machine (a benchmark this session), where known. */
+  msPerMegapixel?: number;
   licence: string;
   /** Installed file size, else the download size (0 when unknown). */
   sizeBytes: number;

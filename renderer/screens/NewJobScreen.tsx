@@ -8,6 +8,7 @@ import { ApiCallError, messageOf, unwrap } from '../api/api-error.ts';
 import { useApi } from '../api/ApiContext.tsx';
 import { ChainEditor } from '../components/ChainEditor.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
+import { modelsToDownload } from '../components/ModelDownloadOffer.tsx';
 import { EstimatePanel } from '../components/EstimatePanel.tsx';
 import { Field } from '../components/Field.tsx';
 import { InputList } from '../components/InputList.tsx';
@@ -83,18 +84,20 @@ export function NewJobScreen({ navigate, initial, onInitialUsed }: NewJobScreenP
   const hasOwnControl = (field: string | null) => field !== null && (field === 'outputFolder' || field === 'nameTemplate' || field.startsWith('outputSettings.') || field.startsWith('processing.'));
   const overridesAtFault = Object.keys(errors).some((field) => field.startsWith('outputSettings.') || field.startsWith('processing.'));
   const chainValid = presetId !== '' || drafts.every((draft) => validateStep(draft).step !== null);
+  // Models offered for download under their steps: Add to queue fetches them first; the estimate waits for them.
+  const toDownload = presetId === '' ? modelsToDownload(drafts, models) : [];
 
   async function submit() {
     setSubmitting(true);
     setSubmitted(null);
     try {
+      for (const model of toDownload) await unwrap(api.models.pull({ id: model.id }));
       await unwrap(api.jobs.enqueue(spec));
       navigate('queue');
     } catch (failure) {
       const problem = failure instanceof ApiCallError ? toGuiError(t, failure.error) : { message: messageOf(failure), field: null };
       setSubmitted({ key: specKey, problem });
       setSubmitting(false);
-
     }
   }
 
@@ -130,12 +133,12 @@ export function NewJobScreen({ navigate, initial, onInitialUsed }: NewJobScreenP
           <div style={{ marginTop: 10 }}><JobOverrides value={overrides} errors={errors} onChange={setOverrides} /></div>
         </details>
       </div>
-      <EstimatePanel spec={checked.success && chainValid ? spec : null} onProblem={setEstimateProblem} />
+      <EstimatePanel spec={checked.success && chainValid && toDownload.length === 0 ? spec : null} onProblem={setEstimateProblem} />
       <ErrorNotice message={submitProblem && !hasOwnControl(submitProblem.field) ? submitProblem.message : null} onDismiss={() => setSubmitted(null)} />
       <div className="row">
         <span className="muted small spacer">{inputs.length === 0 ? t('newJob.needInputs') : !chainValid ? t('newJob.fixChain') : problem ? t('newJob.fixProblem') : (errors[''] ?? '')}</span>
         <button type="button" className="button" onClick={() => navigate('queue')}>{t('common.cancel')}</button>
-        <button type="button" className="button primary" disabled={!checked.success || !chainValid || submitting || problem !== null} onClick={() => void submit()}>{t('newJob.addToQueue')}</button>
+        <button type="button" className="button primary" disabled={!checked.success || !chainValid || submitting || problem !== null} onClick={() => void submit()}>{toDownload.length > 0 ? t('newJob.downloadAndAdd') : t('newJob.addToQueue')}</button>
       </div>
     </section>
   );
