@@ -8,7 +8,9 @@
 import type { FarmJobView, FarmStatusView } from '../../common/api/api-types.ts';
 import { InvalidArgumentError } from '../../common/errors.ts';
 import type { Engine } from '../engine.ts';
+import { cancelFarmJob } from './farm-cancel.ts';
 import { FarmClient } from './farm-client.ts';
+import type { FarmRecord } from './farm-job.ts';
 import { probeFarm, type FarmProbeResult } from './farm-probe.ts';
 import { SharedRoot } from './shared-root.ts';
 
@@ -27,6 +29,8 @@ const BLOCKING = new Set(['invalid-url', 'unreachable', 'auth-failed', 'shared-r
 
 export class FarmAccess {
   private opened: OpenClient | undefined;
+  private readonly sweeps = new Set<Promise<void>>();
+  private readonly disposing = new AbortController();
 
   constructor(
     private readonly engine: Engine,
@@ -85,6 +89,13 @@ export class FarmAccess {
     return { configured: true, problem: probe.problem, detail: probe.detail, workers, jobs };
   }
 
+  /** Cancels a farm job: what can go goes now; segments a worker still holds are swept in the background (until dispose). */
+  async cancel(client: FarmClient, record: FarmRecord): Promise<void> {
+    const { rest } = await cancelFarmJob(client, record, { signal: this.disposing.signal });
+    const tracked = rest.catch(() => undefined).finally(() => this.sweeps.delete(tracked));
+    this.sweeps.add(tracked);
+  }
+
   private async closeClient(): Promise<void> {
     const opened = this.opened;
     this.opened = undefined;
@@ -93,6 +104,8 @@ export class FarmAccess {
   }
 
   async dispose(): Promise<void> {
+    this.disposing.abort();
+    await Promise.all([...this.sweeps]);
     await this.closeClient();
   }
 }

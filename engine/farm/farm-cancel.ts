@@ -11,12 +11,17 @@ import type { FarmClient } from './farm-client.ts';
 import { segmentJobId, type FarmRecord } from './farm-job.ts';
 import { SharedRoot } from './shared-root.ts';
 
-export async function cancelFarmJob(client: FarmClient, record: FarmRecord, options: { giveUpMs?: number; pollMs?: number } = {}): Promise<void> {
+/** Removes what can go now (queued segments, the folder); the returned `rest` sweeps what workers still hold. */
+export async function cancelFarmJob(client: FarmClient, record: FarmRecord, options: { giveUpMs?: number; pollMs?: number; signal?: AbortSignal } = {}): Promise<{ rest: Promise<void> }> {
   await client.remove(record);
+  return { rest: sweep(client, record, options) };
+}
+
+async function sweep(client: FarmClient, record: FarmRecord, options: { giveUpMs?: number; pollMs?: number; signal?: AbortSignal }): Promise<void> {
   const queue = client.workers.segmentQueue;
   const until = Date.now() + (options.giveUpMs ?? 120_000);
   let left = record.segments.map((segment) => segmentJobId(record.id, segment.index));
-  while (left.length > 0 && Date.now() < until) {
+  while (left.length > 0 && Date.now() < until && !options.signal?.aborted) {
     const still: string[] = [];
     for (const id of left) {
       const job = await queue.getJob(id);
@@ -25,7 +30,7 @@ export async function cancelFarmJob(client: FarmClient, record: FarmRecord, opti
       if (!removed) still.push(id);
     }
     left = still;
-    if (left.length > 0) await delay(options.pollMs ?? 500);
+    if (left.length > 0) await delay(options.pollMs ?? 500, undefined, { signal: options.signal }).catch(() => undefined);
   }
   const root = await SharedRoot.open(client.sharedRootPath);
   await fs.rm(await root.resolve(root.jobFolder(record.id)), { recursive: true, force: true });

@@ -9,7 +9,8 @@
 // - pause: no new segment starts: the job's waiting segments leave the farm
 //   queue; segments already on a worker finish. Resume queues the rest again.
 // - cancel: stop following, remove the job's segments from the farm queue
-//   and its folder from the shared storage (cancelFarmJob); no output.
+//   and its folder from the shared storage (cancelFarmJob; a segment a worker
+//   holds is swept in the background once released); no output.
 // - shutdown or a killed app: the farm goes on; the item's work folder keeps
 //   the farm job's id, and when the queue resumes the job it picks the farm
 //   job up from the shared storage (parts already rendered are kept).
@@ -27,7 +28,6 @@ import type { FfmpegTools } from '../media/ffmpeg-locator.ts';
 import type { Catalog } from '../models/catalog.ts';
 import { readJsonFile, writeJsonDurably } from '../storage/durable-json.ts';
 import type { FarmAccess } from './farm-access.ts';
-import { cancelFarmJob } from './farm-cancel.ts';
 import type { FarmClient, FarmProgress } from './farm-client.ts';
 import { farmJobIdSchema, segmentJobId, type FarmRecord } from './farm-job.ts';
 
@@ -83,7 +83,7 @@ export class FarmExecutor implements JobExecutor {
     } catch (error) {
       const keep = (isCancellation(error) || signal.aborted) && handlers.stopReason?.() !== 'cancel';
       if (!keep) {
-        await cancelFarmJob(client, record).catch((failure: unknown) => handlers.onNotice?.(`Could not remove farm job ${record.id}: ${failure instanceof Error ? failure.message : String(failure)}`));
+        await this.access.cancel(client, record).catch((failure: unknown) => handlers.onNotice?.(`Could not remove farm job ${record.id}: ${failure instanceof Error ? failure.message : String(failure)}`));
       }
       throw error;
     }
@@ -104,7 +104,9 @@ export class FarmExecutor implements JobExecutor {
     for (;;) {
       const following = new AbortController();
       const relay = (): void => following.abort();
-      signal.addEventListener('abort', relay, { once: true });
+      // A stop that came while the job was being submitted counts too (an aborted signal fires no more events).
+      if (signal.aborted) following.abort();
+      else signal.addEventListener('abort', relay, { once: true });
       let pausedNow = false;
       const watch = setInterval(() => {
         if (handlers.paused?.()) {

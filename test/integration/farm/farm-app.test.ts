@@ -24,8 +24,9 @@ import { redisServerPath, startWorker, TestRedis, type WorkerHandle } from './fa
 
 const redisBinary = redisServerPath();
 const model = modelAsset('onnx/style-fast/candy.onnx');
-const ready = redisBinary !== undefined && model !== undefined;
-if (!ready) console.warn(`*** SKIPPED farm app tests: ${redisBinary ? '' : 'redis-server is not installed (apt-get install redis-server); '}${model ? '' : 'missing the candy style model'}`);
+const slowModel = modelAsset('onnx/super-resolution/realesr-animevideov3-x4.onnx');
+const ready = redisBinary !== undefined && model !== undefined && slowModel !== undefined;
+if (!ready) console.warn(`*** SKIPPED farm app tests: ${redisBinary ? '' : 'redis-server is not installed (apt-get install redis-server); '}${model && slowModel ? '' : 'missing the candy or realesr-animevideov3-x4 model'}`);
 
 const STEPS = [{ kind: 'stylize' as const, style: 'candy', stabilize: false }];
 
@@ -142,12 +143,10 @@ describe.skipIf(!ready)('render farm from the app (API, queue, settings)', () =>
   it('cancel stops following, removes the farm job and leaves no output', async () => {
     const longer = await makeClip(shared, { name: 'longer.mkv', frames: 48, width: 160, height: 90, container: 'mkv', rate: '24' });
     const output = temp.file('cancelled.mkv');
-    const job = await call('jobs:enqueue', { inputs: [longer], steps: STEPS, outputPath: output, outputSettings: { codec: 'ffv1' }, renderOn: 'farm' });
-    await until(job, ['running']);
-    for (let tries = 0; tries < 600; tries += 1) {
-      if ((await call('farm:status')).jobs.length > 0) break;
-      await delay(50);
-    }
+    // A slow chain (x4 upscale), cancelled as soon as a worker starts a segment of it.
+    const started = workers.map((worker) => worker.events.filter((event) => event.type === 'segment-start').length);
+    const job = await call('jobs:enqueue', { inputs: [longer], steps: [{ kind: 'upscale', model: 'realesr-animevideov3-x4' }], outputPath: output, outputSettings: { codec: 'ffv1' }, renderOn: 'farm' });
+    await expect.poll(() => workers.some((worker, index) => worker.events.filter((event) => event.type === 'segment-start').length > (started[index] ?? 0)), { timeout: 60_000, interval: 20 }).toBe(true);
     const cancelled = await call('jobs:cancel', { id: job.id });
     expect(cancelled.state).toBe('cancelled');
     await expect(fs.stat(output)).rejects.toThrow();
@@ -160,6 +159,33 @@ describe.skipIf(!ready)('render farm from the app (API, queue, settings)', () =>
     expect((await call('farm:status')).jobs).toEqual([]);
     expect((await fs.readdir(temp.path)).filter((name) => name.startsWith('cancelled'))).toEqual([]);
   }, 180_000);
+
+  it('pause holds the waiting segments, resume finishes; an interrupted job follows its farm job again', async () => {
+    const clip48 = await makeClip(shared, { name: 'paused.mkv', frames: 48, width: 160, height: 90, container: 'mkv', rate: '24' });
+    const output = temp.file('paused-out.mkv');
+    const job = await call('jobs:enqueue', { inputs: [clip48], steps: STEPS, outputPath: output, outputSettings: { codec: 'ffv1' }, renderOn: 'farm' });
+    await until(job, ['running']);
+    for (let tries = 0; tries < 600; tries += 1) {
+      if ((await call('farm:status')).jobs.length > 0) break;
+      await delay(50);
+    }
+    await call('jobs:pause', { id: job.id });
+    const logs = () => events.filter((event) => event.type === 'log' && event.jobId === job.id).map((event) => (event.type === 'log' ? event.message : ''));
+    await expect.poll(() => logs().some((message) => message.includes('Paused:')), { timeout: 30_000 }).toBe(true);
+    const held = await call('farm:status');
+    expect(held.jobs[0]?.segments.some((segment) => segment.state === 'waiting')).toBe(false);
+    await call('jobs:resume', { id: job.id });
+    // Interrupted (as at shutdown): the farm job stays on the shared storage, and the resumed job follows it.
+    await service.queue.interrupt(job.id);
+    expect(service.queue.get(job.id).state).toBe('interrupted');
+    expect((await call('farm:status')).jobs.map((entry) => entry.input)).toEqual(['paused.mkv']);
+    await call('jobs:resume', { id: job.id });
+    const done = await until(job, ['completed', 'failed', 'cancelled']);
+    expect(done.state, JSON.stringify(done.error)).toBe('completed');
+    expect(logs().some((message) => message.includes('again from the shared storage'))).toBe(true);
+    expect((await frameHashes(output)).length).toBe(48);
+    expect(await fs.readdir(path.join(shared, '.framesmith-farm'))).toEqual([]);
+  }, 240_000);
 
   it('keeps the Redis password out of every answer, and a masked URL stands for the saved password', async () => {
     spawnSync('redis-cli', ['-p', String(redis.port), 'config', 'set', 'requirepass', 's3cret-pass']);
