@@ -3,7 +3,7 @@
 // checked with the shared jobSpecSchema as it changes.
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { jobSpecSchema, type JobSpecInput } from '../../common/jobs.ts';
+import { jobSpecSchema, type JobSpecInput, type RenderTarget } from '../../common/jobs.ts';
 import { ApiCallError, messageOf, unwrap } from '../api/api-error.ts';
 import { useApi } from '../api/ApiContext.tsx';
 import { ChainEditor } from '../components/ChainEditor.tsx';
@@ -14,6 +14,7 @@ import { Field } from '../components/Field.tsx';
 import { InputList } from '../components/InputList.tsx';
 import { JobOverrides, type Overrides } from '../components/JobOverrides.tsx';
 import { PathPicker } from '../components/PathPicker.tsx';
+import { RenderOnChoice } from '../components/RenderOnChoice.tsx';
 import type { JobDraft } from '../App.tsx';
 import { toGuiError, type GuiError } from '../gui-error.ts';
 import type { Screen } from '../hooks/useHashRoute.ts';
@@ -22,7 +23,7 @@ import { usePresets } from '../hooks/usePresets.ts';
 import { useSettings } from '../hooks/useSettings.tsx';
 import { defaultStep, issuesByField, stripEmpty, validateStep, type StepDraft } from '../step-validation.ts';
 
-function buildSpec(inputs: string[], presetId: string, drafts: StepDraft[], outputFolder: string, nameTemplate: string, overrides: Overrides): JobSpecInput {
+function buildSpec(inputs: string[], presetId: string, drafts: StepDraft[], outputFolder: string, nameTemplate: string, overrides: Overrides, renderOn: RenderTarget = 'local'): JobSpecInput {
   const outputSettings = stripEmpty({ codec: overrides.codec, crf: overrides.crf, audio: overrides.audio, overwrite: overrides.overwrite });
   const processing = stripEmpty({ provider: overrides.provider, tile: overrides.tile });
   const spec: Record<string, unknown> = { inputs, nameTemplate };
@@ -31,6 +32,7 @@ function buildSpec(inputs: string[], presetId: string, drafts: StepDraft[], outp
   if (outputFolder.trim()) spec.outputFolder = outputFolder.trim();
   if (Object.keys(outputSettings).length > 0) spec.outputSettings = outputSettings;
   if (Object.keys(processing).length > 0) spec.processing = processing;
+  if (renderOn !== 'local') spec.renderOn = renderOn;
   return spec as JobSpecInput;
 }
 
@@ -53,6 +55,7 @@ export function NewJobScreen({ navigate, initial, onInitialUsed }: NewJobScreenP
   const [outputFolder, setOutputFolder] = useState(() => initial?.outputFolder ?? settings.outputDefaults.folder ?? '');
   const [nameTemplate, setNameTemplate] = useState(() => initial?.nameTemplate ?? settings.outputDefaults.nameTemplate);
   const [overrides, setOverrides] = useState<Overrides>(() => initial?.overrides ?? {});
+  const [renderOn, setRenderOn] = useState<RenderTarget>('local');
   const [submitting, setSubmitting] = useState(false);
   // A failed job brought back to be edited keeps its problem on the field at fault until the spec changes.
   const [submitted, setSubmitted] = useState<{ key: string; problem: GuiError } | null>(() => {
@@ -73,7 +76,7 @@ export function NewJobScreen({ navigate, initial, onInitialUsed }: NewJobScreenP
     if (submitted?.problem.field) document.querySelector<HTMLElement>('main [aria-invalid="true"]')?.focus();
   }, [submitted]);
 
-  const spec = useMemo(() => buildSpec(inputs, presetId, drafts, outputFolder, nameTemplate, overrides), [inputs, presetId, drafts, outputFolder, nameTemplate, overrides]);
+  const spec = useMemo(() => buildSpec(inputs, presetId, drafts, outputFolder, nameTemplate, overrides, renderOn), [inputs, presetId, drafts, outputFolder, nameTemplate, overrides, renderOn]);
   const checked = jobSpecSchema.safeParse(spec);
   const specKey = JSON.stringify(spec);
   // An answer from the engine holds only for the spec it was about: any edit clears it.
@@ -128,6 +131,7 @@ export function NewJobScreen({ navigate, initial, onInitialUsed }: NewJobScreenP
             <input className="input" value={nameTemplate} onChange={(event) => setNameTemplate(event.target.value)} />
           </Field>
         </div>
+        <RenderOnChoice value={renderOn} onChange={setRenderOn} />
         <details open={overridesAtFault || undefined}>
           <summary>{t('newJob.overrides')}</summary>
           <div style={{ marginTop: 10 }}><JobOverrides value={overrides} errors={errors} onChange={setOverrides} /></div>
