@@ -62,7 +62,7 @@ export const HINT_FIELDS = [
 export type HintField = (typeof HINT_FIELDS)[number];
 
 /** What changing the field does about the error. */
-export const HINT_ACTIONS = ['allow-overwrite', 'choose-codec', 'choose-provider', 'reduce-tile', 'raise-pixel-limit', 'choose-task', 'change-scale', 'choose-id'] as const;
+export const HINT_ACTIONS = ['allow-overwrite', 'choose-codec', 'choose-provider', 'install-gpu-runtime', 'reduce-tile', 'raise-pixel-limit', 'choose-task', 'change-scale', 'choose-id'] as const;
 export type HintAction = (typeof HINT_ACTIONS)[number];
 
 /** Which setting would fix an error, and how: `{ field: 'outputSettings.overwrite', action: 'allow-overwrite' }`. */

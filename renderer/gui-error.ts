@@ -5,7 +5,7 @@
 // now, but one that still does (an older server, a message from a tool) has
 // its flags dropped or replaced by the name of the GUI's control.
 import type { TFunction } from 'i18next';
-import type { ErrorCode, SerializedError } from '../common/errors.ts';
+import type { ErrorCode, HintAction, SerializedError } from '../common/errors.ts';
 
 export interface GuiError {
   message: string;
@@ -50,6 +50,17 @@ export function withoutFlags(t: TFunction, message: string): string {
     });
 }
 
+/** Actions the GUI words itself rather than show the engine's message (which names a command to type). */
+const MESSAGE_OF_ACTION: Partial<Record<HintAction, string>> = {
+  'install-gpu-runtime': 'providers.jobNeedsGpuRuntime',
+};
+
+/** The message a person reads in the GUI. */
+export function guiMessage(t: TFunction, error: SerializedError): string {
+  const own = error.hint ? MESSAGE_OF_ACTION[error.hint.action] : undefined;
+  return own ? t(own) : withoutFlags(t, error.userMessage);
+}
+
 export function toGuiError(t: TFunction, error: SerializedError): GuiError {
-  return { message: withoutFlags(t, error.userMessage), field: hintedField(error) ?? FIELD_OF_CODE[error.code] ?? null };
+  return { message: guiMessage(t, error), field: hintedField(error) ?? FIELD_OF_CODE[error.code] ?? null };
 }

@@ -100,11 +100,23 @@ export interface MediaProbe {
   hasAudio: boolean;
 }
 
+/**
+ * Why an execution provider does not run, as a code each front-end words
+ * itself: its GPU runtime (provider library) is not installed, the NVIDIA
+ * driver or CUDA libraries are missing, no GPU was found, it exists for
+ * another operating system, this onnxruntime build lacks it, another provider
+ * was requested, an earlier one was chosen, or it was tried and failed.
+ */
+export const PROVIDER_REASON_KINDS = ['not-installed', 'driver-missing', 'no-gpu-found', 'wrong-os', 'not-in-build', 'other-requested', 'earlier-chosen', 'failed'] as const;
+export type ProviderReasonKind = (typeof PROVIDER_REASON_KINDS)[number];
+
 export interface ProviderStatus {
   provider: string;
   /** Usable here (the first usable one runs in auto mode). */
   available: boolean;
-  /** Why it is not usable; absent when it is. */
+  /** Why it is not usable, as a code; absent when it is (and from an older server). */
+  kind?: ProviderReasonKind;
+  /** The technical detail behind `kind` (library names, paths, the native message), no commands; absent when usable. */
   reason?: string;
 }
 

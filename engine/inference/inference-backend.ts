@@ -1,6 +1,7 @@
 // The contract the tasks use to run a model. The implementation
 // (OnnxWorkerBackend) runs onnxruntime in a worker thread because
 // session.run() blocks the thread that calls it.
+import type { ProviderReasonKind } from '../../common/api/api-types.ts';
 import type { ModelManifest } from '../../common/model-manifest.ts';
 import type { TensorMap } from './tensor.ts';
 
@@ -12,8 +13,12 @@ export type Precision = 'fp32' | 'fp16';
 
 export interface ProviderAttempt {
   provider: ProviderName;
-  /** Why this provider was skipped or failed; absent for the one chosen. */
+  /** Why this provider was skipped or failed, in full for the CLI and the job log (with what to run); absent for the one chosen. */
   skippedBecause?: string;
+  /** The same reason as a code a GUI words itself; set with skippedBecause. */
+  kind?: ProviderReasonKind;
+  /** The technical part of the reason without commands to type (library names, paths, the native message). */
+  detail?: string;
 }
 
 /** Which provider runs a session and why the others were not used. */

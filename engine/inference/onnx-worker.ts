@@ -195,7 +195,7 @@ class OnnxWorkerHost {
     const skipped = [...plan.skipped];
     for (const provider of plan.candidates) {
       const reason = provider === 'cpu' ? undefined : this.failures.get(`${provider} ${request.modelPath}`);
-      if (reason) skipped.push({ provider, skippedBecause: `failed earlier in this worker: ${reason}` });
+      if (reason) skipped.push({ provider, skippedBecause: `failed earlier in this worker: ${reason}`, kind: 'failed', detail: reason });
       else candidates.push(provider);
     }
     return { candidates, skipped };

@@ -15,6 +15,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import type { ProviderReasonKind } from '../../common/api/api-types.ts';
 import { InvalidArgumentError, ProviderUnavailableError } from '../../common/errors.ts';
 import { PROVIDER_NAMES } from './inference-backend.ts';
 import type { ProviderAttempt, ProviderName, ProviderPreference } from './inference-backend.ts';
@@ -79,35 +80,67 @@ function providerLibraryFile(provider: 'cuda' | 'tensorrt', platform: NodeJS.Pla
   return platform === 'win32' ? `onnxruntime_providers_${provider}.dll` : `libonnxruntime_providers_${provider}.so`;
 }
 
+/**
+ * Why a provider cannot run here: a code (`kind`) a GUI words itself, the
+ * technical `detail` (no commands), and for the CLI what to run about it.
+ */
+export interface ProviderUnavailability {
+  kind: ProviderReasonKind;
+  detail: string;
+  /** What a person can run about it, for the CLI and the log: "run framesmith gpu install cuda". */
+  remedy?: string;
+}
+
+/** The reason in full, as the CLI and the job log show it. */
+export function unavailabilityText(reason: ProviderUnavailability): string {
+  return reason.remedy ? `${reason.detail}: ${reason.remedy}` : reason.detail;
+}
+
+/** A provider left out for `reason`, in the shape every report uses. */
+export function skippedAttempt(provider: ProviderName, reason: ProviderUnavailability): ProviderAttempt {
+  return { provider, skippedBecause: unavailabilityText(reason), kind: reason.kind, detail: reason.detail };
+}
+
 /** Why a provider cannot be attempted here, or undefined when it can. */
-export function providerUnavailableReason(provider: ProviderName, environment: ProviderEnvironment): string | undefined {
+export function providerUnavailability(provider: ProviderName, environment: ProviderEnvironment): ProviderUnavailability | undefined {
   const { platform, arch } = environment;
   const listing = environment.backends.find((backend) => backend.name === provider);
+  const notInBuild = (name: string): ProviderUnavailability => ({ kind: 'not-in-build', detail: `this onnxruntime-node build has no ${name} provider` });
   switch (provider) {
     case 'tensorrt':
     case 'cuda': {
       const supported = (platform === 'linux' || platform === 'win32') && arch === 'x64';
-      if (!supported) return `${provider} runs only on Linux and Windows x64 with an NVIDIA GPU (this is ${platform}-${arch})`;
-      if (!listing) return `this onnxruntime-node build has no ${provider} provider`;
+      if (!supported) return { kind: 'wrong-os', detail: `${provider} runs only on Linux and Windows x64 with an NVIDIA GPU (this is ${platform}-${arch})` };
+      if (!listing) return notInBuild(provider);
       if (!listing.bundled) {
         const file = providerLibraryFile(provider, platform);
         if (!existsSync(path.join(environment.bindingDir, file))) {
-          return `its provider library (${file}) is not installed: run framesmith gpu install cuda (it also needs the NVIDIA driver, the CUDA 12 runtime and cuDNN 9)`;
+          return {
+            kind: 'not-installed',
+            detail: `its provider library (${file}) is not installed in ${environment.bindingDir} (it also needs the NVIDIA driver, the CUDA 12 runtime and cuDNN 9)`,
+            remedy: 'run framesmith gpu install cuda',
+          };
         }
       }
       return undefined;
     }
     case 'dml':
-      if (platform !== 'win32') return `DirectML exists only on Windows (this is ${platform})`;
-      return listing ? undefined : 'this onnxruntime-node build has no DirectML provider';
+      if (platform !== 'win32') return { kind: 'wrong-os', detail: `DirectML exists only on Windows (this is ${platform})` };
+      return listing ? undefined : notInBuild('DirectML');
     case 'coreml':
-      if (platform !== 'darwin') return `CoreML exists only on macOS (this is ${platform})`;
-      return listing ? undefined : 'this onnxruntime-node build has no CoreML provider';
+      if (platform !== 'darwin') return { kind: 'wrong-os', detail: `CoreML exists only on macOS (this is ${platform})` };
+      return listing ? undefined : notInBuild('CoreML');
     case 'webgpu':
-      return listing ? undefined : 'this onnxruntime-node build has no WebGPU provider';
+      return listing ? undefined : notInBuild('WebGPU');
     case 'cpu':
       return undefined;
   }
+}
+
+/** providerUnavailability in full text (the CLI's and the log's wording), or undefined when the provider can be attempted. */
+export function providerUnavailableReason(provider: ProviderName, environment: ProviderEnvironment): string | undefined {
+  const reason = providerUnavailability(provider, environment);
+  return reason ? unavailabilityText(reason) : undefined;
 }
 
 /**
@@ -117,34 +150,40 @@ export function providerUnavailableReason(provider: ProviderName, environment: P
  */
 export function planProviders(preference: ProviderPreference, environment: ProviderEnvironment): ProviderPlan {
   if (preference !== 'auto') {
-    const reason = providerUnavailableReason(preference, environment);
-    if (reason) throw new ProviderUnavailableError(preference, reason);
-    const skipped = PROVIDER_NAMES.filter((name) => name !== preference).map((provider) => ({ provider, skippedBecause: `the provider ${preference} was requested` }));
+    const reason = providerUnavailability(preference, environment);
+    if (reason) throw providerUnavailableError(preference, reason);
+    const skipped = PROVIDER_NAMES.filter((name) => name !== preference).map((provider) => skippedAttempt(provider, { kind: 'other-requested', detail: `the provider ${preference} was requested` }));
     return { candidates: [preference], skipped };
   }
   const candidates: ProviderName[] = [];
   const skipped: ProviderAttempt[] = [];
   for (const provider of PROVIDER_NAMES) {
-    const reason = providerUnavailableReason(provider, environment) ?? autoSkipReason(provider, environment);
-    if (reason) skipped.push({ provider, skippedBecause: reason });
+    const reason = providerUnavailability(provider, environment) ?? autoSkipReason(provider, environment);
+    if (reason) skipped.push(skippedAttempt(provider, reason));
     else candidates.push(provider);
   }
   return { candidates, skipped };
 }
 
 /** Why 'auto' leaves out a provider that could be forced (no GPU device for WebGPU on Linux). */
-function autoSkipReason(provider: ProviderName, environment: ProviderEnvironment): string | undefined {
+function autoSkipReason(provider: ProviderName, environment: ProviderEnvironment): ProviderUnavailability | undefined {
   if (provider === 'webgpu' && environment.platform === 'linux' && environment.hasGpuDevice === false) {
-    return 'no GPU device found (/dev/dri/renderD*, /dev/nvidia0); WebGPU needs a GPU driver (choose the webgpu provider to force it)';
+    return { kind: 'no-gpu-found', detail: 'no GPU device found (/dev/dri/renderD*, /dev/nvidia0); WebGPU needs a GPU driver', remedy: 'choose the webgpu provider to force it' };
   }
   return undefined;
+}
+
+/** A forced provider that cannot run: the GUI offers the GPU runtime install where that is what is missing. */
+function providerUnavailableError(provider: ProviderName, reason: ProviderUnavailability, options: { cause?: unknown } = {}): ProviderUnavailableError {
+  const hint = reason.kind === 'not-installed' ? { hint: { field: 'processing.provider', action: 'install-gpu-runtime' } as const } : {};
+  return new ProviderUnavailableError(provider, unavailabilityText(reason), { ...options, ...hint, detail: reason.detail });
 }
 
 /** Every provider with the reason 'auto' would not use it here (absent for those it tries). */
 export function describeProviders(environment: ProviderEnvironment): ProviderAttempt[] {
   return PROVIDER_NAMES.map((provider) => {
-    const reason = providerUnavailableReason(provider, environment) ?? autoSkipReason(provider, environment);
-    return reason ? { provider, skippedBecause: reason } : { provider };
+    const reason = providerUnavailability(provider, environment) ?? autoSkipReason(provider, environment);
+    return reason ? skippedAttempt(provider, reason) : { provider };
   });
 }
 
@@ -162,21 +201,29 @@ export interface FallbackResult<T> {
  * CPU's, which says what is wrong with the model itself).
  */
 export async function firstWorkingProvider<T>(plan: ProviderPlan, preference: ProviderPreference, attempt: (provider: ProviderName) => Promise<T>): Promise<FallbackResult<T>> {
-  const reasons = new Map<ProviderName, string>(plan.skipped.map((entry) => [entry.provider, entry.skippedBecause ?? 'skipped']));
+  const reasons = new Map<ProviderName, ProviderAttempt>(plan.skipped.map((entry) => [entry.provider, entry]));
   let lastError: unknown;
   for (const provider of plan.candidates) {
     try {
       const value = await attempt(provider);
-      for (const later of plan.candidates.slice(plan.candidates.indexOf(provider) + 1)) reasons.set(later, `${provider} was chosen first`);
-      const attempts = PROVIDER_NAMES.map((name): ProviderAttempt => (name === provider ? { provider: name } : { provider: name, skippedBecause: reasons.get(name) ?? 'not tried' }));
+      for (const later of plan.candidates.slice(plan.candidates.indexOf(provider) + 1)) reasons.set(later, skippedAttempt(later, { kind: 'earlier-chosen', detail: `${provider} was chosen first` }));
+      const attempts = PROVIDER_NAMES.map((name): ProviderAttempt => (name === provider ? { provider: name } : reasons.get(name) ?? { provider: name, skippedBecause: 'not tried' }));
       return { value, chosen: provider, attempts };
     } catch (error) {
       lastError = error;
-      reasons.set(provider, `failed: ${firstLine(error)}`);
+      reasons.set(provider, failedAttempt(provider, firstLine(error)));
     }
   }
-  if (preference !== 'auto') throw new ProviderUnavailableError(preference, reasons.get(preference) ?? 'it failed', { cause: lastError, detail: String(lastError) });
+  if (preference !== 'auto') {
+    const failure = reasons.get(preference);
+    throw new ProviderUnavailableError(preference, failure?.skippedBecause ?? 'it failed', { cause: lastError, detail: String(lastError) });
+  }
   throw lastError;
+}
+
+/** A provider tried and failed with `message` (the native error's first line). */
+export function failedAttempt(provider: ProviderName, message: string): ProviderAttempt {
+  return { provider, skippedBecause: `failed: ${message}`, kind: 'failed', detail: message };
 }
 
 /**

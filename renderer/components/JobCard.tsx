@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { JobSnapshot } from '../../common/jobs.ts';
 import { baseName, formatDuration, formatPercent, pngDataUrl } from '../format.ts';
 import type { JobThumbnail } from '../hooks/useJobs.ts';
-import { withoutFlags } from '../gui-error.ts';
+import { guiMessage } from '../gui-error.ts';
 import { describeJob } from '../job-summary.ts';
 import { JobActions, type JobAction } from './JobActions.tsx';
 import { JobOutputs } from './JobOutputs.tsx';
@@ -75,7 +75,7 @@ export function JobCard({ job, thumbnail, canMoveUp, canMoveDown, busy, onAction
           ) : null}
           {took !== null ? <span data-testid="job-took">{t('results.took', { time: formatDuration(took) })}</span> : null}
         </div>
-        {job.error ? <div className="notice error small" role="status">{withoutFlags(t, job.error.userMessage)}</div> : null}
+        {job.error ? <div className="notice error small" role="status">{guiMessage(t, job.error)}</div> : null}
         <JobOutputs job={job} comparing={comparing} onCompare={onCompare} onShell={onShell} />
         <JobActions job={job} canMoveUp={canMoveUp} canMoveDown={canMoveDown} busy={busy} onAction={onAction} />
         {comparing !== null ? <ResultCompare job={job} itemIndex={comparing} /> : null}

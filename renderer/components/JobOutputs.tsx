@@ -14,7 +14,7 @@ import type { JobItemSnapshot, JobSnapshot } from '../../common/jobs.ts';
 import { unwrap } from '../api/api-error.ts';
 import { useApi, useHost } from '../api/ApiContext.tsx';
 import { baseName, folderOf, formatDuration } from '../format.ts';
-import { withoutFlags } from '../gui-error.ts';
+import { guiMessage } from '../gui-error.ts';
 
 /** Items whose facts are looked up (a large batch lists the rest without them). */
 const MAX_DESCRIBED = 20;
@@ -109,7 +109,7 @@ export function JobOutputs({ job, comparing, onCompare, onShell }: JobOutputsPro
                   )}
                 </div>
               </>
-            ) : item.error ? <span className="error small">{withoutFlags(t, item.error.userMessage)}</span> : null}
+            ) : item.error ? <span className="error small">{guiMessage(t, item.error)}</span> : null}
           </li>
         );
       })}

@@ -10,12 +10,17 @@ import type { ApiServices } from '../api-services.ts';
 
 type SystemChannel = Extract<keyof ApiHandlers, `system:${string}`>;
 
+/** Each provider as the UI shows it: the reason's kind to word, and its technical detail without commands to type. */
 export function providerStatus(attempts: readonly ProviderAttempt[]): ProviderStatus[] {
-  return attempts.map((attempt) =>
-    attempt.skippedBecause === undefined
-      ? { provider: attempt.provider, available: true }
-      : { provider: attempt.provider, available: false, reason: attempt.skippedBecause },
-  );
+  return attempts.map((attempt): ProviderStatus => {
+    if (attempt.skippedBecause === undefined) return { provider: attempt.provider, available: true };
+    return {
+      provider: attempt.provider,
+      available: false,
+      ...(attempt.kind === undefined ? {} : { kind: attempt.kind }),
+      reason: attempt.detail ?? attempt.skippedBecause,
+    };
+  });
 }
 
 export function doctorView(report: DoctorReport): DoctorView {
