@@ -1,10 +1,12 @@
-// Pull on use: a command that names a model the catalog can download but
-// that is not installed yet (`interpolate --model rife-v4.25`) gets it first,
-// as `models pull` would: with --pull at once, on a terminal after asking,
-// and otherwise not at all, with a message that says how. The engine reads
-// the store's models when it is created, so callers create theirs after this.
+// Pull on use: a command whose step runs a model the catalog can download but
+// that is not installed yet (`interpolate --model rife-v4.25`, `stylize
+// --style candy`) gets it first, as `models pull` would: with --pull at once,
+// on a terminal after asking, and otherwise not at all, with a message that
+// says how. The engine reads the store's models when it is created, so
+// callers create theirs after this.
+import type { Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
-import { Engine, isCancellation, serializeError } from '../engine/index.ts';
+import { Engine, isCancellation, serializeError, type StepModelChoice } from '../engine/index.ts';
 import { userCacheDir } from './app-paths.ts';
 import { EXIT_CANCELLED, EXIT_FAILED } from './exit-codes.ts';
 import { ModelEventPrinter } from './commands/models.ts';
@@ -18,6 +20,13 @@ export interface PullOnUseOptions {
   interactive?: boolean;
   /** Answers the question (tests); default reads a line from stdin. */
   ask?: (question: string) => Promise<string>;
+  /** Whether models in ../shared/models count as installed (tests turn it off for a clean search path); default true. */
+  includeSharedModels?: boolean;
+}
+
+/** The --pull flag, worded once for every command that runs a model. */
+export function addPullOption(command: Command): Command {
+  return command.option('--pull', 'download the model first when it is not installed (on a terminal you are asked otherwise)', false);
 }
 
 async function askOnTerminal(question: string): Promise<string> {
@@ -34,13 +43,18 @@ function mib(bytes: number): string {
 }
 
 /**
- * Makes `modelId` usable when the catalog can download it. Returns undefined
- * to go on (installed, pulled now, or an id the catalog's downloads do not
- * know, which the command's own validation reports), or the exit code to end
- * with.
+ * Makes the model `step` runs usable when the catalog can download it.
+ * Returns undefined to go on (installed, pulled now, or a step or id the
+ * catalog's downloads do not know, which the command's own validation
+ * reports), or the exit code to end with.
  */
-export async function pullOnUse(modelId: string, options: PullOnUseOptions): Promise<number | undefined> {
-  const engine = await Engine.create({ cacheDir: userCacheDir() });
+export async function pullOnUse(step: StepModelChoice, options: PullOnUseOptions): Promise<number | undefined> {
+  const engine = await Engine.create({ cacheDir: userCacheDir(), ...(options.includeSharedModels === false ? { includeSharedModels: false } : {}) });
+  const modelId = engine.modelOfStep(step);
+  if (modelId === undefined) {
+    await engine.dispose();
+    return undefined;
+  }
   const store = await engine.openModelStore({ registry: process.env.npm_config_registry });
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();

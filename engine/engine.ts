@@ -7,7 +7,7 @@
 // resolved (cache folder, model roots); the engine knows no app paths.
 import os from 'node:os';
 import path from 'node:path';
-import { InvalidArgumentError, throwIfCancelled } from '../common/errors.ts';
+import { InvalidArgumentError, isFramesmithError, throwIfCancelled } from '../common/errors.ts';
 import { describeIssues } from '../common/zod-issues.ts';
 import type { MediaInfo } from './media/media-info.ts';
 import { isResumableChain } from './jobs/resume-policy.ts';
@@ -16,6 +16,7 @@ import {
   processingSettingsSchema,
   stepSchema,
   type Step,
+  type StepKind,
 } from '../common/job-spec.ts';
 import { SessionPool } from './inference/session-pool.ts';
 import { sharedModelsPath } from './models/repo-paths.ts';
@@ -42,11 +43,19 @@ import { toNumber, type Rational } from '../common/rational.ts';
 import { interpolateImagePair } from './tasks/interpolation-pair.ts';
 import { builderFor } from './steps/step-builders.ts';
 import { stepName } from './steps/step-builder.ts';
+import { styleModelId } from './steps/stylize-step.ts';
 import { collectDoctorReport, type DoctorReport } from './doctor.ts';
 import { ItemStages } from './item-stages.ts';
 import type { BatchPlan, BatchRequest, ItemHandlers, ItemResult, PlannedItem } from './jobs/batch.ts';
 
 export type { BatchPlan, BatchRequest, ItemHandlers, ItemResult, PlannedItem } from './jobs/batch.ts';
+
+/** The fields of a step that choose its model (`upscale --model`, `stylize --style`). */
+export interface StepModelChoice {
+  kind: StepKind;
+  model?: string;
+  style?: string;
+}
 
 export interface EngineOptions {
   /** Per-user cache: converted models, verification records, downloaded models (under models/). */
@@ -125,6 +134,20 @@ export class Engine {
   /** The model catalog: bundled models and the user's store, current after each install (the resolver's). */
   get catalog(): Catalog {
     return this.models.catalog;
+  }
+
+  /**
+   * The model a step runs, from the fields that choose it (a stylize step's
+   * style resolved to its model), before the step is checked; undefined for
+   * a choice the catalog cannot place, which planning then reports.
+   */
+  modelOfStep(step: StepModelChoice): string | undefined {
+    try {
+      return step.kind === 'stylize' ? styleModelId({ ...step, kind: 'stylize' }, 0, this.catalog) : step.model;
+    } catch (error) {
+      if (isFramesmithError(error)) return undefined;
+      throw error;
+    }
   }
 
   /** ffmpeg and ffprobe, located on first use (FfmpegNotFoundError when absent). */

@@ -1,7 +1,7 @@
 // The engine's one public door: the CLI and the Electron engine host import
 // from here and nowhere else in engine/.
 export { Engine } from './engine.ts';
-export type { BatchPlan, BatchRequest, EngineOptions, ImagePairRequest, ItemHandlers, ItemResult, PlannedItem } from './engine.ts';
+export type { BatchPlan, BatchRequest, EngineOptions, ImagePairRequest, ItemHandlers, ItemResult, PlannedItem, StepModelChoice } from './engine.ts';
 export type { DoctorReport, ToolReport } from './doctor.ts';
 export type { InputItem } from './jobs/expand-inputs.ts';
 export type { InstalledModel } from './models/model-resolver.ts';

@@ -11,7 +11,7 @@ import { parseFraction, parseIntegerOption } from '../option-parsers.ts';
 import { onInterrupt } from '../interrupt.ts';
 import { JsonReporter, TextReporter } from '../reporter.ts';
 import { runBatch } from '../run-batch.ts';
-import { pullOnUse } from '../model-pull.ts';
+import { addPullOption, pullOnUse } from '../model-pull.ts';
 import { addSharedOptions, batchRequest, type SharedFlags } from '../shared-options.ts';
 
 interface InterpolateFlags extends SharedFlags {
@@ -95,12 +95,11 @@ export function registerInterpolateCommand(program: Command, setExitCode: (code:
     .option('--no-dedup', 'do not skip duplicate source frames')
     .option('--quality', 'test-time augmentation: about 3x slower, a little better', false)
     .addOption(new Option('--flow-scale <scale>', 'RIFE flow scale: 0.5 estimates flow at half size (faster, for 4K); auto uses 0.5 above 2560x1440').choices(['auto', '1', '0.5']))
-    .option('--frames <n>', 'image pairs: in-between frames to write (default 1)', parseIntegerOption('--frames'))
-    .option('--pull', 'download the model first when it is not installed (on a terminal you are asked otherwise)', false);
-  addSharedOptions(command).action(async (inputs: string[], flags: InterpolateFlags) => {
+    .option('--frames <n>', 'image pairs: in-between frames to write (default 1)', parseIntegerOption('--frames'));
+  addSharedOptions(addPullOption(command)).action(async (inputs: string[], flags: InterpolateFlags) => {
     const modes = [flags.multiply, flags.fps, flags.slowmo].filter((value) => value !== undefined).length;
     const pair = inputs.length === 2 && inputs.every(isStill);
-    const pulled = await pullOnUse(flags.model, { pull: flags.pull, json: flags.json });
+    const pulled = await pullOnUse({ kind: 'interpolate', model: flags.model }, { pull: flags.pull, json: flags.json });
     if (pulled !== undefined) {
       setExitCode(pulled);
       return;

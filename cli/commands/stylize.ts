@@ -1,10 +1,12 @@
 // `framesmith stylize <inputs...>`: a fast style by name or any style image.
 // A missing style image or an unknown style is refused while planning (exit
-// code 2), before any frame is decoded.
+// code 2), before any frame is decoded; a style whose model is not installed
+// is downloaded first with --pull, or after asking on a terminal.
 import path from 'node:path';
 import type { Command } from 'commander';
 import { Engine } from '../../engine/index.ts';
 import { userCacheDir, userGpuDir } from '../app-paths.ts';
+import { addPullOption, pullOnUse } from '../model-pull.ts';
 import { parseFraction, parseIntegerOption } from '../option-parsers.ts';
 import { runBatch } from '../run-batch.ts';
 import { addSharedOptions, batchRequest, type SharedFlags } from '../shared-options.ts';
@@ -17,6 +19,7 @@ interface StylizeFlags extends SharedFlags {
   keepColors: boolean;
   styleSize?: number;
   stabilize?: boolean;
+  pull: boolean;
 }
 
 export function registerStylizeCommand(program: Command, setExitCode: (code: number) => void): void {
@@ -32,7 +35,12 @@ export function registerStylizeCommand(program: Command, setExitCode: (code: num
     .option('--style-size <px>', 'longest side the style image is read at (default 512)', parseIntegerOption('--style-size'))
     .option('--stabilize', 'temporal stabilisation against flicker (default for video)')
     .option('--no-stabilize', 'stylise every video frame on its own');
-  addSharedOptions(command).action(async (inputs: string[], flags: StylizeFlags) => {
+  addSharedOptions(addPullOption(command)).action(async (inputs: string[], flags: StylizeFlags) => {
+    const pulled = await pullOnUse({ kind: 'stylize', style: flags.style, model: flags.model }, { pull: flags.pull, json: flags.json });
+    if (pulled !== undefined) {
+      setExitCode(pulled);
+      return;
+    }
     const step = {
       kind: 'stylize',
       style: flags.style,

@@ -58,12 +58,12 @@ export interface StepBuilder<S extends Step = Step> {
 export type StepBuilders = { readonly [K in StepKind]?: StepBuilder<Extract<Step, { kind: K }>> };
 
 /** "Step 2 (interpolate)", for messages. */
-export function stepName(step: Step, index: number): string {
+export function stepName(step: Pick<Step, 'kind'>, index: number): string {
   return `Step ${index + 1} (${step.kind})`;
 }
 
 /** The manifest of a step's model, checked to be of the expected task. */
-export function manifestForTask(catalog: Catalog, modelId: string, task: ModelManifest['task'], step: Step, index: number): ModelManifest {
+export function manifestForTask(catalog: Catalog, modelId: string, task: ModelManifest['task'], step: Pick<Step, 'kind'>, index: number): ModelManifest {
   const manifest = catalog.get(modelId);
   if (manifest.task !== task) {
     throw new InvalidStepError(step, index, `"${modelId}" is a ${manifest.task} model; choose a ${task} model`);
@@ -73,7 +73,7 @@ export function manifestForTask(catalog: Catalog, modelId: string, task: ModelMa
 
 
 export class InvalidStepError extends InvalidArgumentError {
-  constructor(step: Step, index: number, problem: string) {
+  constructor(step: Pick<Step, 'kind'>, index: number, problem: string) {
     super(`${stepName(step, index)}: ${problem}.`);
   }
 }

@@ -29,7 +29,7 @@ export function fastStyleNames(catalog: Catalog): string[] {
 }
 
 /** The model id of a step: its fast style's model, or the arbitrary model for a style image. */
-export function styleModelId(step: StylizeStep, index: number, catalog: Catalog): string {
+export function styleModelId(step: Pick<StylizeStep, 'kind' | 'style' | 'model'>, index: number, catalog: Catalog): string {
   if (step.style === undefined) {
     const id = step.model ?? DEFAULT_ARBITRARY_STYLE_MODEL;
     manifestForTask(catalog, id, 'style-arbitrary', step, index);

@@ -10,7 +10,7 @@ export function ProviderList({ providers }: { providers: ProviderStatus[] }) {
     <ul className="stack" style={{ listStyle: 'none', padding: 0, margin: 0, gap: 6 }} aria-label={t('settings.providersHere')}>
       {providers.map((provider) => (
         <li key={provider.provider} className="row provider-row" style={{ alignItems: 'baseline', flexWrap: 'nowrap' }}>
-          <span className={`badge ${provider.available ? 'ok' : ''}`} style={{ minWidth: 80, justifyContent: 'center', flexShrink: 0 }}>{provider.provider}</span>
+          <span className={`badge ${provider.available ? 'ok' : ''}`} style={{ width: 96, justifyContent: 'center', flexShrink: 0 }}>{provider.provider}</span>
           <div className="stack" style={{ gap: 2, minWidth: 0 }}>
             <span className="small">{providerReasonText(t, provider)}</span>
             {!provider.available && provider.reason ? (
