@@ -28,6 +28,7 @@ import { presetsHandlers } from './handlers/presets-handlers.ts';
 import { previewHandlers } from './handlers/preview-handlers.ts';
 import { settingsHandlers } from './handlers/settings-handlers.ts';
 import { systemHandlers } from './handlers/system-handlers.ts';
+import { machineDescription } from '../precision/precision-records.ts';
 import { CostLedger } from './job-estimate.ts';
 import { JobThumbnails } from './job-thumbnails.ts';
 import { PreviewClips } from './preview-clip.ts';
@@ -71,6 +72,7 @@ export class AppService {
     readonly presets: PresetStore,
     readonly queue: JobQueue,
     private readonly farm: FarmAccess,
+    ledger: CostLedger,
   ) {
     this.events.setMaxListeners(0);
     this.dataDir = options.dataDir;
@@ -83,7 +85,7 @@ export class AppService {
       presets,
       queue,
       store: () => this.store(options.engine),
-      ledger: new CostLedger(),
+      ledger,
       clips,
       thumbnails,
       heavyWork: new WorkQueue({ name: 'previews and probes', concurrency: 2, maxWaiting: 512, ...options.heavyWork }),
@@ -113,7 +115,12 @@ export class AppService {
       // Read per job as it is added, so a changed setting applies to new jobs and running ones keep their folder.
       workRoot: async () => (await settings.get()).workingFolder,
     });
-    return new AppService(options, settings, presets, queue, farm);
+    // Model speeds measured here (models:bench) persist per machine in the cache, so the model picker shows them after a restart.
+    const ledger = await CostLedger.open({
+      file: options.cacheDir === undefined ? undefined : path.join(options.cacheDir, 'model-speed.json'),
+      machine: await machineDescription(0),
+    });
+    return new AppService(options, settings, presets, queue, farm, ledger);
   }
 
   /** The file behind a preview clip's id (finished clips only), for the host that serves it. */

@@ -3,7 +3,8 @@
 // before each write, written to a temporary file renamed into place so a
 // crash never leaves half a file. It is an optimisation only: an unreadable
 // file reads as empty, and an unwritable folder costs a recomputation next
-// time, nothing more. Used for model hashes and measured model facts.
+// time, nothing more. Used for model hashes, measured model facts and model
+// speeds.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -26,6 +27,12 @@ export class KeyedJsonCache<T> {
     } catch {
       return new Map();
     }
+  }
+
+  /** Every entry, as read at first use and set since. */
+  async all(): Promise<ReadonlyMap<string, T>> {
+    this.entries ??= await this.readEntries();
+    return this.entries;
   }
 
   async get(key: string): Promise<T | undefined> {

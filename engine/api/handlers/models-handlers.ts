@@ -112,7 +112,7 @@ export function modelsHandlers(services: Pick<ApiServices, 'store' | 'settings' 
         ...(threads !== undefined ? { threads } : {}),
         signal,
       });
-      services.ledger.record(id, result.width, result.height, result.meanMs);
+      await services.ledger.record(id, result.width, result.height, result.meanMs, result.provider);
       return result;
     },
   };
