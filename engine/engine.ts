@@ -42,6 +42,8 @@ import { finalizeOutput } from './media/muxer.ts';
 import { toNumber, type Rational } from '../common/rational.ts';
 import { interpolateImagePair } from './tasks/interpolation-pair.ts';
 import { builderFor } from './steps/step-builders.ts';
+import { CostLedger } from './plan/cost-ledger.ts';
+import { machineDescription } from './precision/precision-records.ts';
 import { stepName } from './steps/step-builder.ts';
 import { styleModelId } from './steps/stylize-step.ts';
 import { collectDoctorReport, type DoctorReport } from './doctor.ts';
@@ -106,6 +108,7 @@ export class Engine {
   private readonly itemStages: ItemStages;
   private tools: FfmpegTools | undefined;
   private encoders: EncoderCatalog | undefined;
+  private speeds: Promise<CostLedger> | undefined;
 
   private constructor(
     private readonly options: EngineOptions,
@@ -148,6 +151,16 @@ export class Engine {
       if (isFramesmithError(error)) return undefined;
       throw error;
     }
+  }
+
+  /**
+   * Model speeds measured on this machine (models:bench, `models bench`),
+   * kept per model and machine in <cacheDir>/model-speed.json: the model
+   * picker and job estimates read them, after a restart too.
+   */
+  modelSpeeds(): Promise<CostLedger> {
+    this.speeds ??= machineDescription(0).then((machine) => CostLedger.open({ file: path.join(this.options.cacheDir, 'model-speed.json'), machine }));
+    return this.speeds;
   }
 
   /** ffmpeg and ffprobe, located on first use (FfmpegNotFoundError when absent). */

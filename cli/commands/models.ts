@@ -111,14 +111,14 @@ interface StoreFlags {
 }
 
 /** Opens an engine and its store, runs `body`, reports errors and cancellation, sets the exit code. */
-async function withStore(flags: StoreFlags, setExitCode: (code: number) => void, body: (store: ModelStore, signal: AbortSignal) => Promise<void>): Promise<void> {
+async function withStore(flags: StoreFlags, setExitCode: (code: number) => void, body: (store: ModelStore, signal: AbortSignal, engine: Engine) => Promise<void>): Promise<void> {
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
   process.once('SIGINT', onSigint);
   const engine = await Engine.create({ cacheDir: userCacheDir(), gpuDir: userGpuDir() });
   const store = await engine.openModelStore({ registry: flags.registry ?? process.env.npm_config_registry, sourcePreference: flags.sources, mirrors: flags.mirror });
   try {
-    await body(store, controller.signal);
+    await body(store, controller.signal, engine);
     setExitCode(EXIT_OK);
   } catch (error) {
     if (isCancellation(error)) {
@@ -273,8 +273,10 @@ export function registerModelsCommand(program: Command, setExitCode: (code: numb
         setExitCode(EXIT_USAGE);
         return;
       }
-      await withStore(flags, setExitCode, async (store, signal) => {
+      await withStore(flags, setExitCode, async (store, signal, engine) => {
         const result = await store.benchmark(id, { width: Number(match[1]), height: Number(match[2]), provider: flags.provider, runs: flags.runs, threads: flags.threads, signal });
+        // The app's model picker shows the figure too (kept per model and machine).
+        await (await engine.modelSpeeds()).record(id, result.width, result.height, result.meanMs, result.provider);
         if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
         else process.stdout.write(`${id} on ${result.provider}, ${result.width}x${result.height}: ${result.runsPerSecond.toFixed(2)} runs/s (${result.meanMs.toFixed(0)} ms a run, ${result.runs} runs)\n`);
       });

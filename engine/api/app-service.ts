@@ -28,8 +28,7 @@ import { presetsHandlers } from './handlers/presets-handlers.ts';
 import { previewHandlers } from './handlers/preview-handlers.ts';
 import { settingsHandlers } from './handlers/settings-handlers.ts';
 import { systemHandlers } from './handlers/system-handlers.ts';
-import { machineDescription } from '../precision/precision-records.ts';
-import { CostLedger } from './job-estimate.ts';
+import type { CostLedger } from './job-estimate.ts';
 import { JobThumbnails } from './job-thumbnails.ts';
 import { PreviewClips } from './preview-clip.ts';
 import { SettingsStore } from './settings-store.ts';
@@ -115,12 +114,8 @@ export class AppService {
       // Read per job as it is added, so a changed setting applies to new jobs and running ones keep their folder.
       workRoot: async () => (await settings.get()).workingFolder,
     });
-    // Model speeds measured here (models:bench) persist per machine in the cache, so the model picker shows them after a restart.
-    const ledger = await CostLedger.open({
-      file: options.cacheDir === undefined ? undefined : path.join(options.cacheDir, 'model-speed.json'),
-      machine: await machineDescription(0),
-    });
-    return new AppService(options, settings, presets, queue, farm, ledger);
+    // Model speeds measured here persist per machine in the engine's cache, so the model picker shows them after a restart.
+    return new AppService(options, settings, presets, queue, farm, await options.engine.modelSpeeds());
   }
 
   /** The file behind a preview clip's id (finished clips only), for the host that serves it. */

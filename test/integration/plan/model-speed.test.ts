@@ -1,8 +1,9 @@
-// A model's speed measured on this machine (models:bench) is still known
-// after a restart: a second AppService over the same cache folder lists the
-// same ms per megapixel for the model, with no benchmark of its own, and a
-// ledger for another machine over the same file knows none of it. Real model
-// through the same AppService and dispatcher `framesmith serve` uses.
+// A model's speed measured on this machine is still known after a restart:
+// a second engine and AppService over the same cache folder list the same ms
+// per megapixel for the model with no benchmark of their own, whether the app
+// (models:bench) or the CLI (`models bench`) measured it; a ledger for another
+// machine over the same file knows none of it. Real model, through the same
+// AppService and dispatcher `framesmith serve` uses.
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelBenchmark, ModelListing } from '../../../common/api/api-types.ts';
@@ -11,6 +12,7 @@ import { AppService } from '../../../engine/api/app-service.ts';
 import { Engine } from '../../../engine/engine.ts';
 import { CostLedger } from '../../../engine/plan/cost-ledger.ts';
 import { machineDescription } from '../../../engine/precision/precision-records.ts';
+import { describeRun, runCli } from '../../helpers/cli-runner.ts';
 import { makeTempDir, type TempDir } from '../../helpers/media-fixtures.ts';
 import { modelAsset } from '../../helpers/shared-assets.ts';
 
@@ -19,48 +21,45 @@ const MODEL_ID = 'realesr-animevideo-xs-x2';
 
 describe.skipIf(!model)('model speed persists per model and machine', () => {
   let temp: TempDir;
-  let engine: Engine;
   const signal = new AbortController().signal;
 
   beforeAll(async () => {
     temp = await makeTempDir('framesmith-model-speed-');
-    engine = await Engine.create({ cacheDir: temp.file('cache') });
   });
 
   afterAll(async () => {
-    await engine?.dispose();
     await temp?.dispose();
   });
 
-  async function listed(service: AppService): Promise<ModelListing | undefined> {
-    const list = await new ApiDispatcher(service.handlers()).dispatch('models:list', undefined, { signal });
-    if (!list.ok) throw new Error(JSON.stringify(list.error));
-    return (list.value as ModelListing[]).find((entry) => entry.id === MODEL_ID);
+  /** A fresh engine and service over the one cache folder, as after a restart; returns the model's listed ms per megapixel. */
+  async function withService<T>(body: (dispatcher: ApiDispatcher, listedSpeed: () => Promise<number | undefined>) => Promise<T>): Promise<T> {
+    const engine = await Engine.create({ cacheDir: temp.file('cache') });
+    const service = await AppService.open({ engine, dataDir: temp.file('data'), cacheDir: temp.file('cache'), host: { kind: 'browser', version: 'test' }, autoStart: false });
+    const dispatcher = new ApiDispatcher(service.handlers());
+    const listedSpeed = async (): Promise<number | undefined> => {
+      const list = await dispatcher.dispatch('models:list', undefined, { signal });
+      if (!list.ok) throw new Error(JSON.stringify(list.error));
+      return (list.value as ModelListing[]).find((entry) => entry.id === MODEL_ID)?.msPerMegapixel;
+    };
+    try {
+      return await body(dispatcher, listedSpeed);
+    } finally {
+      await service.dispose();
+      await engine.dispose();
+    }
   }
 
-  it('lists the benchmarked speed again after a restart, and not on another machine', async () => {
-    const open = (): Promise<AppService> => AppService.open({ engine, dataDir: temp.file('data'), cacheDir: temp.file('cache'), host: { kind: 'browser', version: 'test' }, autoStart: false });
-    const first = await open();
-    let measured: number;
-    let provider: string;
-    try {
-      expect((await listed(first))?.msPerMegapixel).toBeUndefined();
-      const bench = await new ApiDispatcher(first.handlers()).dispatch('models:bench', { id: MODEL_ID, width: 32, height: 32, runs: 2 }, { signal });
+  it('lists the speed the app measured again after a restart, and not on another machine', async () => {
+    const { measured, provider } = await withService(async (dispatcher, listedSpeed) => {
+      expect(await listedSpeed()).toBeUndefined();
+      const bench = await dispatcher.dispatch('models:bench', { id: MODEL_ID, width: 32, height: 32, runs: 2 }, { signal });
       if (!bench.ok) throw new Error(JSON.stringify(bench.error));
       const result = bench.value as ModelBenchmark;
-      measured = result.meanMs / ((32 * 32) / 1e6);
-      provider = result.provider;
-      expect((await listed(first))?.msPerMegapixel).toBeCloseTo(measured, 6);
-    } finally {
-      await first.dispose();
-    }
-
-    const second = await open();
-    try {
-      expect((await listed(second))?.msPerMegapixel).toBeCloseTo(measured, 6);
-    } finally {
-      await second.dispose();
-    }
+      const rate = result.meanMs / ((32 * 32) / 1e6);
+      expect(await listedSpeed()).toBeCloseTo(rate, 6);
+      return { measured: rate, provider: result.provider };
+    });
+    expect(await withService(async (_dispatcher, listedSpeed) => listedSpeed())).toBeCloseTo(measured, 6);
 
     const file = temp.file('cache/model-speed.json');
     const stored = JSON.parse(await readFile(file, 'utf8')) as { version: number; entries: Record<string, { msPerMegapixel: number; provider: string }> };
@@ -69,5 +68,12 @@ describe.skipIf(!model)('model speed persists per model and machine', () => {
     expect(here.millisecondsFor(MODEL_ID, 1000, 1000)).toBeCloseTo(measured, 6);
     const elsewhere = await CostLedger.open({ file, machine: 'another CPU; arm64; 4 cores; flags unknown; onnxruntime 1.30.0; 0 threads' });
     expect(elsewhere.millisecondsFor(MODEL_ID, 1000, 1000)).toBeUndefined();
+  });
+
+  it('lists the speed `framesmith models bench` measured, the newest figure winning', async () => {
+    const result = await runCli(['models', 'bench', MODEL_ID, '--size', '48x32', '--runs', '1', '--provider', 'cpu', '--json'], { env: { FRAMESMITH_CACHE: temp.file('cache') } });
+    expect(result.code, describeRun(result)).toBe(0);
+    const bench = JSON.parse(result.stdout) as ModelBenchmark;
+    expect(await withService(async (_dispatcher, listedSpeed) => listedSpeed())).toBeCloseTo(bench.meanMs / ((48 * 32) / 1e6), 6);
   });
 });
