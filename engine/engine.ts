@@ -68,6 +68,8 @@ export interface EngineOptions {
   inference?: SessionPool;
   /** Per-user GPU folder (`<data>/gpu`, see `framesmith gpu install cuda`) for the engine's own runtime; without it the app's onnxruntime is loaded. */
   gpuDir?: string;
+  /** The GPU the engine's own runtime runs on (CUDA, TensorRT, DirectML device id; one render-farm worker per GPU); default the provider's. */
+  deviceId?: number;
   /**
    * Reference media that precision auto calibrates and judges variants on
    * (interpolation/pytoflow, images/set5, images/style); default ../shared/media
@@ -142,7 +144,7 @@ export class Engine {
   /** The inference runtime: the one handed in, else one of the engine's own made on first use. */
   get inference(): SessionPool {
     if (this.options.inference) return this.options.inference;
-    this.ownedPool ??= SessionPool.create({ cacheDir: path.join(this.options.cacheDir, 'converted'), gpuDir: this.options.gpuDir });
+    this.ownedPool ??= SessionPool.create({ cacheDir: path.join(this.options.cacheDir, 'converted'), gpuDir: this.options.gpuDir, deviceId: this.options.deviceId });
     return this.ownedPool;
   }
 
