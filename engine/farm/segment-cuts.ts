@@ -4,8 +4,10 @@
 // - The slowest worker must not hold the end. Segments follow "factoring"
 //   (Hummel, Schonberg and Flynn, 1992): rounds of one segment per worker,
 //   each round's segments half of what is left divided by the workers, so
-//   the first segments are long (little overhead) and the last ones short
-//   (a worker that takes the last segment finishes soon after the others).
+//   the last ones are short (a worker that takes the last segment finishes
+//   soon after the others). The first rounds are capped at a quarter of an
+//   even share per worker, so a killed worker's segment costs little to
+//   redo and progress moves in steps.
 //   No segment is shorter than `minFrames`, which the caller derives from
 //   what a segment costs beyond its frames (the steps' context frames).
 //   The chain plan's cost per output frame is the same along a chain, so
@@ -51,9 +53,10 @@ export function segmentLengths(frames: number, workers: number, minFrames: numbe
     return Array.from({ length: count }, (_, index) => Math.floor(((index + 1) * frames) / count) - Math.floor((index * frames) / count));
   }
   const lengths: number[] = [];
+  const longest = Math.max(minFrames, Math.ceil(frames / (4 * workers)));
   let remaining = frames;
   while (remaining > 0) {
-    const size = Math.max(minFrames, Math.ceil(remaining / (2 * workers)));
+    const size = Math.max(minFrames, Math.min(longest, Math.ceil(remaining / (2 * workers))));
     for (let worker = 0; worker < workers && remaining > 0; worker += 1) {
       const length = Math.min(size, remaining);
       lengths.push(length);

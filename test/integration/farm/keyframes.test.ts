@@ -46,8 +46,8 @@ describe('keyframes of a video', () => {
     expect(keyframes).toEqual(Array.from({ length: 15 }, (_, index) => index * 40));
     const plan = planChain([{ kind: 'upscale', model: 'realesr-animevideov3-x4' } as Step], { width: 64, height: 48, frameRate: parseRational('24'), frameCount: 600, isImage: false }, await Catalog.load());
     const starts = segmentsOf({ plan, outputFrames: 600, keyframes }, { workers: 2, batch: { files: 1, frames: 600 } }).map((cut) => cut.startFrame);
-    // Factoring for 2 workers puts borders at 150, 300, 375, 450, ...: 150 moves to the keyframe 160 and 375 to 360;
-    // 300 stays (the keyframes 280 and 320 lie beyond a quarter of the 75-frame segment after it).
-    expect(starts.slice(0, 5)).toEqual([0, 160, 300, 360, 450]);
+    // 2 workers: borders at 75, 150, 225, 300, 375, 450, ...; a border moves to a keyframe within a quarter
+    // of the 75 frames beside it (80, 160, 240, 360); 300 and 450 stay (the keyframes are 20 and 10 away, the reach 18 and 9).
+    expect(starts.slice(0, 7)).toEqual([0, 80, 160, 240, 300, 360, 450]);
   });
 });

@@ -15,14 +15,19 @@ import { outputFrameDecodingFrom, planChain, segmentDecodeStart, sourceFramesOf,
 
 const SEED = 15_2026;
 
-function expectCover(segments: readonly { startFrame: number; frameCount: number }[], frames: number): void {
+/** Where the segments fail to cover [0, frames) once, in order, none empty ('' when they do). */
+function coverFault(segments: readonly { startFrame: number; frameCount: number }[], frames: number): string {
   let next = 0;
-  for (const segment of segments) {
-    expect(segment.startFrame).toBe(next);
-    expect(segment.frameCount).toBeGreaterThan(0);
+  for (const [index, segment] of segments.entries()) {
+    if (segment.startFrame !== next) return `segment ${index} starts at ${segment.startFrame}, not ${next}`;
+    if (!(Number.isInteger(segment.frameCount) && segment.frameCount > 0)) return `segment ${index} has ${segment.frameCount} frames`;
     next += segment.frameCount;
   }
-  expect(next).toBe(frames);
+  return next === frames ? '' : `the segments end at ${next}, not ${frames}`;
+}
+
+function expectCover(segments: readonly { startFrame: number; frameCount: number }[], frames: number): void {
+  expect(coverFault(segments, frames)).toBe('');
 }
 
 describe('chooseCuts', () => {
@@ -44,34 +49,39 @@ describe('chooseCuts', () => {
   it('moves a border only onto a preferred frame, within its tolerance of the shorter segment beside it', () => {
     fc.assert(fc.property(options, (input) => {
       const lengths = segmentLengths(input.frames, input.workers, input.minFrames, input.segmentFrames);
-      const ideal = lengths.reduce<number[]>((borders, length) => [...borders, (borders.at(-1) as number) + length], [0]);
+      const ideal = [0];
+      for (const length of lengths) ideal.push((ideal.at(-1) as number) + length);
       const cuts = chooseCuts(input);
       expect(cuts.length).toBe(lengths.length);
       for (const [index, cut] of cuts.entries()) {
         const target = ideal[index] as number;
         if (cut.startFrame === target) continue;
-        expect(input.preferred).toContain(cut.startFrame);
         const shorter = Math.min(target - (ideal[index - 1] as number), (ideal[index + 1] as number) - target);
-        expect(Math.abs(cut.startFrame - target)).toBeLessThanOrEqual(input.tolerance * shorter);
+        if (!input.preferred.includes(cut.startFrame) || Math.abs(cut.startFrame - target) > input.tolerance * shorter) {
+          expect.fail(`border ${index} moved from ${target} to ${cut.startFrame} (preferred: ${input.preferred.includes(cut.startFrame)}, reach ${input.tolerance * shorter})`);
+        }
       }
     }), { seed: SEED, numRuns: 2000 });
   });
 
   it('takes a preferred frame within reach rather than the computed border', () => {
-    // 1000 frames, 2 workers, factoring: borders 250, 500, 625, ...; keyframes at 240 and 610 (within reach), 400 (not).
-    const starts = chooseCuts({ frames: 1000, workers: 2, minFrames: 8, preferred: [240, 400, 610] }).map((cut) => cut.startFrame);
-    expect(starts.slice(0, 5)).toEqual([0, 240, 500, 610, 750]);
+    // 1000 frames, 2 workers: segments of 125 (the cap) until half is left, then 63, 31, ...:
+    // borders 125, 250, 375, 500, 625, 750, 813; keyframes at 240, 400 and 610 are within reach, 300 is not.
+    const starts = chooseCuts({ frames: 1000, workers: 2, minFrames: 8, preferred: [240, 300, 400, 610] }).map((cut) => cut.startFrame);
+    expect(starts.slice(0, 8)).toEqual([0, 125, 240, 400, 500, 610, 750, 813]);
   });
 
   it('shrinks segments towards the end and keeps none under the shortest', () => {
     fc.assert(fc.property(fc.integer({ min: 1, max: 100_000 }), fc.integer({ min: 1, max: 32 }), fc.integer({ min: 1, max: 64 }), (frames, workers, minFrames) => {
       const lengths = segmentLengths(frames, workers, minFrames);
       expect(lengths.reduce((sum, length) => sum + length, 0)).toBe(frames);
-      for (let index = 1; index < lengths.length - 1; index += 1) expect(lengths[index]).toBeLessThanOrEqual(lengths[index - 1] as number);
-      if (lengths.length > 1) for (const length of lengths) expect(length).toBeGreaterThanOrEqual(minFrames);
+      // Non-increasing except the last, which may have taken a short tail.
+      expect(lengths.slice(1, -1).every((length, index) => length <= (lengths[index] as number))).toBe(true);
+      if (lengths.length > 1) expect(Math.min(...lengths)).toBeGreaterThanOrEqual(minFrames);
     }), { seed: SEED, numRuns: 500 });
     const film = segmentLengths(172_800, 8, 8);
-    expect(film[0]).toBe(10_800);
+    expect(film[0]).toBe(5400);
+    expect(film.length).toBeLessThan(200);
     expect((film.at(-1) as number) * 100).toBeLessThan(film[0] as number);
   });
 
