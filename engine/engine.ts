@@ -54,6 +54,8 @@ export interface EngineOptions {
   cacheDir: string;
   /** Extra model folders searched before FRAMESMITH_MODELS and ../shared/models. */
   modelRoots?: readonly string[];
+  /** Search ../shared/models beside the checkout (default true); false shows what a fresh install has. */
+  includeSharedModels?: boolean;
   ffmpeg?: FfmpegLocatorOptions;
   /** Parent of each job's work folder; default the system temp folder. */
   workRoot?: string;
@@ -101,11 +103,9 @@ export class Engine {
 
   private constructor(
     private readonly options: EngineOptions,
-    readonly catalog: Catalog,
     readonly models: ModelResolver,
   ) {
     this.itemStages = new ItemStages({
-      catalog,
       models,
       inference: () => this.inference,
       cacheDir: path.join(options.cacheDir, 'converted'),
@@ -120,9 +120,14 @@ export class Engine {
   static async create(options: EngineOptions): Promise<Engine> {
     if (!options.cacheDir) throw new InvalidArgumentError('The engine needs a cacheDir.');
     const catalog = await loadCatalogWithStore(path.join(options.cacheDir, 'models'), options.catalogPath);
-    const roots = modelSearchPath({ explicit: options.modelRoots, userCacheDir: path.join(options.cacheDir, 'models') });
+    const roots = modelSearchPath({ explicit: options.modelRoots, includeShared: options.includeSharedModels, userCacheDir: path.join(options.cacheDir, 'models') });
     const models = new ModelResolver({ catalog, roots, cacheDir: options.cacheDir });
-    return new Engine(options, catalog, models);
+    return new Engine(options, models);
+  }
+
+  /** The model catalog: bundled models and the user's store, current after each install (the resolver's). */
+  get catalog(): Catalog {
+    return this.models.catalog;
   }
 
   /** ffmpeg and ffprobe, located on first use (FfmpegNotFoundError when absent). */

@@ -33,7 +33,6 @@ export type { PresetEntry } from './presets/preset-store.ts';
 export { STYLE_IMAGE_PLACEHOLDER } from './presets/built-in-presets.ts';
 export { gpuStatus, installGpuProviders, removeGpuProviders } from './gpu/gpu-setup.ts';
 export type { GpuInstallOptions, GpuStatus } from './gpu/gpu-setup.ts';
-export { parseMirror } from './gpu/nuget-feed.ts';
 export { FarmClient } from './farm/farm-client.ts';
 export type { FarmProgress } from './farm/farm-client.ts';
 export { FarmWorker } from './farm/farm-worker.ts';
