@@ -13,6 +13,7 @@ const FLAG_FOR_FIELD: Record<HintField, string> = {
   task: '--task',
   scale: '--scale',
   id: '--id',
+  renderOn: '--farm',
 };
 
 export function flagForHint(hint: ErrorHint): string {

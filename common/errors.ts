@@ -37,6 +37,7 @@ export const ERROR_CODES = [
   'BUSY',
   'FARM_MISMATCH',
   'FARM_SEGMENT_FAILED',
+  'FARM_NOT_SHARED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -58,11 +59,12 @@ export const HINT_FIELDS = [
   'task',
   'scale',
   'id',
+  'renderOn',
 ] as const;
 export type HintField = (typeof HINT_FIELDS)[number];
 
 /** What changing the field does about the error. */
-export const HINT_ACTIONS = ['allow-overwrite', 'choose-codec', 'choose-provider', 'install-gpu-runtime', 'reduce-tile', 'raise-pixel-limit', 'choose-task', 'change-scale', 'choose-id'] as const;
+export const HINT_ACTIONS = ['allow-overwrite', 'choose-codec', 'choose-provider', 'install-gpu-runtime', 'reduce-tile', 'raise-pixel-limit', 'choose-task', 'change-scale', 'choose-id', 'render-here'] as const;
 export type HintAction = (typeof HINT_ACTIONS)[number];
 
 /** Which setting would fix an error, and how: `{ field: 'outputSettings.overwrite', action: 'allow-overwrite' }`. */
@@ -413,5 +415,17 @@ export class FarmSegmentFailedError extends FramesmithError {
   declare readonly code: 'FARM_SEGMENT_FAILED';
   constructor(segment: number, attempts: number, reason: string, options?: ErrorOptions) {
     super('FARM_SEGMENT_FAILED', `Segment ${segment} failed ${attempts} times: ${reason}. The finished segments are kept: fix the cause, then resume the farm job to finish it.`, options);
+  }
+}
+
+/** A farm job names files the workers cannot see: they lie outside the farm's shared folder. */
+export class FarmNotSharedError extends FramesmithError {
+  declare readonly code: 'FARM_NOT_SHARED';
+  constructor(paths: readonly string[], sharedRoot: string, options?: ErrorOptions) {
+    const named = paths.length === 1 ? `${paths[0]} is` : `${paths.slice(0, 3).join(', ')}${paths.length > 3 ? ` and ${paths.length - 3} more` : ''} are`;
+    super('FARM_NOT_SHARED', `${named} not in the farm's shared folder ${sharedRoot}, where every worker reads its files. Move ${paths.length === 1 ? 'it' : 'them'} into the shared folder, or render on this machine instead of the farm.`, {
+      hint: { field: 'renderOn', action: 'render-here' },
+      ...options,
+    });
   }
 }

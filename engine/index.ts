@@ -7,6 +7,7 @@ export type { InputItem } from './jobs/expand-inputs.ts';
 export type { InstalledModel } from './models/model-resolver.ts';
 export type { ProviderAttempt, ProviderName } from './inference/inference-backend.ts';
 export { SessionPool } from './inference/session-pool.ts';
+export { DEVICE_PROVIDERS } from './inference/providers.ts';
 export type { SessionKey, SessionPoolOptions } from './inference/session-pool.ts';
 export { OUTPUT_CODECS, PRECISIONS, PROVIDER_PREFERENCES } from '../common/job-spec.ts';
 export type { OutputSettings, ProcessingSettings, Step, UpscaleStep } from '../common/job-spec.ts';

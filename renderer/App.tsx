@@ -3,9 +3,6 @@
 // keyboard and screen-reader users land where the page changed.
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Step } from '../common/job-spec.ts';
-import type { Overrides } from './components/JobOverrides.tsx';
-import type { GuiError } from './gui-error.ts';
 import { useHost } from './api/ApiContext.tsx';
 import { Sidebar } from './components/Sidebar.tsx';
 import { useHashRoute } from './hooks/useHashRoute.ts';
@@ -16,17 +13,9 @@ import { PreviewScreen } from './screens/PreviewScreen.tsx';
 import { QueueScreen } from './screens/QueueScreen.tsx';
 import { SettingsScreen } from './screens/SettingsScreen.tsx';
 
-/** What the New job screen starts from: a quick start's choice, or a failed job to edit and queue again. */
-export interface JobDraft {
-  inputs: string[];
-  steps?: Step[];
-  presetId?: string;
-  outputFolder?: string;
-  nameTemplate?: string;
-  overrides?: Overrides;
-  /** Why the job failed, shown on the field at fault until the spec changes. */
-  problem?: GuiError;
-}
+import type { JobDraft } from './job-draft.ts';
+
+export type { JobDraft };
 
 function focusHeading(): void {
   const heading = document.querySelector<HTMLElement>('main h1');

@@ -53,7 +53,7 @@ export function registerFarmCommand(program: Command, setExitCode: (code: number
       const lines = [`Farm at ${redactRedisUrl(flags.redis)}`, `Workers (${workers.length})`];
       for (const worker of workers) {
         const doing = worker.segment ? `${worker.segment.farmJobId} segment ${worker.segment.index} (${worker.segment.frames} frames)` : 'idle';
-        lines.push(`  ${worker.name.padEnd(24)} ${worker.host.padEnd(16)} ${worker.provider.padEnd(8)} ${worker.fps.toFixed(1).padStart(6)} fps  ${doing}`);
+        lines.push(`  ${worker.name.padEnd(24)} ${worker.host.padEnd(16)} ${worker.provider.padEnd(8)} ${(worker.fps === null ? '-' : worker.fps.toFixed(1)).padStart(6)} fps  ${doing}`);
       }
       lines.push(`Jobs (${jobs.length})`);
       for (const { record, segments } of jobs) {

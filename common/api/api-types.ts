@@ -218,8 +218,8 @@ export interface FarmWorkerView {
   name: string;
   host: string;
   provider: string;
-  /** Output frames per second over the segments it finished. */
-  fps: number;
+  /** Output frames per second (the segment in hand, else the finished ones); null until the worker has rendered a frame. */
+  fps: number | null;
   segment: { farmJobId: string; index: number; frames: number } | null;
 }
 

@@ -4,9 +4,10 @@
 // Before a client is opened the farm is probed, so a Redis that does not
 // answer fails a job or a status request in seconds with its reason instead
 // of leaving BullMQ's connection retrying for ever. The farm executor submits
-// through it; the API's farm:status and farm:test read through it.
+// through it; the API's farm:status and farm:test read through it, and
+// jobs:enqueue asks it whether a farm job's files lie in the shared root.
 import type { FarmJobView, FarmStatusView } from '../../common/api/api-types.ts';
-import { InvalidArgumentError } from '../../common/errors.ts';
+import { FarmNotSharedError, InvalidArgumentError } from '../../common/errors.ts';
 import type { Engine } from '../engine.ts';
 import { cancelFarmJob } from './farm-cancel.ts';
 import { FarmClient } from './farm-client.ts';
@@ -64,6 +65,20 @@ export class FarmAccess {
       this.opened = { key, client };
     }
     return this.opened.client;
+  }
+
+  /**
+   * Refuses a farm job that names files outside the shared root of the
+   * settings (inputs, style images): every worker reads them from there, so
+   * the job would fail on the farm. Asked when the job is added.
+   */
+  async assertShared(files: readonly string[]): Promise<void> {
+    const target = await this.configured();
+    if (!target) return;
+    const root = await SharedRoot.open(target.sharedRoot);
+    const outside: string[] = [];
+    for (const file of files) if (!(await root.contains(file))) outside.push(file);
+    if (outside.length > 0) throw new FarmNotSharedError(outside, root.root);
   }
 
   /** Workers and unfinished farm jobs of the farm of the settings. */

@@ -14,8 +14,12 @@
 // - shutdown or a killed app: the farm goes on; the item's work folder keeps
 //   the farm job's id, and when the queue resumes the job it picks the farm
 //   job up from the shared storage (parts already rendered are kept).
-// - failure (a segment failed on every try): the farm job is removed like a
-//   cancelled one; retrying the queue's job submits it again.
+// - failure (a segment failed on every try): the farm job stays on the
+//   shared storage with its finished segments, its waiting ones leave the
+//   farm queue, and the item's work folder keeps its mark (keepsFailedWork):
+//   retrying the queue's job follows the same farm job again, tries the
+//   failed segment anew and renders only what is missing. Removing the
+//   failed job removes the farm job (discardWork).
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -43,6 +47,8 @@ export interface FarmExecutorOptions {
 }
 
 export class FarmExecutor implements JobExecutor {
+  readonly keepsFailedWork = true;
+
   constructor(
     private readonly engine: Engine,
     private readonly access: FarmAccess,
@@ -81,11 +87,27 @@ export class FarmExecutor implements JobExecutor {
       const output = await this.follow(client, record, item, handlers, resumed);
       return { output, framesWritten: record.outputFrames, providers: [], precisions: [] };
     } catch (error) {
-      const keep = (isCancellation(error) || signal.aborted) && handlers.stopReason?.() !== 'cancel';
-      if (!keep) {
+      const stopped = isCancellation(error) || signal.aborted;
+      if (stopped && handlers.stopReason?.() === 'cancel') {
         await this.access.cancel(client, record).catch((failure: unknown) => handlers.onNotice?.(`Could not remove farm job ${record.id}: ${failure instanceof Error ? failure.message : String(failure)}`));
+      } else if (!stopped) {
+        const held = await holdWaitingSegments(client, record).catch(() => 0);
+        handlers.onNotice?.(`Farm job ${record.id} failed; its finished segments are kept (${held} waiting segment(s) taken off the farm queue). Retry continues from them.`);
       }
       throw error;
+    }
+  }
+
+  /** Removes the farm jobs a job's work folder names (the queue job is cancelled or removed). */
+  async discardWork(workDir: string): Promise<void> {
+    const names = await fs.readdir(workDir).catch(() => [] as string[]);
+    let client: FarmClient | undefined;
+    for (const name of names) {
+      const mark = markSchema.safeParse(await readJsonFile(path.join(workDir, name, FARM_MARK_FILE)).catch(() => undefined));
+      if (!mark.success) continue;
+      client ??= await this.access.client();
+      const record = await client.read(mark.data.farmJobId).catch(() => undefined);
+      if (record) await this.access.cancel(client, record);
     }
   }
 

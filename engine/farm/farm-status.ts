@@ -15,7 +15,8 @@ export const workerBeatSchema = z.object({
   host: z.string(),
   pid: z.number().int(),
   provider: z.string(),
-  fps: z.number(),
+  /** Output frames per second (the segment in hand, else the finished ones); null until known. */
+  fps: z.number().min(0).nullable(),
   segment: z.object({ farmJobId: farmJobIdSchema, index: z.number().int(), frames: z.number().int() }).nullable(),
   updatedAt: z.string(),
 });

@@ -4,7 +4,8 @@
 // A killed worker holds its segment only until its lock expires; BullMQ's
 // stalled-job check then gives it to another worker. close() (SIGTERM)
 // finishes the segments in hand before it returns. While it runs, a
-// heartbeat key in Redis says who it is and what it does (farm-status.ts).
+// heartbeat key in Redis says who it is and what it does (farm-status.ts):
+// every two seconds, and at once when it takes or lets go of a segment.
 import os from 'node:os';
 import path from 'node:path';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
@@ -77,6 +78,18 @@ export class FarmWorker {
     await this.registry?.close();
   }
 
+  /** Beats now (a segment taken or let go), so the farm's view does not wait for the next tick. */
+  private beatNow(): void {
+    void this.heartbeat().catch(() => undefined);
+  }
+
+  /** Output frames per second: of the segment in hand once it has frames, else over the finished ones; null before either. */
+  private fps(active: { frames: number; started: number } | undefined): number | null {
+    const seconds = active ? (Date.now() - active.started) / 1000 : 0;
+    if (active && active.frames > 0 && seconds > 0) return active.frames / seconds;
+    return this.busySeconds > 0 ? this.framesDone / this.busySeconds : null;
+  }
+
   private async heartbeat(): Promise<void> {
     const [active] = [...this.current.values()];
     const beat: WorkerBeat = {
@@ -84,7 +97,7 @@ export class FarmWorker {
       host: os.hostname(),
       pid: process.pid,
       provider: this.options.provider ?? 'auto',
-      fps: this.busySeconds > 0 ? this.framesDone / this.busySeconds : 0,
+      fps: this.fps(active),
       segment: active ? { farmJobId: active.farmJobId, index: active.segment, frames: active.frames } : null,
       updatedAt: new Date().toISOString(),
     };
@@ -99,6 +112,7 @@ export class FarmWorker {
     const key = job.id ?? `${payload.farmJobId}-${segment.index}`;
     const started = Date.now();
     this.current.set(key, { farmJobId: payload.farmJobId, segment: segment.index, frames: 0, started });
+    this.beatNow();
     this.options.onEvent?.({ type: 'segment-start', farmJobId: payload.farmJobId, segment: segment.index, frames: segment.frameCount });
     const abort = new AbortController();
     signal?.addEventListener('abort', () => abort.abort(), { once: true });
@@ -142,6 +156,7 @@ export class FarmWorker {
       throw new Error(isFramesmithError(error) ? `${serialized.code}: ${serialized.userMessage}` : serialized.userMessage);
     } finally {
       this.current.delete(key);
+      this.beatNow();
     }
   }
 }

@@ -23,11 +23,22 @@ export class SharedRoot {
 
   /** `file` (absolute, on this machine) as a name relative to the shared root. */
   async toRelative(file: string): Promise<string> {
-    const real = await fs.realpath(path.resolve(file)).catch(() => path.resolve(file));
-    const relative = path.relative(this.root, real);
-    if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) {
+    const relative = await this.relativeOf(file);
+    if (relative === undefined) {
       throw new InvalidArgumentError(`${file} is not under the farm's shared root ${this.root}: every worker must see the file, so put it on the shared storage.`);
     }
+    return relative;
+  }
+
+  /** Whether `file` (absolute, on this machine, links followed) lies inside the shared root. */
+  async contains(file: string): Promise<boolean> {
+    return (await this.relativeOf(file)) !== undefined;
+  }
+
+  private async relativeOf(file: string): Promise<string | undefined> {
+    const real = await fs.realpath(path.resolve(file)).catch(() => path.resolve(file));
+    const relative = path.relative(this.root, real);
+    if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return undefined;
     return relative.split(path.sep).join('/');
   }
 

@@ -14,9 +14,9 @@
 // temporary files; shutdown (dispose) and interrupt() stop running jobs as
 // 'interrupted', keeping their segments.
 import { promises as fs } from 'node:fs';
-import { InvalidArgumentError } from '../../common/errors.ts';
+import { InvalidArgumentError, serializeError } from '../../common/errors.ts';
 import { jobId } from '../../common/ids.ts';
-import { type JobEvent, type JobSnapshot, type JobSpec, type JobSpecInput, type LogLevel } from '../../common/jobs.ts';
+import { jobSpecSchema, type JobEvent, type JobSnapshot, type JobSpec, type JobSpecInput, type LogLevel } from '../../common/jobs.ts';
 import type { Progress } from '../../common/progress.ts';
 import type { FreeSpaceReader } from '../storage/free-space.ts';
 import { jobRecordOf, type ResolvedPreset } from './job-request.ts';
@@ -384,8 +384,12 @@ export class JobQueue {
     if (!options.quiet) this.emitState(id);
   }
 
-  private cleanWork(record: JobRecord): Promise<void> {
-    return removeJobWork(record, this.workDir(record.id));
+  private async cleanWork(record: JobRecord): Promise<void> {
+    const spec = jobSpecSchema.safeParse(record.spec);
+    const executor = (spec.success ? this.options.executorFor?.(spec.data) : undefined) ?? this.options.executor;
+    const workDir = this.workDir(record.id);
+    await executor.discardWork?.(workDir).catch((error: unknown) => this.log(record.id, 'info', `Could not let go of the job's work elsewhere: ${serializeError(error).userMessage}`));
+    await removeJobWork(record, workDir);
   }
 
   private workDir(id: string): string {

@@ -12,7 +12,9 @@
 // - a failure that is not an item's own: failed, work folder removed;
 // - an item that cannot start (its input gone, its output path taken by
 //   another file): the item and the job fail with that reason and keep
-//   their segments, so the job resumes once the cause is gone.
+//   their segments, so the job resumes once the cause is gone;
+// - an item that fails while it runs: its segments go, unless its executor
+//   keeps failed work (a farm job: retry continues from its finished parts).
 import path from 'node:path';
 import { InvalidArgumentError, isCancellation, serializeError, throwIfCancelled } from '../../common/errors.ts';
 import { jobId } from '../../common/ids.ts';
@@ -38,6 +40,14 @@ export interface JobExecutor {
   processItem(item: PlannedItem, handlers: ItemHandlers): Promise<ItemResult>;
   ffmpegTools(): FfmpegTools;
   readonly catalog: Catalog;
+  /**
+   * A failed item's work folder holds what a retry continues from (a farm
+   * job's mark: its finished segments live on the shared storage), so the
+   * runner keeps it; default false: a failed item's folder goes.
+   */
+  readonly keepsFailedWork?: boolean;
+  /** Before the queue removes a job's work folder (cancel, remove): lets go of what the folder refers to elsewhere (a farm job). */
+  discardWork?(workDir: string): Promise<void>;
 }
 
 /** Why a running job was stopped: an explicit cancel, or a stop that keeps it (shutdown, a signal). */
@@ -280,7 +290,7 @@ export class JobRunner {
       await this.setItem(id, index, { state: 'completed', framesDone: result.framesWritten, framesTotal: this.record(id).items[index]?.framesTotal ?? result.framesWritten });
     } catch (error) {
       if (isCancellation(error) || signal.aborted) throw error;
-      await removeQuietly(itemWork);
+      if (!this.executorOf(id).keepsFailedWork) await removeQuietly(itemWork);
       const serialized = serializeError(error);
       await this.setItem(id, index, { state: 'failed', error: serialized });
       this.host.log(id, 'error', `${planned.input.path}: ${serialized.userMessage}`);

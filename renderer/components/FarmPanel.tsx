@@ -91,7 +91,7 @@ export function FarmPanel() {
                   <td className="truncate">{worker.name}</td>
                   <td className="truncate">{worker.host}</td>
                   <td>{worker.provider}</td>
-                  <td>{worker.fps.toFixed(1)}</td>
+                  <td data-testid="farm-worker-fps">{worker.fps === null ? <span className="muted" aria-label={t('farm.fpsUnknown')}>—</span> : worker.fps.toFixed(1)}</td>
                   <td className="small">{worker.segment ? t('farm.renderingSegment', { index: worker.segment.index, frames: worker.segment.frames }) : <span className="muted">{t('farm.idle')}</span>}</td>
                 </tr>
               ))}

@@ -2,18 +2,12 @@
 // choice keeps the preset's (or the app's) value.
 import { useTranslation } from 'react-i18next';
 import { OUTPUT_CODECS, PROVIDER_PREFERENCES } from '../../common/job-spec.ts';
+import type { Overrides } from '../job-draft.ts';
 import type { FieldErrors } from '../step-validation.ts';
 import { Field } from './Field.tsx';
 import { NumberInput } from './NumberInput.tsx';
 
-export interface Overrides {
-  codec?: string;
-  crf?: number;
-  audio?: string;
-  overwrite?: boolean;
-  provider?: string;
-  tile?: number;
-}
+export type { Overrides } from '../job-draft.ts';
 
 interface JobOverridesProps {
   value: Overrides;

@@ -1,7 +1,9 @@
 // New job's "Render on": this machine, or the farm set in Settings. The farm
 // can be chosen only when one is set and a worker answers; otherwise its
 // choice is disabled with the reason. Still images of a farm job render on
-// this machine.
+// this machine. An error about the choice (a farm job naming files outside
+// the shared folder) marks the farm's choice and is shown under it.
+import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { RenderTarget } from '../../common/jobs.ts';
 import { unwrap } from '../api/api-error.ts';
@@ -13,10 +15,13 @@ import { FarmProblemText } from './FarmProblemText.tsx';
 interface RenderOnChoiceProps {
   value: RenderTarget;
   onChange: (value: RenderTarget) => void;
+  /** Why the engine refused the choice, shown on it. */
+  error?: string | undefined;
 }
 
-export function RenderOnChoice({ value, onChange }: RenderOnChoiceProps) {
+export function RenderOnChoice({ value, onChange, error }: RenderOnChoiceProps) {
   const { t } = useTranslation();
+  const errorId = `${useId()}-error`;
   const api = useApi();
   const { settings } = useSettings();
   const configured = settings.farm.redisUrl !== null && settings.farm.sharedRoot !== null;
@@ -33,12 +38,14 @@ export function RenderOnChoice({ value, onChange }: RenderOnChoiceProps) {
           {t('farm.thisMachine')}
         </label>
         <label className="checkbox">
-          <input type="radio" name="render-on" checked={value === 'farm'} disabled={!farmUsable && value !== 'farm'} onChange={() => onChange('farm')} />
+          <input type="radio" name="render-on" checked={value === 'farm'} disabled={!farmUsable && value !== 'farm'} onChange={() => onChange('farm')}
+            aria-invalid={error ? true : undefined} aria-describedby={error ? errorId : undefined} />
           {check.value?.ok ? t('farm.farmWithWorkers', { count: check.value.workers }) : t('farm.farm')}
         </label>
         {configured && check.loading ? <span className="muted small" role="status">{t('farm.checking')}</span> : null}
       </div>
       {reason ? <FarmProblemText problem={reason.problem} detail={reason.detail} /> : null}
+      {error ? <span className="error" id={errorId} role="alert">{error}</span> : null}
       {value === 'farm' ? <span className="muted small">{t('farm.imagesHere')}</span> : null}
     </fieldset>
   );

@@ -55,7 +55,7 @@ export function NewJobScreen({ navigate, initial, onInitialUsed }: NewJobScreenP
   const [outputFolder, setOutputFolder] = useState(() => initial?.outputFolder ?? settings.outputDefaults.folder ?? '');
   const [nameTemplate, setNameTemplate] = useState(() => initial?.nameTemplate ?? settings.outputDefaults.nameTemplate);
   const [overrides, setOverrides] = useState<Overrides>(() => initial?.overrides ?? {});
-  const [renderOn, setRenderOn] = useState<RenderTarget>('local');
+  const [renderOn, setRenderOn] = useState<RenderTarget>(() => initial?.renderOn ?? 'local');
   const [submitting, setSubmitting] = useState(false);
   // A failed job brought back to be edited keeps its problem on the field at fault until the spec changes.
   const [submitted, setSubmitted] = useState<{ key: string; problem: GuiError } | null>(() => {
@@ -63,7 +63,7 @@ export function NewJobScreen({ navigate, initial, onInitialUsed }: NewJobScreenP
     if (!initial || !problem) return null;
     const steps = initial.steps?.map((step) => ({ ...step })) ?? [defaultStep('upscale')];
     const outputFolder = initial.outputFolder ?? settings.outputDefaults.folder ?? '';
-    return { key: JSON.stringify(buildSpec(initial.inputs, initial.presetId ?? '', steps, outputFolder, initial.nameTemplate ?? settings.outputDefaults.nameTemplate, initial.overrides ?? {})), problem };
+    return { key: JSON.stringify(buildSpec(initial.inputs, initial.presetId ?? '', steps, outputFolder, initial.nameTemplate ?? settings.outputDefaults.nameTemplate, initial.overrides ?? {}, initial.renderOn)), problem };
   });
   const [estimateProblem, setEstimateProblem] = useState<GuiError | null>(null);
 
@@ -84,7 +84,7 @@ export function NewJobScreen({ navigate, initial, onInitialUsed }: NewJobScreenP
   const problem = submitProblem ?? estimateProblem;
   const errors: Record<string, string> = { ...(checked.success ? {} : issuesByField(checked.error)) };
   if (problem?.field && !errors[problem.field]) errors[problem.field] = problem.message;
-  const hasOwnControl = (field: string | null) => field !== null && (field === 'outputFolder' || field === 'nameTemplate' || field.startsWith('outputSettings.') || field.startsWith('processing.'));
+  const hasOwnControl = (field: string | null) => field !== null && (field === 'outputFolder' || field === 'nameTemplate' || field === 'renderOn' || field.startsWith('outputSettings.') || field.startsWith('processing.'));
   const overridesAtFault = Object.keys(errors).some((field) => field.startsWith('outputSettings.') || field.startsWith('processing.'));
   const chainValid = presetId !== '' || drafts.every((draft) => validateStep(draft).step !== null);
   // Models offered for download under their steps: Add to queue fetches them first; the estimate waits for them.
@@ -131,7 +131,7 @@ export function NewJobScreen({ navigate, initial, onInitialUsed }: NewJobScreenP
             <input className="input" value={nameTemplate} onChange={(event) => setNameTemplate(event.target.value)} />
           </Field>
         </div>
-        <RenderOnChoice value={renderOn} onChange={setRenderOn} />
+        <RenderOnChoice value={renderOn} onChange={setRenderOn} error={errors.renderOn} />
         <details open={overridesAtFault || undefined}>
           <summary>{t('newJob.overrides')}</summary>
           <div style={{ marginTop: 10 }}><JobOverrides value={overrides} errors={errors} onChange={setOverrides} /></div>

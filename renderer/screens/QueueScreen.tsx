@@ -4,7 +4,6 @@
 // quick-start panel above the cards, and the job it starts appears below.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { TFunction } from 'i18next';
 import type { JobSnapshot } from '../../common/jobs.ts';
 import { messageOf, unwrap } from '../api/api-error.ts';
 import { useApi } from '../api/ApiContext.tsx';
@@ -19,35 +18,13 @@ import { useJobs } from '../hooks/useJobs.ts';
 import { useSettings } from '../hooks/useSettings.tsx';
 import type { Screen } from '../hooks/useHashRoute.ts';
 import type { JobDraft } from '../App.tsx';
+import { draftOf } from '../job-draft.ts';
 import { baseName } from '../format.ts';
-import { toGuiError } from '../gui-error.ts';
 
 interface QueueScreenProps {
   navigate: (screen: Screen) => void;
   /** The New job screen filled in: a quick start's "More options", or a failed job to edit. */
   onDraft: (draft: JobDraft) => void;
-}
-
-/** A failed or cancelled job as a New job to edit: its inputs, chain, output and overrides, and why it failed. */
-function draftOf(t: TFunction, job: JobSnapshot): JobDraft {
-  const { spec } = job;
-  const error = job.error ?? job.items.find((item) => item.error)?.error ?? null;
-  return {
-    inputs: spec.inputs,
-    steps: spec.steps,
-    presetId: spec.presetId,
-    outputFolder: spec.outputFolder,
-    nameTemplate: spec.nameTemplate,
-    overrides: {
-      codec: spec.outputSettings?.codec,
-      crf: spec.outputSettings?.crf,
-      audio: spec.outputSettings?.audio,
-      overwrite: spec.outputSettings?.overwrite || undefined,
-      provider: spec.processing?.provider,
-      tile: typeof spec.processing?.tile === 'number' ? spec.processing.tile : undefined,
-    },
-    problem: error && job.state === 'failed' ? toGuiError(t, error) : undefined,
-  };
 }
 
 export function QueueScreen({ navigate, onDraft }: QueueScreenProps) {

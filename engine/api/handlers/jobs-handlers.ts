@@ -8,6 +8,7 @@ import { jobSpecSchema, type JobSpecInput, type PreviewImage } from '../../../co
 import type { ApiHandlers } from '../api-dispatcher.ts';
 import { processingFromSettings, type ApiServices } from '../api-services.ts';
 import { estimateJob } from '../job-estimate.ts';
+import { expandInputs } from '../../jobs/expand-inputs.ts';
 import { jobBatchRequest } from '../../jobs/job-request.ts';
 
 type JobsChannel = Extract<keyof ApiHandlers, `jobs:${string}`>;
@@ -40,6 +41,17 @@ async function thumbnailOf(services: ApiServices, id: string, signal: AbortSigna
   return input === undefined ? null : services.heavyWork.run(() => services.thumbnails.get(job.id, input), signal);
 }
 
+/** The files every worker of a farm job reads: its videos (images render here) and the style images of its chain (explicit or the preset's). */
+async function farmFiles(services: ApiServices, spec: RequestOut<'jobs:enqueue'>): Promise<string[]> {
+  const videos = (await expandInputs(spec.inputs, { recursive: spec.recursive })).filter((input) => input.kind === 'video').map((input) => input.path);
+  const steps: unknown[] = spec.steps ?? (spec.presetId !== undefined ? (await services.presets.resolve(spec.presetId)).steps : []);
+  const styleImages = steps.flatMap((step) => {
+    const image = (step as { styleImage?: unknown }).styleImage;
+    return typeof image === 'string' ? [image] : [];
+  });
+  return [...videos, ...styleImages];
+}
+
 export function jobsHandlers(services: ApiServices): Pick<ApiHandlers, JobsChannel> {
   const { queue, engine } = services;
   return {
@@ -47,6 +59,7 @@ export function jobsHandlers(services: ApiServices): Pick<ApiHandlers, JobsChann
       if (spec.renderOn === 'farm' && !(await services.farm.configured())) {
         throw new InvalidArgumentError('This job is to render on the farm, but no farm is set up. Enter its Redis URL and shared folder in Settings, or render on this machine.');
       }
+      if (spec.renderOn === 'farm') await services.farm.assertShared(await farmFiles(services, spec));
       const job = await queue.add(applySettingsToSpec(spec, await services.settings.get()), { signal });
       // Made ahead for the job card; a busy queue just leaves it for the card's own request.
       void thumbnailOf(services, job.id, new AbortController().signal).catch(() => null);

@@ -187,6 +187,23 @@ describe.skipIf(!ready)('render farm from the app (API, queue, settings)', () =>
     expect(await fs.readdir(path.join(shared, '.framesmith-farm'))).toEqual([]);
   }, 240_000);
 
+  it('refuses a farm job whose input lies outside the shared folder, naming it, with the Render on choice as the field at fault', async () => {
+    const outside = await makeClip(temp.path, { name: 'outside.mkv', frames: 4, width: 64, height: 48, container: 'mkv', rate: '24' });
+    const refused = await dispatcher.dispatch('jobs:enqueue', { inputs: [outside], steps: STEPS, outputPath: temp.file('outside-out.mkv'), renderOn: 'farm' }, { signal: new AbortController().signal });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'FARM_NOT_SHARED', hint: { field: 'renderOn', action: 'render-here' } } });
+    if (!refused.ok) {
+      expect(refused.error.userMessage).toContain(outside);
+      expect(refused.error.userMessage).toMatch(/shared folder.*render on this machine/);
+      expect(refused.error.userMessage).not.toMatch(/--[a-z]/);
+    }
+    // A style image outside counts too; the same job on this machine is taken.
+    const style = await dispatcher.dispatch('jobs:enqueue', { inputs: [clip], steps: [{ kind: 'stylize', styleImage: temp.file('style.png') }], renderOn: 'farm' }, { signal: new AbortController().signal });
+    expect(style).toMatchObject({ ok: false, error: { code: 'FARM_NOT_SHARED' } });
+    const before = service.queue.list().length;
+    expect((await dispatcher.dispatch('jobs:enqueue', { inputs: [outside], steps: STEPS, outputPath: temp.file('outside-out.mkv') }, { signal: new AbortController().signal })).ok).toBe(true);
+    expect(service.queue.list().length).toBe(before + 1);
+  });
+
   it('keeps the Redis password out of every answer, and a masked URL stands for the saved password', async () => {
     spawnSync('redis-cli', ['-p', String(redis.port), 'config', 'set', 'requirepass', 's3cret-pass']);
     try {
@@ -206,4 +223,76 @@ describe.skipIf(!ready)('render farm from the app (API, queue, settings)', () =>
       spawnSync('redis-cli', ['-p', String(redis.port), '-a', 's3cret-pass', '--no-auth-warning', 'config', 'set', 'requirepass', '']);
     }
   });
+
+  it('a segment failing three times fails the job with its reason and keeps the finished segments; Retry renders only the rest', async () => {
+    await call('settings:set', { farm: { redisUrl: redis.url, sharedRoot: shared } });
+    const input = await makeClip(shared, { name: 'failing.mkv', frames: 48, width: 160, height: 90, container: 'mkv', rate: '24' });
+    const output = temp.file('retried.mkv');
+    const [good, second] = workers;
+    await second?.stop();
+    const seen = good?.events.length ?? 0;
+    const job = await call('jobs:enqueue', { inputs: [input], steps: STEPS, outputPath: output, outputSettings: { codec: 'ffv1' }, renderOn: 'farm' });
+    // One good worker renders a segment (and the one in hand when stopped); then only a worker that sees another shared folder is left.
+    const first = await good?.waitFor((event) => event.type === 'segment-done' && (good?.events.indexOf(event) ?? 0) >= seen, 120_000);
+    const farmJobId = String(first?.farmJobId);
+    await good?.stop();
+    const elsewhere = temp.file('elsewhere');
+    await fs.mkdir(elsewhere);
+    const bad = await startWorker({ name: 'app-elsewhere', redisUrl: redis.url, sharedRoot: elsewhere, env: { FRAMESMITH_DATA: temp.file('worker-data'), FRAMESMITH_CACHE: temp.file('cache') } });
+    workers.push(bad);
+    expect((await call('farm:status')).workers.find((worker) => worker.name === 'app-elsewhere')?.fps).toBeNull();
+    const failed = await until(job, ['completed', 'failed', 'cancelled']);
+    expect(failed.state).toBe('failed');
+    const reason = failed.error ?? failed.items[0]?.error;
+    expect(reason?.code).toBe('FARM_SEGMENT_FAILED');
+    expect(reason?.userMessage).toMatch(/failed 3 times: INPUT_NOT_FOUND.*elsewhere.*finished segments are kept/);
+    await expect(fs.stat(output)).rejects.toThrow();
+    const doneBefore = (good?.events ?? []).filter((event) => event.type === 'segment-done' && event.farmJobId === farmJobId).map((event) => Number(event.segment));
+    expect(doneBefore.length).toBeGreaterThan(0);
+    // The farm job stays on the shared storage with its finished parts.
+    const kept = (await call('farm:status')).jobs.find((entry) => entry.farmJobId === farmJobId);
+    expect(kept?.segments.filter((segment) => segment.state === 'done').map((segment) => segment.index).sort()).toEqual([...doneBefore].sort());
+    expect(kept?.segments.some((segment) => segment.state === 'waiting' || segment.state === 'active')).toBe(false);
+
+    // The cause fixed (a worker that sees the shared folder), Retry follows the same farm job and renders only what is missing.
+    await bad.stop();
+    const fixed = await startWorker({ name: 'app-w3', redisUrl: redis.url, sharedRoot: shared, env: { FRAMESMITH_DATA: temp.file('worker-data'), FRAMESMITH_CACHE: temp.file('cache') } });
+    workers.push(fixed);
+    await call('jobs:retry', { id: job.id });
+    const done = await until(job, ['completed', 'failed', 'cancelled']);
+    expect(done.state, JSON.stringify(done.error)).toBe('completed');
+    const renderedAfter = fixed.events.filter((event) => event.type === 'segment-start' && event.farmJobId === farmJobId).map((event) => Number(event.segment));
+    expect(renderedAfter.filter((index) => doneBefore.includes(index))).toEqual([]);
+    expect([...doneBefore, ...renderedAfter].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5]);
+    const logs = events.filter((event) => event.type === 'log' && event.jobId === job.id).map((event) => (event.type === 'log' ? event.message : ''));
+    expect(logs.some((message) => message.includes(`Following farm job ${farmJobId} again`))).toBe(true);
+
+    const local = await call('jobs:enqueue', { inputs: [input], steps: STEPS, outputPath: temp.file('retried-local.mkv'), outputSettings: { codec: 'ffv1' } });
+    expect((await until(local, ['completed', 'failed'])).state).toBe('completed');
+    const [farmFrames, localFrames] = await Promise.all([frameHashes(output), frameHashes(temp.file('retried-local.mkv'))]);
+    expect(farmFrames.length).toBe(48);
+    expect(farmFrames).toEqual(localFrames);
+    expect(await fs.readdir(path.join(shared, '.framesmith-farm'))).toEqual([]);
+  }, 420_000);
+
+  it('removing a failed farm job removes its farm job from the shared storage', async () => {
+    const input = await makeClip(shared, { name: 'removed.mkv', frames: 16, width: 160, height: 90, container: 'mkv', rate: '24' });
+    const running = workers.filter((worker) => worker.child.exitCode === null && worker.child.signalCode === null);
+    await Promise.all(running.map((worker) => worker.stop()));
+    const elsewhere = temp.file('elsewhere');
+    const bad = await startWorker({ name: 'app-elsewhere-2', redisUrl: redis.url, sharedRoot: elsewhere, env: { FRAMESMITH_DATA: temp.file('worker-data'), FRAMESMITH_CACHE: temp.file('cache') } });
+    workers.push(bad);
+    const job = await call('jobs:enqueue', { inputs: [input], steps: STEPS, outputPath: temp.file('removed-out.mkv'), outputSettings: { codec: 'ffv1' }, renderOn: 'farm' });
+    expect((await until(job, ['completed', 'failed', 'cancelled'])).state).toBe('failed');
+    const inputs = async () => (await call('farm:status')).jobs.map((entry) => entry.input);
+    expect(await inputs()).toContain('removed.mkv');
+    const folders = (await fs.readdir(path.join(shared, '.framesmith-farm'))).length;
+    await call('jobs:remove', { id: job.id });
+    for (let tries = 0; tries < 600; tries += 1) {
+      if ((await fs.readdir(path.join(shared, '.framesmith-farm'))).length < folders) break;
+      await delay(100);
+    }
+    expect(await fs.readdir(path.join(shared, '.framesmith-farm'))).toHaveLength(folders - 1);
+    expect(await inputs()).not.toContain('removed.mkv');
+  }, 180_000);
 });
