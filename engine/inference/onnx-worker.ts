@@ -14,7 +14,8 @@ import { float16ToFloat32Array, float32ToFloat16Array } from '../onnx/float16.ts
 import type { Precision, ProviderName, ProviderReport } from './inference-backend.ts';
 import type { GraphTensor, OpenReply, OpenRequest, WorkerReply, WorkerRequest, WorkerStartData } from './onnx-worker-protocol.ts';
 import { tensorBuffers } from './onnx-worker-protocol.ts';
-import { describeProviders, detectProviderEnvironment, executionProviderConfig, firstWorkingProvider, planProviders } from './providers.ts';
+import { checkCudaPrerequisites } from '../gpu/cuda-prerequisites.ts';
+import { describeProviders, detectProviderEnvironment, executionProviderConfig, firstWorkingProvider, planProviders, withCudaPrerequisites } from './providers.ts';
 import type { ProviderEnvironment, ProviderPlan } from './providers.ts';
 import { classifyRuntimeError } from './runtime-errors.ts';
 import type { TensorData, TensorMap } from './tensor.ts';
@@ -102,7 +103,7 @@ class OnnxWorkerHost {
         await this.release(request.sessionId);
         return { value: null, transfer: [] };
       case 'providers':
-        return { value: describeProviders(this.environment), transfer: [] };
+        return { value: withCudaPrerequisites(describeProviders(this.environment), () => checkCudaPrerequisites()), transfer: [] };
       case 'dispose':
         await this.dispose();
         return { value: null, transfer: [] };

@@ -18,6 +18,7 @@ import path from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 import type { ProviderReasonKind } from '../../common/api/api-types.ts';
 import { InvalidArgumentError, ProviderUnavailableError } from '../../common/errors.ts';
+import type { PrerequisiteReport } from '../gpu/cuda-prerequisites.ts';
 import { PROVIDER_NAMES } from './inference-backend.ts';
 import type { ProviderAttempt, ProviderName, ProviderPreference } from './inference-backend.ts';
 
@@ -196,6 +197,29 @@ export function describeProviders(environment: ProviderEnvironment): ProviderAtt
   return PROVIDER_NAMES.map((provider) => {
     const reason = providerUnavailability(provider, environment) ?? autoSkipReason(provider, environment);
     return reason ? skippedAttempt(provider, reason) : { provider };
+  });
+}
+
+/**
+ * CUDA and TensorRT whose provider libraries are installed on a machine that
+ * lacks what they need besides (the NVIDIA driver, the CUDA 12 runtime,
+ * cuDNN 9; TensorRT 10): reported as driver-missing, for the doctor and
+ * Settings. Planning still tries them (the check reads the loader's listing
+ * and can miss a library found another way); a failed try says the rest.
+ * `check` runs only where one of them would otherwise be listed available.
+ */
+export function withCudaPrerequisites(attempts: readonly ProviderAttempt[], check: () => PrerequisiteReport): ProviderAttempt[] {
+  let report: PrerequisiteReport | undefined;
+  return attempts.map((attempt) => {
+    if (attempt.skippedBecause !== undefined || (attempt.provider !== 'cuda' && attempt.provider !== 'tensorrt')) return attempt;
+    report ??= check();
+    const missing = report.missing.filter((entry) => entry.neededFor === 'cuda' || attempt.provider === 'tensorrt');
+    if (!report.checked || missing.length === 0) return attempt;
+    return skippedAttempt(attempt.provider, {
+      kind: 'driver-missing',
+      detail: `this machine lacks ${missing.map((entry) => `${entry.what} (${entry.libraries.join(' or ')})`).join(', ')}`,
+      remedy: missing.map((entry) => entry.hint).join('; '),
+    });
   });
 }
 

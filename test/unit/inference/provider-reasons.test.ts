@@ -1,6 +1,9 @@
 // Provider reasons carry a kind the GUI words itself and a technical detail
 // with no command in it; the CLI's full text keeps the command. Every kind the
 // engine produces maps to a sentence in English and German.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { createInstance, type TFunction } from 'i18next';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PROVIDER_REASON_KINDS } from '../../../common/api/api-types.ts';
@@ -9,7 +12,8 @@ import { ProviderUnavailableError } from '../../../common/errors.ts';
 import { providerStatus } from '../../../engine/api/handlers/system-handlers.ts';
 import { PROVIDER_NAMES } from '../../../engine/inference/inference-backend.ts';
 import type { ProviderName } from '../../../engine/inference/inference-backend.ts';
-import { describeProviders, firstWorkingProvider, planProviders } from '../../../engine/inference/providers.ts';
+import { checkCudaPrerequisites, CUDA_PREREQUISITES } from '../../../engine/gpu/cuda-prerequisites.ts';
+import { describeProviders, firstWorkingProvider, planProviders, withCudaPrerequisites } from '../../../engine/inference/providers.ts';
 import type { ProviderEnvironment } from '../../../engine/inference/providers.ts';
 import { guiMessage } from '../../../renderer/gui-error.ts';
 import de from '../../../renderer/i18n/de.json' with { type: 'json' };
@@ -57,6 +61,31 @@ describe('provider reasons as kinds', () => {
     const shown = providerStatus(describeProviders(environment({})));
     for (const status of shown) expect(status.reason ?? '').not.toMatch(/framesmith |choose the/);
     expect(shown.find((status) => status.provider === 'cuda')).toEqual({ provider: 'cuda', available: false, kind: 'not-installed', reason: cuda?.detail });
+  });
+
+  it('says driver-missing for installed CUDA/TensorRT providers on a machine without the NVIDIA driver or TensorRT', async () => {
+    const bindingDir = await mkdtemp(path.join(os.tmpdir(), 'fs-provider-libraries-'));
+    try {
+      for (const file of ['libonnxruntime_providers_cuda.so', 'libonnxruntime_providers_tensorrt.so']) await writeFile(path.join(bindingDir, file), '');
+      const described = describeProviders(environment({ bindingDir }));
+      expect(kindsOf(environment({ bindingDir }))).toMatchObject({ tensorrt: 'usable', cuda: 'usable' });
+      const allCuda = new Set(CUDA_PREREQUISITES.filter((entry) => entry.neededFor === 'cuda').map((entry) => entry.libraries[0]!));
+      const noDriver = withCudaPrerequisites(described, () => checkCudaPrerequisites({ available: new Set([...allCuda].filter((name) => name !== 'libcuda.so.1')), platform: 'linux-x64' }));
+      expect(noDriver.find((attempt) => attempt.provider === 'cuda')).toMatchObject({ kind: 'driver-missing', detail: 'this machine lacks the NVIDIA driver (libcuda.so.1)' });
+      expect(noDriver.find((attempt) => attempt.provider === 'cuda')?.skippedBecause).toMatch(/: install the NVIDIA driver for your card/);
+      expect(noDriver.find((attempt) => attempt.provider === 'tensorrt')?.detail).toBe('this machine lacks the NVIDIA driver (libcuda.so.1), TensorRT 10 (libnvinfer.so.10)');
+      const noTensorRt = withCudaPrerequisites(described, () => checkCudaPrerequisites({ available: allCuda, platform: 'linux-x64' }));
+      expect(noTensorRt.filter((attempt) => attempt.kind === 'driver-missing').map((attempt) => attempt.provider)).toEqual(['tensorrt']);
+      expect(noTensorRt.find((attempt) => attempt.provider === 'cuda')?.skippedBecause).toBeUndefined();
+      let checks = 0;
+      withCudaPrerequisites(describeProviders(environment({})), () => {
+        checks += 1;
+        return checkCudaPrerequisites({ available: new Set(), platform: 'linux-x64' });
+      });
+      expect(checks, 'no library listing is read when CUDA is out anyway').toBe(0);
+    } finally {
+      await rm(bindingDir, { recursive: true, force: true });
+    }
   });
 
   it('marks providers left out of a forced choice, chosen after an earlier one, or failed', async () => {
