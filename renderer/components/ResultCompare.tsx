@@ -10,7 +10,7 @@ import { jobFileUrl } from '../../common/api/transfer.ts';
 import type { JobSnapshot } from '../../common/jobs.ts';
 import { messageOf, unwrap } from '../api/api-error.ts';
 import { useApi } from '../api/ApiContext.tsx';
-import { baseName } from '../format.ts';
+import { baseName, frameOrdinal } from '../format.ts';
 import { CompareView } from './CompareView.tsx';
 import { ErrorNotice } from './ErrorNotice.tsx';
 
@@ -151,7 +151,7 @@ function VideoCompare({ before, after, input, output }: VideoCompareProps) {
           <input type="range" min={0} max={100} value={Math.round(split)} onChange={(event) => setSplit(Number(event.target.value))} />
         </label>
         <label className="field">
-          <span>{t('results.frame', { frame, last: lastFrame })}</span>
+          <span>{t('results.frame', frameOrdinal(frame, output.frameCount))}</span>
           <input type="range" min={0} max={lastFrame} value={frame} disabled={playing} onChange={(event) => setFrame(Number(event.target.value))} />
         </label>
       </div>

@@ -321,7 +321,8 @@ describe.skipIf(!browserPath || !generalModel || !styleModel)('first run in Chro
     await expect.poll(() => card.getAttribute('data-state'), { timeout: 120_000 }).toMatch(/^(completed|failed)$/);
     const files = card.getByRole('list', { name: /^Files of / }).getByRole('listitem');
     await expect.poll(() => files.count()).toBe(3);
-    const states = await files.evaluateAll((items) => items.map((item) => [item.textContent ?? '', item.getAttribute('data-item-state')] as const));
+    const texts = await files.allTextContents();
+    const states = await Promise.all(texts.map(async (text, index) => [text, await files.nth(index).getAttribute('data-item-state')] as const));
     expect(states.map(([text]) => text.replace(/(Queued|Completed|Failed|Not run).*$/, ''))).toEqual(expect.arrayContaining([expect.stringMatching(/^(a|a-upscaled-x2)\.mp4$/), expect.stringMatching(/^(b|b-upscaled-x2)\.mp4$/), 'broken.mp4']));
     // Every file says where it stands; a file the job never reached is "Not run", never a stale "Queued".
     for (const [text, state] of states) expect(['completed', 'failed', 'not-run'], text).toContain(state);
