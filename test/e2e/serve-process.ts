@@ -1,5 +1,6 @@
-// Starts the real `framesmith serve --port 0` as a child process with its own
-// data and cache folders, and reads the URL (with its token) it prints.
+// Starts the real `framesmith serve` (by default `--port 0`) as a child
+// process with its own data and cache folders, and reads the URL (with its
+// token) it prints.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { repoRoot } from '../helpers/shared-assets.ts';
@@ -17,10 +18,12 @@ export interface ServeOptions {
   cacheDir: string;
   env?: Record<string, string | undefined>;
   timeoutMs?: number;
+  /** Arguments after `serve`; default `--port 0`. `[]` lets serve reuse the port it remembers. */
+  args?: readonly string[];
 }
 
 export function startServe(options: ServeOptions): Promise<ServeProcess> {
-  const child: ChildProcess = spawn(process.execPath, [path.join(repoRoot, 'bin', 'framesmith.js'), 'serve', '--port', '0'], {
+  const child: ChildProcess = spawn(process.execPath, [path.join(repoRoot, 'bin', 'framesmith.js'), 'serve', ...(options.args ?? ['--port', '0'])], {
     cwd: repoRoot,
     env: { ...process.env, FRAMESMITH_DATA: options.dataDir, FRAMESMITH_CACHE: options.cacheDir, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
