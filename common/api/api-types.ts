@@ -22,6 +22,12 @@ export interface JobEstimate {
   workBytes: number;
   /** Expected processing time on this machine; null when no measurement is available. */
   seconds: number | null;
+  /**
+   * Files of a batch that cannot be read (not counted above): the job runs
+   * the others and marks these failed with this reason. Only when at least
+   * one file is readable; a job none of whose files can be read is an error.
+   */
+  unreadable: { input: string; error: SerializedError }[];
 }
 
 export type ModelInstallState = 'downloaded' | 'imported' | 'bundled' | 'available';
