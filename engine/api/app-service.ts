@@ -140,7 +140,7 @@ export class AppService {
       ...settingsHandlers(services),
       ...systemHandlers(services),
       ...filesHandlers(),
-      ...gpuHandlers(this.dataDir, () => services.engine.onnxRuntimeChoice()),
+      ...gpuHandlers(this.dataDir, () => services.engine.onnxRuntimeChoice(), (event) => this.emit('gpu', event)),
     };
   }
 
