@@ -69,7 +69,7 @@ export function GpuSettings() {
           {view.active ? t('gpu.activeNow') : t('gpu.activeNext')}
         </p>
       ) : null}
-      {status?.providerPackage ? (
+      {status?.providerPackage && (view?.kind === 'ready' || view?.kind === 'installed') ? (
         <p className="muted small">{t('gpu.package', { id: status.providerPackage.id, version: status.providerPackage.version, onnxruntime: status.onnxruntimeVersion })}</p>
       ) : null}
       {busy === 'install' ? (
