@@ -13,6 +13,7 @@ import type { Command } from 'commander';
 import { ApiDispatcher, AppService, Engine, SessionPool } from '../../engine/index.ts';
 import { userCacheDir, userDataDir, userGpuDir } from '../app-paths.ts';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
+import { collectMirror, type MirrorRule } from '../option-parsers.ts';
 import { chooseServeIdentity, listenPreferring, saveServeIdentity } from '../serve-identity.ts';
 import { TransferRoutes } from '../transfer-routes.ts';
 import { ensureUiBuilt } from '../ui-build.ts';
@@ -28,6 +29,8 @@ interface ServeFlags {
   newToken?: boolean;
   host: string;
   uiDir: string;
+  sharedModels: boolean;
+  mirror?: MirrorRule[];
 }
 
 export function registerServeCommand(program: Command, setExitCode: (code: number) => void): void {
@@ -38,6 +41,8 @@ export function registerServeCommand(program: Command, setExitCode: (code: numbe
     .option('--new-token', 'make a new access token (pages opened with the old one must be opened again)')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--ui-dir <folder>', 'folder of the built UI', DEFAULT_UI_DIR)
+    .option('--no-shared-models', 'do not use the models in ../shared/models beside the checkout: the UI shows what a fresh install has and offers the rest for download')
+    .option('--mirror <from=to>', 'download models from URLs that start with FROM from TO instead (repeatable; bytes are verified as usual)', collectMirror)
     .action(async (flags: ServeFlags) => {
       const port = flags.port === undefined ? undefined : Number(flags.port);
       if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
@@ -53,8 +58,14 @@ export function registerServeCommand(program: Command, setExitCode: (code: numbe
       }
       // One inference runtime for the process: jobs, previews and benchmarks share its worker and sessions.
       const inference = SessionPool.create({ cacheDir: path.join(userCacheDir(), 'converted'), gpuDir: userGpuDir() });
-      const engine = await Engine.create({ cacheDir: userCacheDir(), inference });
-      const service = await AppService.open({ engine, dataDir: userDataDir(), cacheDir: userCacheDir(), host: { kind: 'browser', version: program.version() ?? '0.0.0' } });
+      const engine = await Engine.create({ cacheDir: userCacheDir(), inference, includeSharedModels: flags.sharedModels });
+      const service = await AppService.open({
+        engine,
+        dataDir: userDataDir(),
+        cacheDir: userCacheDir(),
+        host: { kind: 'browser', version: program.version() ?? '0.0.0' },
+        modelSources: { registry: process.env.npm_config_registry, mirrors: flags.mirror },
+      });
       const dispatcher = new ApiDispatcher(service.handlers(), (channel) => `${channel} needs the desktop app; in the browser, choose files and folders with the file browser.`);
       const routes = new TransferRoutes({ uploadRoot: path.join(userDataDir(), 'uploads'), dispatcher, events: service });
       const notice = (line: string) => process.stderr.write(`framesmith serve: ${line}\n`);

@@ -17,13 +17,16 @@ export interface ServeOptions {
   dataDir: string;
   cacheDir: string;
   env?: Record<string, string | undefined>;
-  timeoutMs?: number;
-  /** Arguments after `serve`; default `--port 0`. `[]` lets serve reuse the port it remembers. */
+  /** Options after `serve --port N` (e.g. --no-shared-models, --mirror FROM=TO). */
   args?: readonly string[];
+  timeoutMs?: number;
+  /** The --port given; default 0 (any free port); null gives none, so serve reuses the port it remembers. */
+  port?: number | null;
 }
 
 export function startServe(options: ServeOptions): Promise<ServeProcess> {
-  const child: ChildProcess = spawn(process.execPath, [path.join(repoRoot, 'bin', 'framesmith.js'), 'serve', ...(options.args ?? ['--port', '0'])], {
+  const port = options.port === undefined ? ['--port', '0'] : options.port === null ? [] : ['--port', String(options.port)];
+  const child: ChildProcess = spawn(process.execPath, [path.join(repoRoot, 'bin', 'framesmith.js'), 'serve', ...port, ...(options.args ?? [])], {
     cwd: repoRoot,
     env: { ...process.env, FRAMESMITH_DATA: options.dataDir, FRAMESMITH_CACHE: options.cacheDir, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -40,7 +40,7 @@ describe.skipIf(!browserPath)('the page comes back after framesmith serve restar
   });
 
   it('serves the same address and token after SIGTERM and a new start, and the open page reconnects', async () => {
-    const dirs = { dataDir: temp.file('data'), cacheDir: temp.file('cache'), args: [] };
+    const dirs = { dataDir: temp.file('data'), cacheDir: temp.file('cache'), port: null };
     serve = await startServe(dirs);
     const firstUrl = serve.url;
     if (process.platform !== 'win32') expect((await stat(serveIdentityPath(dirs.dataDir))).mode & 0o777).toBe(0o600);
