@@ -4,7 +4,6 @@
 // output against the true frame, or against fp32's output). BF16 is probed
 // rather than assumed: a one-Conv bf16 graph is offered to the CPU provider,
 // and its refusal is the recorded reason.
-import { InferenceSession } from 'onnxruntime-node';
 import { throwIfCancelled } from '../../common/errors.ts';
 import type { ModelSession, ResolvedModel } from '../inference/inference-backend.ts';
 import type { TensorMap } from '../inference/tensor.ts';
@@ -39,6 +38,8 @@ function bf16ProbeModel(): Uint8Array {
 /** Undefined when the CPU provider runs bf16 convolutions; otherwise why not. */
 export async function bf16Unavailable(): Promise<string | undefined> {
   try {
+    // Loaded on demand: the calling thread runs no other sessions, and start-up should not pay for the runtime.
+    const { InferenceSession } = await import('onnxruntime-node');
     const session = await InferenceSession.create(bf16ProbeModel(), { executionProviders: ['cpu'] });
     await session.release();
     return undefined;
