@@ -7,7 +7,7 @@
 // (the render farm's fingerprint).
 import type { ProcessingSettings } from '../common/job-spec.ts';
 import type { MediaInfo } from './media/media-info.ts';
-import type { ModelSession } from './inference/inference-backend.ts';
+import type { ModelSession, ResolvedModel } from './inference/inference-backend.ts';
 import { SessionLeases, type SessionPool } from './inference/session-pool.ts';
 import type { ItemHandlers, PlannedItem } from './jobs/batch.ts';
 import type { Catalog } from './models/catalog.ts';
@@ -59,6 +59,13 @@ export class ItemStages {
     return session;
   }
 
+  /** The precision of a model derived from catalog model `baseId`: int8 where the job runs the base in int8, else as before. */
+  private async derivedPrecision(model: ResolvedModel, baseId: string, processing: ProcessingSettings, signal: AbortSignal): Promise<PrecisionResolution | undefined> {
+    const base = await this.options.models.resolve(baseId, { signal });
+    const chosen = await this.options.precision.forModel(base, processing, { blended: false, signal });
+    return chosen.precision === 'int8' ? this.options.precision.forModel(model, { ...processing, precision: 'int8' }, { blended: false, signal }) : undefined;
+  }
+
   private async buildStages(item: PlannedItem, source: MediaInfo | undefined, handlers: Pick<ItemHandlers, 'signal' | 'onNotice'>, leases: SessionLeases): Promise<BuiltStages> {
     const stages: FrameStage[] = [];
     /** sha256 of every model the chain runs, by id (the render farm's fingerprint). */
@@ -90,10 +97,11 @@ export class ItemStages {
               return model;
             },
             cacheDir: this.options.cacheDir,
-            open: async (model) => {
-              const session = await leases.add(this.options.inference().open(model, { provider: item.processing.provider, threads: item.processing.threads, precision: sessionPrecision(item.processing) }));
+            open: async (model, options) => {
+              const resolution = options?.precisionOf ? await this.derivedPrecision(model, options.precisionOf, item.processing, handlers.signal) : undefined;
+              const session = await leases.add(this.options.inference().open(resolution?.model ?? model, { provider: item.processing.provider, threads: item.processing.threads, precision: resolution?.sessionPrecision ?? sessionPrecision(item.processing) }));
               providers.add(session.report.chosen);
-              precisions.add(session.report.precision);
+              precisions.add(resolution?.precision === 'int8' ? 'int8' : session.report.precision);
               return session;
             },
           },
