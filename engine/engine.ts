@@ -194,6 +194,10 @@ export class Engine {
   async processItem(item: PlannedItem, handlers: ItemHandlers): Promise<ItemResult> {
     const { signal } = handlers;
     throwIfCancelled(signal);
+    // Starts the inference worker (thread start and loading onnxruntime) while
+    // the source is probed and the precision settled: it costs a few hundred
+    // milliseconds that would otherwise come before the first frame.
+    void this.inference.availableProviders().catch(() => undefined);
     const tools = item.input.kind === 'video' ? this.ffmpegTools() : undefined;
     const source = tools ? await probeMedia(item.input.path, { ffprobe: tools.ffprobe.path, signal }) : undefined;
     if (source) assertWithinPixelLimit(item.input.path, source.video.width, source.video.height, item.processing.maxMegapixels);
