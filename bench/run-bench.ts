@@ -11,6 +11,7 @@
 //   npm run bench -- upscale      only cases whose name contains "upscale"
 //   npm run bench -- 1080         only the 1920x1080 cases
 //   npm run bench -- peer         Framesmith against rife-ncnn-vulkan -g -1 (bench/peer.ts)
+//   npm run bench -- precision    time and quality of fp32, fp16 and int8 per model, and auto's pick (bench/precision-table.ts)
 //   npm run bench -- farm         the render farm: split/join overhead, 1x2 vs 2x1 threads, a film on 1-32 workers
 //   BENCH_REPEATS=5 npm run bench CLI runs per case (median; default 3)
 //   BENCH_CLI=sources npm run bench  the CLI from the TypeScript sources through tsx
@@ -28,6 +29,7 @@ import { prepareCli, runCli } from './cli-run.ts';
 import { createInferenceTimer } from './inference-timing.ts';
 import { runFarmBench } from './farm-bench.ts';
 import { runPeerBench } from './peer.ts';
+import { runPrecisionTable } from './precision-table.ts';
 
 interface CaseResult {
   name: string;
@@ -123,6 +125,15 @@ async function main(): Promise<void> {
   const filter = process.argv[2];
   if (filter === 'farm') {
     await runFarmBench();
+    return;
+  }
+  if (filter === 'precision') {
+    const work = await mkdtemp(path.join(os.tmpdir(), 'framesmith-bench-precision-'));
+    try {
+      process.stdout.write(`${await runPrecisionTable(work)}\n`);
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
     return;
   }
   const repeats = Number(process.env.BENCH_REPEATS ?? 3);
