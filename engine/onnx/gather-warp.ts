@@ -91,16 +91,22 @@ function warpNodes(picture: string, grid: string, output: string, prefix: string
   const leftWeight = one('Sub', [x0Next, x]);
   const lowerWeight = one('Sub', [y, y0]);
   const upperWeight = one('Sub', [y0Next, y]);
-  const row0 = one('Mul', [y0, width]);
-  const row1 = one('Mul', [y1, width]);
+  // Flat indices in int32 arithmetic (a float32 y * width + x stops being
+  // exact above 2^24 pixels, an 8K frame), and int32 rather than int64 halves
+  // the bytes expanded over the channels.
+  const toInt = (value: string): string => one('Cast', [value], [castTo(ELEMENT_TYPE.INT32)]);
+  const widthInt = toInt(one('Gather', [pictureShape, constants.width], [axis(0)]));
+  const [column0, column1] = [toInt(x0), toInt(x1)];
+  const row0 = one('Mul', [toInt(y0), widthInt]);
+  const row1 = one('Mul', [toInt(y1), widthInt]);
   const flatPicture = one('Reshape', [picture, constants.flatPicture]);
   const gatherShape = one('Concat', [one('Gather', [pictureShape, constants.batchChannel], [axis(0)]), one('Gather', [one('Shape', [x]), constants.height], [axis(0)])], [axis(0)]);
   const sample = (row: string, column: string): string => {
-    const index = one('Expand', [one('Cast', [one('Add', [row, column])], [castTo(ELEMENT_TYPE.INT64)]), gatherShape]);
+    const index = one('Expand', [one('Add', [row, column]), gatherShape]);
     return one('GatherElements', [flatPicture, index], [axis(2)]);
   };
-  const upper = one('Add', [one('Mul', [leftWeight, sample(row0, x0)]), one('Mul', [rightWeight, sample(row0, x1)])]);
-  const lower = one('Add', [one('Mul', [leftWeight, sample(row1, x0)]), one('Mul', [rightWeight, sample(row1, x1)])]);
+  const upper = one('Add', [one('Mul', [leftWeight, sample(row0, column0)]), one('Mul', [rightWeight, sample(row0, column1)])]);
+  const lower = one('Add', [one('Mul', [leftWeight, sample(row1, column0)]), one('Mul', [rightWeight, sample(row1, column1)])]);
   const blended = one('Add', [one('Mul', [upperWeight, upper]), one('Mul', [lowerWeight, lower])]);
   const outputShape = one('Concat', [one('Gather', [pictureShape, constants.batchChannel], [axis(0)]), one('Gather', [one('Shape', [grid]), constants.rowsColumns], [axis(0)])], [axis(0)]);
   nodes.push({ opType: 'Reshape', input: [blended, outputShape], output: [output], name: `${prefix}_Reshape_out` });

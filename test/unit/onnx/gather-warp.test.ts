@@ -85,6 +85,24 @@ describe('replaceWarpsWithGathers', () => {
     expect(largest).toBeLessThanOrEqual(2.5e-7);
   });
 
+  it('addresses pictures above 2^24 pixels exactly (an 8K frame is 33 million)', async () => {
+    const [height, width] = [4099, 4099];
+    const picture = new Float32Array(height * width);
+    for (let index = 0; index < picture.length; index += 1) picture[index] = (index % 251) / 251;
+    // Points in the last rows, where a float32 y * width + x is no longer exact.
+    const points = [[1, 1], [0.9995, 0.9999], [-0.25, 0.99975], [0.5, 0.9996]];
+    const grid = Float32Array.from(points.flat());
+    const feeds = () => ({
+      x: new ort.Tensor('float32', picture, [1, 1, height, width]),
+      grid: new ort.Tensor('float32', grid.slice(), [1, 1, points.length, 2]),
+    });
+    const rewritten = warpModel('border');
+    replaceWarpsWithGathers(rewritten);
+    const expected = await run(warpModel('border'), feeds());
+    const actual = await run(rewritten, feeds());
+    for (const [index, value] of expected.entries()) expect(Math.abs(value - (actual[index] as number))).toBeLessThanOrEqual(2.5e-7);
+  });
+
   it('leaves other GridSamples alone', () => {
     const zeros = warpModel('zeros');
     expect(isRewritableWarp(zeros.graph?.node?.[0] ?? {})).toBe(false);
