@@ -194,13 +194,20 @@ export class Engine {
   async processItem(item: PlannedItem, handlers: ItemHandlers): Promise<ItemResult> {
     const { signal } = handlers;
     throwIfCancelled(signal);
-    // Starts the inference worker (thread start and loading onnxruntime) while
-    // the source is probed and the precision settled: it costs a few hundred
-    // milliseconds that would otherwise come before the first frame.
-    void this.inference.availableProviders().catch(() => undefined);
-    const tools = item.input.kind === 'video' ? this.ffmpegTools() : undefined;
-    const source = tools ? await probeMedia(item.input.path, { ffprobe: tools.ffprobe.path, signal }) : undefined;
-    if (source) assertWithinPixelLimit(item.input.path, source.video.width, source.video.height, item.processing.maxMegapixels);
+    // The inference worker starts (thread, onnxruntime) and the steps' sessions
+    // open while the source is probed: together they cost about a second on
+    // 2 cores that would otherwise come before the first frame.
+    this.itemStages.startEarly(item, signal);
+    let tools: FfmpegTools | undefined;
+    let source: MediaInfo | undefined;
+    try {
+      tools = item.input.kind === 'video' ? this.ffmpegTools() : undefined;
+      source = tools ? await probeMedia(item.input.path, { ffprobe: tools.ffprobe.path, signal }) : undefined;
+      if (source) assertWithinPixelLimit(item.input.path, source.video.width, source.video.height, item.processing.maxMegapixels);
+    } catch (error) {
+      await this.itemStages.releaseEarly(item);
+      throw error;
+    }
     return this.itemStages.withStages(item, source, handlers, async ({ stages, providers, precisions }) => {
       if (!tools || !source || source.video.isImage) {
         const result = await runImageJob({
