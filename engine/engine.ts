@@ -190,6 +190,18 @@ export class Engine {
     };
   }
 
+  /**
+   * Asks ffmpeg for its version and options (the decoder waits for them) and
+   * for its encoders (the encoder does) while the source is probed; the
+   * answers are kept, so the decoder and the encoder start without three
+   * more ffmpeg processes in front of them.
+   */
+  private askFfmpegEarly(signal: AbortSignal): void {
+    const encoders = this.encoderCatalog();
+    encoders.capabilities.describe(signal).catch(() => undefined);
+    encoders.encoders(signal).catch(() => undefined);
+  }
+
   /** Processes one planned item; the output appears only when it is complete. */
   async processItem(item: PlannedItem, handlers: ItemHandlers): Promise<ItemResult> {
     const { signal } = handlers;
@@ -202,6 +214,7 @@ export class Engine {
     let source: MediaInfo | undefined;
     try {
       tools = item.input.kind === 'video' ? this.ffmpegTools() : undefined;
+      if (tools) this.askFfmpegEarly(signal);
       source = tools ? await probeMedia(item.input.path, { ffprobe: tools.ffprobe.path, signal }) : undefined;
       if (source) assertWithinPixelLimit(item.input.path, source.video.width, source.video.height, item.processing.maxMegapixels);
     } catch (error) {
