@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { segmentLengths } from '../engine/farm/segment-cuts.ts';
 import { makeClip } from '../test/helpers/media-fixtures.ts';
 import { cliEntry } from '../test/helpers/cli-runner.ts';
 import { redisServerPath, startWorker, TestRedis, type WorkerHandle } from '../test/integration/farm/farm-helpers.ts';
@@ -91,21 +92,35 @@ export async function runFarmBench(): Promise<void> {
   }
 }
 
+/** Hours until the last of `workers` equal workers is done, each taking the next segment when free. */
+function makespanHours(lengths: readonly number[], workers: number, secondsPerFrame: number, overheadPerSegment: number): number {
+  const free = new Array<number>(workers).fill(0);
+  for (const length of lengths) {
+    const first = free.indexOf(Math.min(...free));
+    free[first] = (free[first] as number) + length * secondsPerFrame + overheadPerSegment;
+  }
+  return Math.max(...free) / 3600;
+}
+
 /**
  * A 2-hour 24 fps film at 1080p on W workers: segments of ~10 s (240
  * frames), each worker's share rounded up to whole segments, plus the
- * per-segment overhead; joining is a stream copy (seconds, left out).
+ * per-segment overhead; joining is a stream copy (seconds, left out). The
+ * last column cuts as the farm now does (segment-cuts.ts: rounds of one
+ * segment per worker, each half of what is left per worker).
  */
 function model(secondsPerFrame1080p: number, overheadPerSegment: number): string {
   const frames = 2 * 3600 * 24;
   const segmentFrames = 240;
   const segments = Math.ceil(frames / segmentFrames);
-  const rows = ['| workers | hours | speed-up | efficiency |', '|---|---|---|---|'];
+  const rows = ['| workers | hours | speed-up | efficiency | hours, farm cuts (segments) |', '|---|---|---|---|---|'];
   const single = segments * (segmentFrames * secondsPerFrame1080p + overheadPerSegment);
   for (const workers of [1, 2, 4, 8, 16, 32]) {
     const rounds = Math.ceil(segments / workers);
     const seconds = rounds * (segmentFrames * secondsPerFrame1080p + overheadPerSegment);
-    rows.push(`| ${workers} | ${(seconds / 3600).toFixed(1)} | ${(single / seconds).toFixed(1)}x | ${((single / seconds / workers) * 100).toFixed(0)}% |`);
+    const cuts = segmentLengths(frames, workers, 8);
+    const cutHours = makespanHours(cuts, workers, secondsPerFrame1080p, overheadPerSegment);
+    rows.push(`| ${workers} | ${(seconds / 3600).toFixed(1)} | ${(single / seconds).toFixed(1)}x | ${((single / seconds / workers) * 100).toFixed(0)}% | ${cutHours.toFixed(1)} (${cuts.length}) |`);
   }
   return [`Model: 2-hour 1080p film (${frames} frames, ${segments} segments of ${segmentFrames}), ${secondsPerFrame1080p.toFixed(2)} s per frame per worker (measured 320x180 cost scaled by pixels), ${overheadPerSegment.toFixed(2)} s overhead per segment:`, '', ...rows].join('\n');
 }

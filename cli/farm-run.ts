@@ -1,6 +1,6 @@
 // `framesmith run ... --farm URL --shared-root PATH` and `framesmith resume
 // --farm URL`: the CLI's side of a farm job. Every item is split and queued
-// first (so whole files spread over the workers too), then followed and
+// first (the client decides per batch which files go whole), then followed and
 // joined in order. Ctrl-C or SIGTERM stops following and leaves the job on
 // the farm: the workers go on, and `framesmith resume --farm URL` joins it
 // later, from this machine or any other that mounts the shared root.
@@ -78,14 +78,15 @@ export async function runOnFarm(engine: Engine, items: readonly PlannedItem[], f
   const { signal, stop } = interruptible();
   const client = await openFarm(engine, flags);
   try {
-    const jobs: { record: FarmRecord; item: PlannedItem }[] = [];
     for (const item of items) {
       if (item.input.kind !== 'video') {
         reporter.event({ type: 'error', item: item.input.path, error: { code: 'NOT_SUPPORTED', userMessage: `${item.input.path} is an image: the farm renders videos. Run images on this machine (without --farm).` } });
         return EXIT_FAILED;
       }
-      jobs.push({ record: await client.submit(item, { signal, segmentFrames: flags.segmentFrames }), item });
     }
+    // The client splits the batch as a whole: short files of a large batch go whole to one worker each.
+    const records = await client.submitAll(items, { signal, segmentFrames: flags.segmentFrames });
+    const jobs = records.map((record, index) => ({ record, item: items[index] as PlannedItem }));
     return await follow(client, jobs, reporter, signal, false);
   } catch (error) {
     if (isCancellation(error)) return EXIT_CANCELLED;

@@ -50,3 +50,24 @@ export function parseMegapixelsOption(value: string): number {
   }
   return parsed;
 }
+
+export type MirrorRule = { from: string; to: string };
+
+/**
+ * --mirror FROM=TO, repeatable (models pull, gpu install, serve): fetch URLs
+ * that start with FROM from TO instead. Both sides must be http(s) URL
+ * prefixes; the downloaded bytes are verified as from the original host.
+ */
+export function collectMirror(value: string, previous: readonly MirrorRule[] = []): MirrorRule[] {
+  const at = value.indexOf('=');
+  const from = at > 0 ? value.slice(0, at) : '';
+  const to = at > 0 ? value.slice(at + 1) : '';
+  if (!isHttpUrl(from) || !isHttpUrl(to)) {
+    throw new InvalidArgumentError(`${expectedMessage('FROM=TO, two http(s) URL prefixes (e.g. https://raw.githubusercontent.com/=http://127.0.0.1:8080/)', '--mirror', value)}`);
+  }
+  return [...previous, { from, to }];
+}
+
+function isHttpUrl(text: string): boolean {
+  return /^https?:\/\/[^/\s]+/i.test(text) && URL.canParse(text);
+}

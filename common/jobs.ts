@@ -11,6 +11,10 @@ import type { Progress } from './progress.ts';
 export const JOB_STATES = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
+/** Where a job's videos render: this machine, or the render farm set in Settings (still images always render here). */
+export const RENDER_TARGETS = ['local', 'farm'] as const;
+export type RenderTarget = (typeof RENDER_TARGETS)[number];
+
 export const jobSpecSchema = z
   .object({
     /** Files, folders or glob patterns; expanded into items when the job is added. */
@@ -27,6 +31,7 @@ export const jobSpecSchema = z
     outputSettings: outputSettingsSchema.partial().optional(),
     processing: processingSettingsSchema.partial().optional(),
     recursive: z.boolean().default(false),
+    renderOn: z.enum(RENDER_TARGETS, { error: 'renderOn is "local" (this machine) or "farm"' }).default('local'),
   })
   .refine((spec) => (spec.presetId === undefined) !== (spec.steps === undefined), {
     message: 'give either a preset or a chain of steps',

@@ -35,7 +35,8 @@ import { modelSearchPath } from './models/model-search-path.ts';
 import { runImageJob } from './pipeline/image-job.ts';
 import { runVideoJob, timeStretchOf } from './pipeline/video-job.ts';
 import { renderVideoSegment, type SegmentMode, type SegmentRange } from './pipeline/video-segment.ts';
-import { resumeModeOf } from './plan/chain-plan.ts';
+import { planChain, resumeModeOf, segmentDecodeStart, type ChainPlan } from './plan/chain-plan.ts';
+import { probeKeyframes } from './media/keyframes.ts';
 import { chainGeometry } from './pipeline/stage-chain.ts';
 import { finalizeOutput } from './media/muxer.ts';
 import { toNumber, type Rational } from '../common/rational.ts';
@@ -53,6 +54,8 @@ export interface EngineOptions {
   cacheDir: string;
   /** Extra model folders searched before FRAMESMITH_MODELS and ../shared/models. */
   modelRoots?: readonly string[];
+  /** Search ../shared/models beside the checkout (default true); false shows what a fresh install has. */
+  includeSharedModels?: boolean;
   ffmpeg?: FfmpegLocatorOptions;
   /** Parent of each job's work folder; default the system temp folder. */
   workRoot?: string;
@@ -67,6 +70,8 @@ export interface EngineOptions {
   inference?: SessionPool;
   /** Per-user GPU folder (`<data>/gpu`, see `framesmith gpu install cuda`) for the engine's own runtime; without it the app's onnxruntime is loaded. */
   gpuDir?: string;
+  /** The GPU the engine's own runtime runs on (CUDA, TensorRT, DirectML device id; one render-farm worker per GPU); default the provider's. */
+  deviceId?: number;
   /**
    * Reference media that precision auto calibrates and judges variants on
    * (interpolation/pytoflow, images/set5, images/style); default ../shared/media
@@ -98,11 +103,9 @@ export class Engine {
 
   private constructor(
     private readonly options: EngineOptions,
-    readonly catalog: Catalog,
     readonly models: ModelResolver,
   ) {
     this.itemStages = new ItemStages({
-      catalog,
       models,
       inference: () => this.inference,
       cacheDir: path.join(options.cacheDir, 'converted'),
@@ -117,9 +120,14 @@ export class Engine {
   static async create(options: EngineOptions): Promise<Engine> {
     if (!options.cacheDir) throw new InvalidArgumentError('The engine needs a cacheDir.');
     const catalog = await loadCatalogWithStore(path.join(options.cacheDir, 'models'), options.catalogPath);
-    const roots = modelSearchPath({ explicit: options.modelRoots, userCacheDir: path.join(options.cacheDir, 'models') });
+    const roots = modelSearchPath({ explicit: options.modelRoots, includeShared: options.includeSharedModels, userCacheDir: path.join(options.cacheDir, 'models') });
     const models = new ModelResolver({ catalog, roots, cacheDir: options.cacheDir });
-    return new Engine(options, catalog, models);
+    return new Engine(options, models);
+  }
+
+  /** The model catalog: bundled models and the user's store, current after each install (the resolver's). */
+  get catalog(): Catalog {
+    return this.models.catalog;
   }
 
   /** ffmpeg and ffprobe, located on first use (FfmpegNotFoundError when absent). */
@@ -141,7 +149,7 @@ export class Engine {
   /** The inference runtime: the one handed in, else one of the engine's own made on first use. */
   get inference(): SessionPool {
     if (this.options.inference) return this.options.inference;
-    this.ownedPool ??= SessionPool.create({ cacheDir: path.join(this.options.cacheDir, 'converted'), gpuDir: this.options.gpuDir });
+    this.ownedPool ??= SessionPool.create({ cacheDir: path.join(this.options.cacheDir, 'converted'), gpuDir: this.options.gpuDir, deviceId: this.options.deviceId });
     return this.ownedPool;
   }
 
@@ -266,16 +274,24 @@ export class Engine {
    * split): its probed source, output frame count and rate, and whether
    * segments may start mid-video (see pipeline/video-segment.ts).
    */
-  async segmentPlan(item: PlannedItem, options: { signal: AbortSignal }): Promise<{ source: MediaInfo; outputFrames: number; outputRate: Rational; mode: SegmentMode; models: Record<string, string> }> {
+  async segmentPlan(item: PlannedItem, options: { signal: AbortSignal }): Promise<{ source: MediaInfo; plan: ChainPlan; outputFrames: number; outputRate: Rational; mode: SegmentMode; models: Record<string, string>; keyframes: number[] | undefined }> {
     const source = await probeMedia(item.input.path, { ffprobe: this.ffmpegTools().ffprobe.path, signal: options.signal });
     if (source.video.isImage) throw new InvalidArgumentError(`${item.input.path} is a still image: render it as a whole file, not in segments.`);
+    const plan = this.chainPlanOf(item, source);
+    const keyframes = plan.resume === 'restart' ? undefined : await probeKeyframes(source, { ffprobe: this.ffmpegTools().ffprobe.path, signal: options.signal });
     return this.itemStages.withStages(item, source, { signal: options.signal }, async ({ stages, models }) => {
       const video = source.video;
       const output = chainGeometry({ width: video.width, height: video.height, frameRate: video.frameRate, frameCount: video.frameCount }, stages).at(-1);
       const outputFrames = output?.frameCount ?? video.frameCount;
       const mode = resumeModeOf(item.steps);
-      return { source, outputFrames, outputRate: output?.frameRate ?? video.frameRate, mode, models };
+      return { source, plan, outputFrames, outputRate: output?.frameRate ?? video.frameRate, mode, models, keyframes };
     });
+  }
+
+  /** The chain plan of a planned item on its probed video. */
+  private chainPlanOf(item: PlannedItem, source: MediaInfo): ChainPlan {
+    const { width, height, frameRate, frameCount } = source.video;
+    return planChain(item.steps, { width, height, frameRate, frameCount, isImage: false }, this.catalog);
   }
 
   /** Renders output frames [range.startFrame, +frameCount) of a video item to one part file (see video-segment.ts). */
@@ -293,6 +309,7 @@ export class Engine {
         encode: { codec, quality: crf, preset: preset as SpeedPreset | undefined, pixelFormat },
         range,
         mode: resumeModeOf(item.steps),
+        firstSourceFrame: segmentDecodeStart(this.chainPlanOf(item, source), range.startFrame),
         outputPath: partPath,
         signal: handlers.signal,
         onFrames: handlers.onFrames,
@@ -301,15 +318,22 @@ export class Engine {
     });
   }
 
-  /** Joins finished parts of a video item into its output with the source's audio, subtitles and chapters. */
-  async joinSegments(item: PlannedItem, parts: readonly string[], options: { signal: AbortSignal; onNotice?: (message: string) => void }): Promise<string> {
+  /**
+   * Joins finished parts of a video item into its output with the source's
+   * audio, subtitles and chapters, as a local video job does: each part's
+   * playing time is given from its frame count (ffmpeg before 4.3 cannot read
+   * the last frame's duration of a part).
+   */
+  async joinSegments(item: PlannedItem, parts: readonly { path: string; frameCount: number }[], options: { signal: AbortSignal; onNotice?: (message: string) => void }): Promise<string> {
     const tools = this.ffmpegTools();
     const source = await probeMedia(item.input.path, { ffprobe: tools.ffprobe.path, signal: options.signal });
     const stretch = await this.itemStages.withStages(item, source, { signal: options.signal }, async ({ stages }) => timeStretchOf(stages));
+    const outputRate = this.chainPlanOf(item, source).output.frameRate;
     const finalized = await finalizeOutput({
       ffmpegPath: tools.ffmpeg.path,
       capabilities: this.encoderCatalog().capabilities,
-      videoParts: parts,
+      videoParts: parts.map((part) => part.path),
+      partTiming: { frameCounts: parts.map((part) => part.frameCount), frameRate: outputRate },
       source,
       outputPath: item.output,
       container: containerFromPath(item.output),

@@ -10,7 +10,6 @@ import type { MediaInfo } from './media/media-info.ts';
 import type { ModelSession, ResolvedModel } from './inference/inference-backend.ts';
 import { SessionLeases, type SessionPool } from './inference/session-pool.ts';
 import type { ItemHandlers, PlannedItem } from './jobs/batch.ts';
-import type { Catalog } from './models/catalog.ts';
 import type { ModelResolver } from './models/model-resolver.ts';
 import type { FrameStage } from './pipeline/frame-stage.ts';
 import { sessionPrecision, type JobPrecision } from './precision/job-precision.ts';
@@ -28,7 +27,7 @@ export interface BuiltStages {
 }
 
 export interface ItemStagesOptions {
-  catalog: Catalog;
+  /** Resolves model ids; its catalog (which a model install replaces) is read at each use. */
   models: ModelResolver;
   inference: () => SessionPool;
   precision: JobPrecision;
@@ -62,7 +61,7 @@ export class ItemStages {
       if (!EARLY_KINDS.has(step.kind) || !('model' in step) || typeof step.model !== 'string') continue;
       if ('denoise' in step && step.denoise !== undefined) continue;
       if (step.kind === 'interpolate' && step.flowScale === 0.5) continue;
-      if (started.has(step.model) || !this.options.catalog.has(step.model)) continue;
+      if (started.has(step.model) || !this.options.models.catalog.has(step.model)) continue;
       const opening = this.session({ modelId: step.model }, item.processing, signal);
       opening.catch(() => undefined);
       started.set(step.model, opening);
@@ -122,11 +121,11 @@ export class ItemStages {
     try {
       for (const [index, step] of item.steps.entries()) {
         const context: StepContext = {
-          catalog: this.options.catalog,
+          catalog: this.options.models.catalog,
           session: async (request) => {
-            note(this.options.catalog.get(request.modelId));
-            const partner = request.denoise !== undefined ? this.options.catalog.get(request.modelId).denoisePartner : undefined;
-            if (partner) note(this.options.catalog.get(partner));
+            note(this.options.models.catalog.get(request.modelId));
+            const partner = request.denoise !== undefined ? this.options.models.catalog.get(request.modelId).denoisePartner : undefined;
+            if (partner) note(this.options.models.catalog.get(partner));
             const session = await leases.add(this.takeEarly(item, request) ?? this.session(request, item.processing, handlers.signal));
             const resolution = this.precisions.get(session);
             providers.add(session.report.chosen);

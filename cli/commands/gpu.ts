@@ -4,17 +4,14 @@
 // status says what the inference worker will load and what the machine
 // still lacks (driver, CUDA 12 runtime, cuDNN, TensorRT).
 import type { Command } from 'commander';
-import { gpuStatus, installGpuProviders, isCancellation, parseMirror, removeGpuProviders, serializeError, type GpuStatus } from '../../engine/index.ts';
+import { gpuStatus, installGpuProviders, isCancellation, removeGpuProviders, serializeError, type GpuStatus } from '../../engine/index.ts';
 import { InvalidArgumentError } from '../../common/errors.ts';
 import { userGpuDir } from '../app-paths.ts';
+import { collectMirror } from '../option-parsers.ts';
 import { EXIT_CANCELLED, EXIT_FAILED, EXIT_OK } from '../exit-codes.ts';
 import { printError } from '../reporter.ts';
 
 const gpuDir = userGpuDir;
-
-function collectMirror(value: string, previous: { from: string; to: string }[] = []): { from: string; to: string }[] {
-  return [...previous, parseMirror(value)];
-}
 
 function assertCuda(kind: string): void {
   if (kind !== 'cuda') throw new InvalidArgumentError(`Unknown GPU runtime "${kind}". Should be one of: cuda (CUDA and TensorRT providers for NVIDIA GPUs on Linux x64).`);

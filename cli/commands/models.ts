@@ -1,7 +1,7 @@
 // `framesmith models list|pull|import|info|bench|rm`: the model store from
 // the command line. Progress bars on a terminal, one JSON object a line with
 // --json; exit codes as everywhere (0 ok, 1 failed, 2 bad usage, 130 cancelled).
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import {
   Engine,
@@ -18,7 +18,7 @@ import {
 import type { ModelDownload } from '../../common/model-manifest.ts';
 import { userCacheDir, userGpuDir } from '../app-paths.ts';
 import { EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
-import { parseIntegerOption } from '../option-parsers.ts';
+import { collectMirror, parseIntegerOption } from '../option-parsers.ts';
 import { printError } from '../reporter.ts';
 
 function mib(bytes: number): string {
@@ -108,13 +108,6 @@ interface StoreFlags {
   registry?: string;
   sources?: SourcePreference;
   mirror?: { from: string; to: string }[];
-}
-
-/** --mirror FROM=TO, repeatable: a URL prefix and what to fetch instead. */
-function collectMirror(value: string, previous: { from: string; to: string }[] = []): { from: string; to: string }[] {
-  const at = value.indexOf('=');
-  if (at <= 0 || at === value.length - 1) throw new InvalidArgumentError(`Expected --mirror as FROM=TO (URL prefixes) but received "${value}".`);
-  return [...previous, { from: value.slice(0, at), to: value.slice(at + 1) }];
 }
 
 /** Opens an engine and its store, runs `body`, reports errors and cancellation, sets the exit code. */

@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { ApiDispatcher, AppService, Engine, SessionPool } from '../../engine/index.ts';
 import { userCacheDir, userDataDir, userGpuDir } from '../app-paths.ts';
 import { EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
+import { collectMirror, type MirrorRule } from '../option-parsers.ts';
 import { TransferRoutes } from '../transfer-routes.ts';
 import { ensureUiBuilt } from '../ui-build.ts';
 import { WebServer } from '../web-server.ts';
@@ -24,6 +25,8 @@ interface ServeFlags {
   port: string;
   host: string;
   uiDir: string;
+  sharedModels: boolean;
+  mirror?: MirrorRule[];
 }
 
 export function registerServeCommand(program: Command, setExitCode: (code: number) => void): void {
@@ -33,6 +36,8 @@ export function registerServeCommand(program: Command, setExitCode: (code: numbe
     .option('--port <n>', 'port to listen on (0: any free port)', '0')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--ui-dir <folder>', 'folder of the built UI', DEFAULT_UI_DIR)
+    .option('--no-shared-models', 'do not use the models in ../shared/models beside the checkout: the UI shows what a fresh install has and offers the rest for download')
+    .option('--mirror <from=to>', 'download models from URLs that start with FROM from TO instead (repeatable; bytes are verified as usual)', collectMirror)
     .action(async (flags: ServeFlags) => {
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -48,8 +53,14 @@ export function registerServeCommand(program: Command, setExitCode: (code: numbe
       }
       // One inference runtime for the process: jobs, previews and benchmarks share its worker and sessions.
       const inference = SessionPool.create({ cacheDir: path.join(userCacheDir(), 'converted'), gpuDir: userGpuDir() });
-      const engine = await Engine.create({ cacheDir: userCacheDir(), inference });
-      const service = await AppService.open({ engine, dataDir: userDataDir(), cacheDir: userCacheDir(), host: { kind: 'browser', version: program.version() ?? '0.0.0' } });
+      const engine = await Engine.create({ cacheDir: userCacheDir(), inference, includeSharedModels: flags.sharedModels });
+      const service = await AppService.open({
+        engine,
+        dataDir: userDataDir(),
+        cacheDir: userCacheDir(),
+        host: { kind: 'browser', version: program.version() ?? '0.0.0' },
+        modelSources: { registry: process.env.npm_config_registry, mirrors: flags.mirror },
+      });
       const dispatcher = new ApiDispatcher(service.handlers(), (channel) => `${channel} needs the desktop app; in the browser, choose files and folders with the file browser.`);
       const routes = new TransferRoutes({ uploadRoot: path.join(userDataDir(), 'uploads'), dispatcher, events: service });
       const server = new WebServer({ uiDir: path.resolve(flags.uiDir), dispatcher, events: service, host: flags.host, port, clipFile: (clipId) => service.clipFile(clipId), routes });

@@ -30,6 +30,12 @@ export interface ModelListing {
   id: string;
   displayName: string;
   task: ModelTask;
+  /** Output size over input size (1 for interpolation and style). */
+  scale: number;
+  /** What it is for and the content it suits, in a sentence (from the catalog). */
+  description: string;
+  /** Milliseconds per megapixel measured on this machine (a benchmark this session), where known. */
+  msPerMegapixel?: number;
   licence: string;
   /** Installed file size, else the download size (0 when unknown). */
   sizeBytes: number;
@@ -186,3 +192,60 @@ export type AppScreen = (typeof APP_SCREENS)[number];
 export type AppEvent =
   | { type: 'navigate'; screen: AppScreen }
   | { type: 'add-inputs'; paths: string[] };
+
+/**
+ * Why the farm cannot be used, as a code the UI words itself: none set in
+ * Settings, a URL that is not one, Redis not answering, Redis refusing the
+ * credentials, the shared root missing or not writable, or no worker up.
+ */
+export const FARM_PROBLEMS = ['not-configured', 'invalid-url', 'unreachable', 'auth-failed', 'shared-root-missing', 'shared-root-not-writable', 'no-workers'] as const;
+export type FarmProblem = (typeof FARM_PROBLEMS)[number];
+
+/** One `framesmith worker` as its heartbeat tells it. */
+export interface FarmWorkerView {
+  name: string;
+  host: string;
+  provider: string;
+  /** Output frames per second over the segments it finished. */
+  fps: number;
+  segment: { farmJobId: string; index: number; frames: number } | null;
+}
+
+export type FarmSegmentState = 'done' | 'active' | 'waiting' | 'failed' | 'missing';
+
+export interface FarmSegmentView {
+  index: number;
+  state: FarmSegmentState;
+  frames: number;
+  frameCount: number;
+  worker: string | null;
+}
+
+/** A farm job recorded on the shared storage and not joined yet. */
+export interface FarmJobView {
+  farmJobId: string;
+  /** The source, relative to the shared root. */
+  input: string;
+  output: string;
+  framesDone: number;
+  framesTotal: number;
+  segments: FarmSegmentView[];
+}
+
+/** farm:test: whether the farm can take jobs, and how many workers answered. */
+export interface FarmTestResult {
+  ok: boolean;
+  problem: FarmProblem | null;
+  /** The engine's words for the problem (for the log and the detail line); null when ok. */
+  detail: string | null;
+  workers: number;
+}
+
+/** farm:status: the farm of the settings (configured false when none is set). */
+export interface FarmStatusView {
+  configured: boolean;
+  problem: FarmProblem | null;
+  detail: string | null;
+  workers: FarmWorkerView[];
+  jobs: FarmJobView[];
+}

@@ -21,6 +21,8 @@ import type {
   AppEvent,
   DirectoryListing,
   DoctorView,
+  FarmStatusView,
+  FarmTestResult,
   GpuStatusView,
   HostInfo,
   JobEstimate,
@@ -138,6 +140,18 @@ export const previewClipIdRequestSchema = z.strictObject({ clipId: clipIdSchema 
 
 export const THEMES = ['light', 'dark', 'system'] as const;
 
+/** A Redis URL: redis://[user[:password]@]host[:port][/db], or rediss:// for TLS. */
+export const redisUrlText = z
+  .string({ error: 'expected a Redis URL (text)' })
+  .max(2048, 'the Redis URL is longer than 2048 characters')
+  .regex(/^rediss?:\/\/[^\s/]+(\/\d+)?\/?$/, 'a Redis URL such as redis://192.168.1.10:6379 or rediss://:password@host:6380');
+
+/**
+ * What the API answers in place of a saved Redis password; sent back
+ * unchanged in settings:set or farm:test, it stands for the saved one.
+ */
+export const REDIS_PASSWORD_MASK = '********';
+
 const settingsFields = {
   provider: z.enum(PROVIDER_PREFERENCES),
   /** null: onnxruntime's default. */
@@ -157,6 +171,12 @@ const settingsFields = {
   theme: z.enum(THEMES),
   /** BCP 47 language tag such as "en" or "de-CH". */
   language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a language tag such as "en" or "pt-BR"'),
+  /** The render farm this app submits to; null: none. The API never answers the password in clear (REDIS_PASSWORD_MASK). */
+  farm: z.strictObject({
+    redisUrl: redisUrlText.nullable(),
+    /** The folder every machine of the farm sees alike (sources are read and segments written there). */
+    sharedRoot: pathText.nullable(),
+  }),
 };
 
 export const settingsSchema = z.strictObject(settingsFields);
@@ -165,6 +185,7 @@ export type Settings = z.infer<typeof settingsSchema>;
 export const settingsPatchSchema = z.strictObject({
   ...settingsFields,
   outputDefaults: settingsFields.outputDefaults.partial(),
+  farm: settingsFields.farm.partial(),
 }).partial();
 export type SettingsPatch = z.input<typeof settingsPatchSchema>;
 
@@ -176,7 +197,11 @@ export const DEFAULT_SETTINGS: Settings = {
   outputDefaults: { folder: null, nameTemplate: '{name}-{preset}{ext}', codec: 'h264', crf: null, pixelFormat: null, audio: 'copy' },
   theme: 'system',
   language: 'en',
+  farm: { redisUrl: null, sharedRoot: null },
 };
+
+/** farm:test: checks these (default: the saved settings) without saving them. */
+export const farmTestRequestSchema = z.strictObject({ redisUrl: redisUrlText.optional(), sharedRoot: pathText.optional() }).optional();
 
 export const filesListRequestSchema = z.strictObject({ dir: pathText, showHidden: z.boolean().default(false) });
 
@@ -245,6 +270,11 @@ export const apiContract = {
     /** Downloads, verifies and places the providers (hundreds of MB); answers the new status. */
     install: method<GpuStatusView>()('gpu:install', gpuRuntimeRequestSchema),
     remove: method<GpuStatusView>()('gpu:remove', gpuRuntimeRequestSchema),
+  },
+  /** The render farm of the settings: a connection test, and its workers and jobs (the Queue screen polls it). */
+  farm: {
+    test: method<FarmTestResult>()('farm:test', farmTestRequestSchema),
+    status: method<FarmStatusView>()('farm:status', noRequestSchema),
   },
   files: {
     list: method<DirectoryListing>()('files:list', filesListRequestSchema),

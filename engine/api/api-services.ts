@@ -7,6 +7,7 @@ import type { HostInfo } from '../../common/api/api-types.ts';
 import type { ApiEventGroup, ApiEvents, Settings } from '../../common/api/contract.ts';
 import type { PreviewImage } from '../../common/jobs.ts';
 import type { Engine } from '../engine.ts';
+import type { FarmAccess } from '../farm/farm-access.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { ModelStore } from '../models/model-store.ts';
 import type { PresetStore } from '../presets/preset-store.ts';
@@ -41,6 +42,8 @@ export interface ApiServices {
   thumbnails: JobThumbnails;
   /** Probes and previews run through here (bounded: see work-queue.ts). */
   heavyWork: WorkQueue;
+  /** The render farm of the settings (farm:* and farm jobs). */
+  farm: FarmAccess;
   previews: PreviewPublisher;
   host: Omit<HostInfo, 'pathSeparator' | 'platform'>;
   emit<G extends ApiEventGroup>(group: G, event: ApiEvents[G]): void;

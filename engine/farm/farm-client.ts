@@ -21,11 +21,11 @@ import {
   farmRecordSchema,
   newFarmJobId,
   segmentJobId,
-  splitFrames,
   type FarmRecord,
   type SegmentPayload,
 } from './farm-job.ts';
 import { WorkerRegistry, type SegmentStatus } from './farm-status.ts';
+import { segmentsOf } from './batch-split.ts';
 import { sharedWork } from './farm-work.ts';
 import { redisConnection } from './redis-connection.ts';
 import { FARM_FOLDER, type SharedRoot } from './shared-root.ts';
@@ -64,13 +64,31 @@ export class FarmClient {
 
   /** Splits one planned video item, records it on the shared storage and queues its segments. */
   async submit(item: PlannedItem, options: { signal: AbortSignal; segmentFrames?: number }): Promise<FarmRecord> {
+    const [record] = await this.submitAll([item], options);
+    return record as FarmRecord;
+  }
+
+  /**
+   * Splits a batch of planned video items (see batch-split.ts: whole files
+   * where that is cheaper, else cuts sized for the workers at keyframes),
+   * records each on the shared storage and queues their segments, in order.
+   */
+  async submitAll(items: readonly PlannedItem[], options: { signal: AbortSignal; segmentFrames?: number }): Promise<FarmRecord[]> {
+    const planned = [];
+    for (const item of items) planned.push({ item, plan: await this.options.engine.segmentPlan(item, { signal: options.signal }) });
+    const workers = Math.max(1, (await this.registry.workers()).length);
+    const batch = { files: planned.length, frames: planned.reduce((sum, entry) => sum + entry.plan.outputFrames, 0) };
+    const records: FarmRecord[] = [];
+    for (const { item, plan } of planned) {
+      const ranges = segmentsOf(plan, { workers, batch, segmentFrames: options.segmentFrames });
+      records.push(await this.record(item, plan, ranges));
+    }
+    return records;
+  }
+
+  private async record(item: PlannedItem, plan: { outputFrames: number; models: Record<string, string> }, ranges: readonly { startFrame: number; frameCount: number }[]): Promise<FarmRecord> {
     const root = this.options.sharedRoot;
     const work = await sharedWork(item, root);
-    const plan = await this.options.engine.segmentPlan(item, { signal: options.signal });
-    const workers = Math.max(1, (await this.registry.workers()).length);
-    // Several segments per worker so a slow one does not hold the end; none tiny.
-    const wanted = options.segmentFrames ?? Math.max(8, Math.ceil(plan.outputFrames / (4 * workers)));
-    const ranges = plan.mode === 'restart' ? [{ startFrame: 0, frameCount: plan.outputFrames }] : splitFrames(plan.outputFrames, wanted);
     const id = newFarmJobId();
     const folder = root.jobFolder(id);
     const record: FarmRecord = {
@@ -156,7 +174,7 @@ export class FarmClient {
       await delay(pollMs, undefined, { signal: options.signal }).catch(() => undefined);
     }
     const root = this.options.sharedRoot;
-    const parts = await Promise.all(record.segments.map((segment) => root.resolve(segment.file)));
+    const parts = await Promise.all(record.segments.map(async (segment) => ({ path: await root.resolve(segment.file), frameCount: segment.frameCount })));
     const output = await this.options.engine.joinSegments(item, parts, { signal: options.signal, onNotice: options.onNotice });
     await fs.rm(await root.resolve(root.jobFolder(record.id)), { recursive: true, force: true });
     return output;

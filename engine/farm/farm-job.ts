@@ -74,19 +74,3 @@ export function newFarmJobId(): string {
 export function segmentJobId(farmJobId: string, index: number): string {
   return `${farmJobId}-s${String(index).padStart(5, '0')}`;
 }
-
-/**
- * Cuts `frames` output frames into segments of about `segmentFrames`
- * (the last one takes the remainder; never a sliver under half a segment).
- */
-export function splitFrames(frames: number, segmentFrames: number): { startFrame: number; frameCount: number }[] {
-  const size = Math.max(1, Math.floor(segmentFrames));
-  const count = Math.max(1, Math.round(frames / size));
-  const result: { startFrame: number; frameCount: number }[] = [];
-  for (let index = 0; index < count; index += 1) {
-    const startFrame = Math.floor((index * frames) / count);
-    const end = Math.floor(((index + 1) * frames) / count);
-    result.push({ startFrame, frameCount: end - startFrame });
-  }
-  return result.filter((segment) => segment.frameCount > 0);
-}

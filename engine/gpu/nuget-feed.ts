@@ -5,7 +5,7 @@
 // base64). The download is verified against that hash, or against a pinned
 // one where the caller has it. `mirror` rewrites URL prefixes (FROM=TO), so a
 // machine that cannot reach nuget.org, or a test, can serve the same files.
-import { DownloadFailedError, InvalidArgumentError } from '../../common/errors.ts';
+import { DownloadFailedError } from '../../common/errors.ts';
 
 export interface FeedOptions {
   /** URL prefix rewrites applied to every request, first match wins. */
@@ -18,13 +18,6 @@ export interface ResolvedPackage {
   packageUrl: string;
   /** Expected digest of the .nupkg. */
   hash: { algorithm: 'sha512' | 'sha256'; base64: string };
-}
-
-/** Parses `FROM=TO` into a rewrite rule. */
-export function parseMirror(text: string): { from: string; to: string } {
-  const at = text.indexOf('=');
-  if (at <= 0 || at === text.length - 1) throw new InvalidArgumentError(`Expected a mirror as FROM=TO (two URL prefixes) but received "${text}".`);
-  return { from: text.slice(0, at), to: text.slice(at + 1) };
 }
 
 export function rewriteUrl(url: string, mirror: FeedOptions['mirror']): string {

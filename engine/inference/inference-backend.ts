@@ -54,6 +54,12 @@ export interface SessionOptions {
    * providers; 'published' always runs the file's own precision.
    */
   precision?: 'auto' | 'published';
+  /**
+   * Which GPU runs the session (onnxruntime's deviceId, 0 first) on CUDA,
+   * TensorRT and DirectML; the other providers have no device choice and
+   * ignore it. Default: the provider's default device (0).
+   */
+  deviceId?: number;
 }
 
 export interface RunOptions {

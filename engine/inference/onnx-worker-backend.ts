@@ -96,6 +96,7 @@ export class OnnxWorkerBackend implements InferenceBackend {
       provider: options.provider,
       precision: options.precision ?? 'auto',
       ...(options.threads === undefined ? {} : { threads: options.threads }),
+      ...(options.deviceId === undefined ? {} : { deviceId: options.deviceId }),
       ...(options.freeDimensions === undefined ? {} : { freeDimensions: options.freeDimensions }),
       ...(denoiseStrength === undefined || !denoisePartner
         ? {}

@@ -26,6 +26,7 @@ export interface OpenRequest {
   threads?: number;
   freeDimensions?: Record<string, number>;
   precision: 'auto' | 'published';
+  deviceId?: number;
 }
 
 export interface GraphTensor {

@@ -14,7 +14,7 @@ import { float16ToFloat32Array, float32ToFloat16Array } from '../onnx/float16.ts
 import type { Precision, ProviderName, ProviderReport } from './inference-backend.ts';
 import type { GraphTensor, OpenReply, OpenRequest, WorkerReply, WorkerRequest, WorkerStartData } from './onnx-worker-protocol.ts';
 import { tensorBuffers } from './onnx-worker-protocol.ts';
-import { describeProviders, detectProviderEnvironment, firstWorkingProvider, planProviders } from './providers.ts';
+import { describeProviders, detectProviderEnvironment, executionProviderConfig, firstWorkingProvider, planProviders } from './providers.ts';
 import type { ProviderEnvironment, ProviderPlan } from './providers.ts';
 import { classifyRuntimeError } from './runtime-errors.ts';
 import type { TensorData, TensorMap } from './tensor.ts';
@@ -42,7 +42,7 @@ interface Handled {
 function sessionKey(request: OpenRequest): string {
   const dimensions = Object.entries(request.freeDimensions ?? {}).sort(([a], [b]) => a.localeCompare(b));
   const blend = request.partner && request.denoiseStrength !== undefined ? [request.partner.path, request.denoiseStrength] : null;
-  return JSON.stringify([request.modelPath, blend, request.provider, request.precision, request.threads ?? null, dimensions]);
+  return JSON.stringify([request.modelPath, blend, request.provider, request.precision, request.threads ?? null, request.deviceId ?? null, dimensions]);
 }
 
 function graphTensors(metadata: readonly InferenceSession.ValueMetadata[], modelId: string): GraphTensor[] {
@@ -155,7 +155,7 @@ class OnnxWorkerHost {
       const precision: Precision = wantFp32 ? 'fp32' : request.sourcePrecision;
       const modelPath = await pathFor(request.modelPath, request.sourcePrecision, wantFp32);
       const options: InferenceSession.SessionOptions = {
-        executionProviders: [provider],
+        executionProviders: [executionProviderConfig(provider, request.deviceId)],
         intraOpNumThreads: threads,
         graphOptimizationLevel: 'all',
         // Idle intra-op threads sleep instead of spinning: the decoder, the

@@ -15,6 +15,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import type { InferenceSession } from 'onnxruntime-node';
 import { InvalidArgumentError, ProviderUnavailableError } from '../../common/errors.ts';
 import { PROVIDER_NAMES } from './inference-backend.ts';
 import type { ProviderAttempt, ProviderName, ProviderPreference } from './inference-backend.ts';
@@ -66,6 +67,17 @@ export function detectProviderEnvironment(backends: BackendListing[], bindingDir
 }
 
 /** All cores by default: inference is the heavy part of every job. */
+/** Providers whose session options take a GPU index (`deviceId` in onnxruntime-node 1.30's typings). */
+export const DEVICE_PROVIDERS = ['cuda', 'tensorrt', 'dml'] as const satisfies readonly ProviderName[];
+
+/** A provider's entry in the session options: with its GPU where it takes one, else just its name. */
+export function executionProviderConfig(provider: ProviderName, deviceId?: number): InferenceSession.ExecutionProviderConfig {
+  if (deviceId === undefined) return provider;
+  if (!Number.isInteger(deviceId) || deviceId < 0) throw new InvalidArgumentError(`Expected a GPU device number (0 or more) but received ${String(deviceId)}.`);
+  if (provider === 'cuda' || provider === 'tensorrt' || provider === 'dml') return { name: provider, deviceId };
+  return provider;
+}
+
 export function defaultThreadCount(): number {
   return os.availableParallelism();
 }

@@ -28,6 +28,8 @@ export interface SessionKey {
   precision: 'auto' | 'published';
   /** Intra-op threads; null: the backend's default. */
   threads: number | null;
+  /** GPU device id; null: the provider's default. */
+  deviceId: number | null;
   /** Denoise blending: the partner's file and the strength, or null. */
   blend: { partnerPath: string; strength: number } | null;
   /** Values for the model's symbolic dimensions, sorted by name; null: all free. */
@@ -42,6 +44,7 @@ export function sessionKeyOf(model: ResolvedModel, options: SessionOptions): Ses
     provider: options.provider,
     precision: options.precision ?? 'auto',
     threads: options.threads ?? null,
+    deviceId: options.deviceId ?? null,
     blend: options.denoiseStrength !== undefined && options.denoisePartner ? { partnerPath: options.denoisePartner.path, strength: options.denoiseStrength } : null,
     shape,
   };
@@ -49,7 +52,7 @@ export function sessionKeyOf(model: ResolvedModel, options: SessionOptions): Ses
 
 /** The key as one string, field order fixed: equal keys give equal text. */
 export function sessionKeyText(key: SessionKey): string {
-  return JSON.stringify([key.modelPath, key.modelId, key.provider, key.precision, key.threads, key.blend && [key.blend.partnerPath, key.blend.strength], key.shape]);
+  return JSON.stringify([key.modelPath, key.modelId, key.provider, key.precision, key.threads, key.deviceId, key.blend && [key.blend.partnerPath, key.blend.strength], key.shape]);
 }
 
 interface Entry {
@@ -95,6 +98,8 @@ export interface SessionPoolOptions {
   keepIdle?: number;
   /** Per-user GPU folder (`framesmith gpu install cuda`): its onnxruntime is loaded when it holds one. */
   gpuDir?: string;
+  /** GPU for sessions that name none (one render-farm worker per GPU); default the provider's. */
+  deviceId?: number;
 }
 
 export class SessionPool implements InferenceBackend {
@@ -109,6 +114,8 @@ export class SessionPool implements InferenceBackend {
     private readonly keepIdle = 4,
     /** Which onnxruntime-node the worker loads (the app's or the GPU install), when the backend is the worker. */
     readonly onnxRuntime?: OnnxRuntimeChoice,
+    /** GPU for sessions that name none. */
+    private readonly deviceId?: number,
   ) {
     if (!Number.isInteger(keepIdle) || keepIdle < 0) throw new InvalidArgumentError(`Expected a whole number of at least 0 for keepIdle but received ${keepIdle}.`);
   }
@@ -116,7 +123,7 @@ export class SessionPool implements InferenceBackend {
   /** The pool over one onnxruntime worker thread. */
   static create(options: SessionPoolOptions): SessionPool {
     const backend = new OnnxWorkerBackend({ cacheDir: options.cacheDir, threads: options.threads, gpuDir: options.gpuDir });
-    return new SessionPool(backend, options.keepIdle, backend.onnxRuntime);
+    return new SessionPool(backend, options.keepIdle, backend.onnxRuntime, options.deviceId);
   }
 
   /** Sessions open now (distinct keys), for tests and logs. */
@@ -125,8 +132,9 @@ export class SessionPool implements InferenceBackend {
   }
 
   /** A lease on the session for this model and these options, opened on first use and shared after. */
-  async open(model: ResolvedModel, options: SessionOptions): Promise<ModelSession> {
+  async open(model: ResolvedModel, requested: SessionOptions): Promise<ModelSession> {
     if (this.disposed) throw new BugError('session pool used after dispose()');
+    const options = requested.deviceId === undefined && this.deviceId !== undefined ? { ...requested, deviceId: this.deviceId } : requested;
     if (options.denoiseStrength !== undefined && !options.denoisePartner) {
       throw new InvalidArgumentError(`Model "${model.manifest.id}" has no denoise partner, so it takes no denoise strength.`);
     }

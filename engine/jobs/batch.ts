@@ -35,6 +35,10 @@ export interface BatchPlan {
 
 export interface ItemHandlers extends ItemHooks {
   signal: AbortSignal;
+  /** Why `signal` fired: an explicit cancel, or a stop that keeps the job to resume (shutdown); undefined before. */
+  stopReason?: () => 'cancel' | 'shutdown' | undefined;
+  /** Whether the job is paused now (a farm job holds its waiting segments while it is). */
+  paused?: () => boolean;
 }
 
 export interface ItemResult {

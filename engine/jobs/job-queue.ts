@@ -16,7 +16,7 @@
 import { promises as fs } from 'node:fs';
 import { InvalidArgumentError } from '../../common/errors.ts';
 import { jobId } from '../../common/ids.ts';
-import { type JobEvent, type JobSnapshot, type JobSpecInput, type LogLevel } from '../../common/jobs.ts';
+import { type JobEvent, type JobSnapshot, type JobSpec, type JobSpecInput, type LogLevel } from '../../common/jobs.ts';
 import type { Progress } from '../../common/progress.ts';
 import type { FreeSpaceReader } from '../storage/free-space.ts';
 import { jobRecordOf, type ResolvedPreset } from './job-request.ts';
@@ -33,6 +33,8 @@ export interface JobQueueOptions {
   /** The user's data folder: jobs/ (records) and work/ (segments) live here. */
   dataDir: string;
   executor: JobExecutor;
+  /** The executor of a job whose spec asks for another (the app's farm executor for renderOn 'farm'); undefined: `executor`. */
+  executorFor?: (spec: JobSpec) => JobExecutor | undefined;
   resolvePreset?: (id: string) => Promise<ResolvedPreset>;
   /** Jobs run at once (GPU-heavy work), by all processes sharing dataDir: default 1. */
   concurrency?: number;

@@ -16,7 +16,7 @@
 import path from 'node:path';
 import { InvalidArgumentError, isCancellation, serializeError, throwIfCancelled } from '../../common/errors.ts';
 import { jobId } from '../../common/ids.ts';
-import type { JobEvent, LogLevel } from '../../common/jobs.ts';
+import { jobSpecSchema, type JobEvent, type JobSpec, type LogLevel } from '../../common/jobs.ts';
 import type { Progress } from '../../common/progress.ts';
 import type { FfmpegTools } from '../media/ffmpeg-locator.ts';
 import type { RgbFrame } from '../media/frame.ts';
@@ -72,6 +72,8 @@ export interface RunnerHost {
 
 export interface RunnerOptions {
   executor: JobExecutor;
+  /** The executor of a job whose spec asks for another (a farm job); undefined: `executor`. */
+  executorFor?: (spec: JobSpec) => JobExecutor | undefined;
   /** Still images of one job processed at once: default 2. */
   imageParallelism?: number;
   /** Frames per video segment; default about 4 seconds. */
@@ -255,8 +257,10 @@ export class JobRunner {
     await this.setItem(id, index, { state: 'running', error: null });
     const itemWork = path.join(this.host.workDir(id), `item-${index}`);
     try {
-      const result = await this.options.executor.processItem(planned, {
+      const result = await this.executorOf(id).processItem(planned, {
         signal,
+        stopReason: () => active.reason,
+        paused: () => active.gate.isPaused,
         itemIndex: index,
         itemCount,
         workDir: planned.input.kind === 'image' ? undefined : itemWork,
@@ -281,6 +285,11 @@ export class JobRunner {
       await this.setItem(id, index, { state: 'failed', error: serialized });
       this.host.log(id, 'error', `${planned.input.path}: ${serialized.userMessage}`);
     }
+  }
+
+  private executorOf(id: string): JobExecutor {
+    const spec = jobSpecSchema.safeParse(this.record(id).spec);
+    return (spec.success ? this.options.executorFor?.(spec.data) : undefined) ?? this.options.executor;
   }
 
   private onPreview(id: string, active: ActiveJob, itemIndex: number, before: RgbFrame, after: RgbFrame): void {

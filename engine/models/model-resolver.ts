@@ -71,14 +71,28 @@ function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
 }
 
 export class ModelResolver {
-  readonly catalog: Catalog;
+  private current: Catalog;
   readonly roots: readonly ModelSearchRoot[];
   private readonly cache: VerificationCache;
 
   constructor(options: ModelResolverOptions) {
-    this.catalog = options.catalog;
+    this.current = options.catalog;
     this.roots = options.roots;
     this.cache = VerificationCache.inDir(options.cacheDir);
+  }
+
+  /** The catalog ids are resolved against: the bundled models and those of the user's model store. */
+  get catalog(): Catalog {
+    return this.current;
+  }
+
+  /**
+   * Swaps in the catalog as it is after the model store installed, imported
+   * or removed a model, so a long-lived process (serve, the desktop app) runs
+   * a model it just downloaded without a restart.
+   */
+  useCatalog(catalog: Catalog): void {
+    this.current = catalog;
   }
 
   /** Where the verification cache lives (undefined when kept in memory). */

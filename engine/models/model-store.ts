@@ -28,7 +28,7 @@ import { convertNcnnToOnnx } from '../convert/ncnn-to-onnx.ts';
 import type { InferenceBackend, ResolvedModel } from '../inference/inference-backend.ts';
 import { OnnxWorkerBackend } from '../inference/onnx-worker-backend.ts';
 import { decodeCByteArray } from './c-byte-array.ts';
-import { Catalog, closeIds } from './catalog.ts';
+import { closeIds } from './catalog.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './download-http.ts';
 import { sourceLicenceNotes, type SourceLicenceNote } from './source-licences.ts';
 import { digestFile } from './file-integrity.ts';
@@ -41,7 +41,7 @@ import { readModelInfo, type ModelInfo } from './model-info.ts';
 import { readGraphIo } from '../onnx/onnx-graph-io.ts';
 import { convertPytorchToOnnx } from '../convert/pytorch/pytorch-to-onnx.ts';
 import { bundledCatalogPath } from './repo-paths.ts';
-import { deleteUserModel, putUserModel, readUserModels } from './user-catalog.ts';
+import { deleteUserModel, loadCatalogWithStore, putUserModel, readUserModels } from './user-catalog.ts';
 import { exists } from '../base/exists.ts';
 import { assertSpaceFor, freeBytesOf } from '../storage/free-space.ts';
 import { ModelFetcher, type FetchedFiles, type ModelStoreEvent, type SourcePreference } from './model-fetcher.ts';
@@ -101,6 +101,10 @@ export interface StoreListing {
   id: string;
   displayName: string;
   task: ModelManifest['task'];
+  /** Output size over input size (1 for interpolation and style). */
+  scale: number;
+  /** What it is for and the content it suits, in a sentence. */
+  description: string;
   format: ModelDownload['format'];
   licence: string;
   /** Installed file size, else the download size (0 when unknown). */
@@ -160,18 +164,15 @@ export class ModelStore {
     return this.ownedBackend;
   }
 
-  /** A resolver over the store's own manifests only. */
-  private async storeResolver(): Promise<ModelResolver> {
-    const catalog = Catalog.fromJson({ version: 1, models: await readUserModels(this.storeDir) }, path.join(this.storeDir, 'user-catalog.json'));
-    return new ModelResolver({ catalog, roots: [{ path: this.storeDir, source: 'user-cache', exists: true }], cacheDir: this.cacheDir });
-  }
-
   /** The store's own verified copy of `id`, or undefined (a damaged one is removed). */
   async storedModel(id: string, options: { signal?: AbortSignal } = {}): Promise<EnsuredModel | undefined> {
-    const resolver = await this.storeResolver();
-    if (!resolver.catalog.has(id)) return undefined;
+    const manifest = (await readUserModels(this.storeDir)).find((model) => model.id === id);
+    if (!manifest) return undefined;
+    // Searched in the store folder only; the catalog is the merged one, where a stored model's denoise partner may be a bundled model.
+    const catalog = await loadCatalogWithStore(this.storeDir, this.options.catalogPath);
+    const resolver = new ModelResolver({ catalog, roots: [{ path: this.storeDir, source: 'user-cache', exists: true }], cacheDir: this.cacheDir });
     try {
-      const model = await resolver.resolve(id, options);
+      const model = await resolver.resolveManifest(manifest, options);
       return { manifest: model.manifest, path: model.path, origin: 'store' };
     } catch (error) {
       if (isCancellation(error)) throw error;
@@ -234,6 +235,7 @@ export class ModelStore {
       }
       await rename(temporary, onnxPath);
       await putUserModel(this.storeDir, manifest);
+      await this.catalogChanged();
       await rm(folder, { recursive: true, force: true });
       return { manifest, path: onnxPath, origin: 'downloaded' };
     } finally {
@@ -296,6 +298,12 @@ export class ModelStore {
   /** Adds an ONNX file already in `installedPath(manifest.id)` to the store's catalog. */
   async register(manifest: ModelManifest): Promise<void> {
     await putUserModel(this.storeDir, manifest);
+    await this.catalogChanged();
+  }
+
+  /** Tells the resolver (the engine's) the catalog as the store now has it, so jobs run what was just installed. */
+  private async catalogChanged(): Promise<void> {
+    this.options.resolver?.useCatalog(await loadCatalogWithStore(this.storeDir, this.options.catalogPath));
   }
 
   /** Builds the manifest of an installed file from a download-like description. */
@@ -339,6 +347,8 @@ export class ModelStore {
         id,
         displayName: entry?.displayName ?? base?.displayName ?? id,
         task: entry?.task ?? (base as ModelManifest).task,
+        scale: entry?.scale ?? base?.scale ?? 1,
+        description: entry?.description ?? base?.description ?? '',
         format: mine?.format ?? entry?.format ?? 'onnx',
         licence: entry?.licence ?? base?.licence ?? '',
         sourceLicences: entry ? sourceLicenceNotes(entry) : [],
@@ -375,6 +385,7 @@ export class ModelStore {
     const hadFiles = (await exists(installed)) || (await exists(downloads));
     await rm(installed, { recursive: true, force: true });
     await rm(downloads, { recursive: true, force: true });
+    if (hadManifest) await this.catalogChanged();
     return hadManifest || hadFiles;
   }
 

@@ -34,8 +34,11 @@ export interface FrameStage {
    * run() with output frame k, it makes run() read its whole input from frame
    * 0, replaying only its cheap per-frame analysis for what comes before, and
    * yield just frames k, k+1, ... of a full run, equal to them.
+   * `firstSourceFrame` (default 0) says its input starts at that source frame
+   * instead: exact when it lies at least the step's context before (the
+   * chain plan's segmentDecodeStart gives it).
    */
-  resumeAt?(outputFrame: number): void;
+  resumeAt?(outputFrame: number, firstSourceFrame?: number): void;
   /** Transforms the stream; must stop promptly (between frames) when the signal fires. */
   run(frames: AsyncIterable<RgbFrame>, signal: AbortSignal): AsyncIterable<RgbFrame>;
   /** Releases sessions and buffers. */

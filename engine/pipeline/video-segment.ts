@@ -8,7 +8,9 @@
 // chain of per-frame steps (upscale, stylize without stabilisation) output
 // frame k is made from source frame k alone, so decoding source frames
 // [start, end) is enough; a chain whose first step replays its state
-// (interpolation, FrameStage.resumeAt) reads the source from frame 0 and
+// (interpolation, FrameStage.resumeAt) reads the source from
+// `firstSourceFrame` (the chain plan's segmentDecodeStart: the frame under
+// `start` less the step's context; 0 replays from the first frame) and
 // yields only the frames from `start` on. Any other chain is rendered as one
 // segment (the whole video), which is trivially exact. The part is written
 // under a temporary name and renamed into place when complete, so a killed
@@ -36,6 +38,8 @@ export interface VideoSegmentOptions {
   range: SegmentRange;
   /** How this chain may be cut (the chain plan's resume mode). */
   mode: SegmentMode;
+  /** 'replay-first-step': the source frame the decode starts at (the chain plan's segmentDecodeStart); default 0. */
+  firstSourceFrame?: number;
   /** The part file (or PNG folder) to write; replaced if it exists. */
   outputPath: string;
   signal: AbortSignal;
@@ -63,8 +67,9 @@ export async function renderVideoSegment(options: VideoSegmentOptions): Promise<
   if (mode === 'restart' && (range.startFrame !== 0 || end !== output.frameCount)) {
     throw new BugError('this chain carries state across frames and can only be rendered as one segment');
   }
-  if (mode === 'replay-first-step' && range.startFrame > 0) stages[0]?.resumeAt?.(range.startFrame);
-  const decodeRange = mode === 'exact' ? { startFrame: range.startFrame || undefined, endFrame: end } : {};
+  const firstSource = mode === 'replay-first-step' ? options.firstSourceFrame ?? 0 : 0;
+  if (mode === 'replay-first-step' && range.startFrame > 0) stages[0]?.resumeAt?.(range.startFrame, firstSource);
+  const decodeRange = mode === 'exact' ? { startFrame: range.startFrame || undefined, endFrame: end } : { startFrame: firstSource || undefined };
   const bitDepth = video.bitDepth > 8 ? 16 : 8;
   // The segment stops reading once it has its frames: a replaying stage would
   // otherwise decode and analyse the rest of the video for nothing.

@@ -235,6 +235,32 @@ export function sourceFramesOf(plan: ChainPlan, outputFrame: number): number[] {
   return position.den === 1 ? [floor] : [floor, floor + 1];
 }
 
+/**
+ * The first source frame a segment starting at output frame `outputFrame`
+ * decodes: the source frame under it, less the first step's context when
+ * that step replays its facts ('replay-first-step'); 0 for a chain that
+ * restarts. The farm's cuts and the segment renderer both read it.
+ */
+export function segmentDecodeStart(plan: ChainPlan, outputFrame: number): number {
+  if (plan.resume === 'restart' || outputFrame === 0) return 0;
+  const [under] = sourceFramesOf(plan, outputFrame);
+  const before = plan.resume === 'replay-first-step' ? (plan.steps[0]?.context.before ?? 0) : 0;
+  return Math.max(0, (under as number) - before);
+}
+
+/** The first output frame whose segment would decode from exactly `sourceFrame`; undefined when none does. */
+export function outputFrameDecodingFrom(plan: ChainPlan, sourceFrame: number): number | undefined {
+  // segmentDecodeStart never decreases with the output frame: search for the first at or after.
+  let low = 0;
+  let high = plan.output.frameCount;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (segmentDecodeStart(plan, middle) < sourceFrame) low = middle + 1;
+    else high = middle;
+  }
+  return low < plan.output.frameCount && segmentDecodeStart(plan, low) === sourceFrame ? low : undefined;
+}
+
 /** Estimated milliseconds of model time for the whole chain; null when a model of it was never measured here. */
 export function modelMilliseconds(plan: ChainPlan, cost: RunCost): number | null {
   let total = 0;

@@ -21,6 +21,16 @@
 // The facts are computed on the frames the stage receives, so this is exact
 // only where those are the decoded source frames (the stage first in its
 // chain, see resume-policy.ts).
+//
+// Bounded start (resumeAt(k, s)): the input begins at source frame s. The
+// action of an output frame over source frame f reads the duplicate facts of
+// frames f - maxHold .. f (further back only decides that a run is a hold,
+// which a run reaching back past f - maxHold is either way), and the facts of
+// the next distinct frame after f. So frames before s count as distinct
+// frames without a cut (frame s, with no predecessor, too), and every output
+// frame over f >= s + maxHold plans as in a full run; the chain plan's
+// context (maxHold + 1 frames with dedup, 1 without) keeps k past that. A
+// segment then decodes its range plus the context, not the film before it.
 import { BugError, InvalidArgumentError, ModelManifestMismatchError, throwIfCancelled } from '../../common/errors.ts';
 import type { ModelManifest } from '../../common/model-manifest.ts';
 import { formatRational, toNumber, type Rational } from '../../common/rational.ts';
@@ -32,7 +42,9 @@ import type { FrameGeometry, FrameStage, TimeStretch } from '../pipeline/frame-s
 import { frameToTensor, tensorToFrame, type ValueRange } from './image-tensor.ts';
 import { DEFAULT_SCENE_THRESHOLD, frameFacts, frameSignature, type FrameSignature } from './interpolation-scene.ts';
 import {
+  DEFAULT_MAX_HOLD,
   InterpolationPlanner,
+  sourcePosition,
   interpolationTiming,
   outputFrameCount,
   type InterpolationAction,
@@ -193,6 +205,7 @@ export function createInterpolationStage(options: InterpolationStageOptions): Fr
   let planned: { input: FrameGeometry; output: FrameGeometry } | undefined;
   let released = false;
   let firstOutput = 0;
+  let firstSource = 0;
   const quality = options.quality ? 3 : 1;
 
   const geometry = (input: FrameGeometry): FrameGeometry => {
@@ -215,21 +228,30 @@ export function createInterpolationStage(options: InterpolationStageOptions): Fr
       planned = { input, output };
       return output;
     },
-    resumeAt(outputFrame: number): void {
+    resumeAt(outputFrame: number, firstSourceFrame = 0): void {
       if (!Number.isInteger(outputFrame) || outputFrame < 0) {
         throw new InvalidArgumentError(`Expected an output frame number to resume at but received ${String(outputFrame)}.`);
       }
+      if (!Number.isInteger(firstSourceFrame) || firstSourceFrame < 0) {
+        throw new InvalidArgumentError(`Expected a source frame number to start from but received ${String(firstSourceFrame)}.`);
+      }
       firstOutput = outputFrame;
+      firstSource = firstSourceFrame;
     },
     async *run(frames: AsyncIterable<RgbFrame>, signal: AbortSignal): AsyncIterable<RgbFrame> {
       if (!planned) throw new BugError('the interpolation stage ran before outputGeometry() fixed its timing');
       const { input, output } = planned;
       const timing = interpolationTiming(input.frameRate, options.mode);
       const planner = new InterpolationPlanner({ step: timing.step, outputCount: output.frameCount, dedup });
+      if (firstSource > 0 && firstSource + (dedup ? DEFAULT_MAX_HOLD : 0) > sourcePosition(firstOutput, timing.step).frame) {
+        throw new BugError(`interpolation from output frame ${firstOutput} cannot start its input at source frame ${firstSource}: that is inside the step's context`);
+      }
       const window = new Map<number, WindowEntry>();
       const iterator = frames[Symbol.asyncIterator]();
       let previous: FrameSignature | undefined;
-      let sourceIndex = 0;
+      // Frames before a bounded start count as distinct, without a cut (see the header).
+      for (let index = 0; index < firstSource; index += 1) planner.push({ duplicate: false, cut: false });
+      let sourceIndex = firstSource;
       let inputEnded = false;
       const pending: Promise<RgbFrame>[] = [];
 

@@ -21,6 +21,12 @@ export function modelIdOfDraft(draft: StepDraft): string | null {
   return typeof draft.model === 'string' && draft.model !== '' ? draft.model : null;
 }
 
+/** The chain's models that are not on this machine yet and can be downloaded (each is offered under its step). */
+export function modelsToDownload(drafts: readonly StepDraft[], models: readonly ModelListing[]): ModelListing[] {
+  const ids = new Set(drafts.map(modelIdOfDraft).filter((id) => id !== null));
+  return models.filter((model) => ids.has(model.id) && model.state === 'available');
+}
+
 interface ModelDownloadOfferProps {
   model: ModelListing | undefined;
   activity: ModelActivity | undefined;
@@ -55,6 +61,7 @@ export function ModelDownloadOffer({ model, activity }: ModelDownloadOfferProps)
         </button>
       </div>
       {activity ? <ProgressBar fraction={activity.fraction ?? 0} label={t('models.progressOf', { name: model.displayName })} /> : null}
+      {activity?.bytes ? <span className="muted" data-testid="model-offer-bytes">{t('models.bytesOf', { done: formatBytes(activity.bytes.done), total: formatBytes(activity.bytes.total) })}</span> : null}
       {error ? <span className="error">{error}</span> : null}
     </div>
   );

@@ -129,6 +129,7 @@ export function QuickStartPanel({ inputs, probe, onStarted, onMoreOptions, onClo
             ? t('quick.downloading', { name: model.displayName })
             : t('quick.needsDownload', { name: model.displayName, size: model.sizeBytes > 0 ? formatBytes(model.sizeBytes) : t('quick.sizeUnknown'), licence: model.licence })}
           {download ? <ProgressBar fraction={download.fraction ?? 0} label={t('quick.downloadProgress', { name: model.displayName })} /> : null}
+          {download?.bytes ? <span className="muted">{t('models.bytesOf', { done: formatBytes(download.bytes.done), total: formatBytes(download.bytes.total) })}</span> : null}
         </div>
       ) : null}
       <div className="quick-preview" aria-live="polite">

@@ -9,6 +9,8 @@ export interface ModelActivity {
   phase: 'download' | 'verify' | 'convert' | 'check';
   /** 0..1 while downloading with a known size; null otherwise. */
   fraction: number | null;
+  /** Bytes of the file being downloaded, where the server said its size. */
+  bytes?: { done: number; total: number };
   message?: string;
 }
 
@@ -45,7 +47,9 @@ export function useModels(): ModelsState {
       setActivity((current) => {
         const next = { ...current };
         if (event.type === 'progress') {
-          next[event.id] = { phase: event.phase, fraction: event.bytesTotal ? (event.bytesDone ?? 0) / event.bytesTotal : null };
+          next[event.id] = event.bytesTotal
+            ? { phase: event.phase, fraction: (event.bytesDone ?? 0) / event.bytesTotal, bytes: { done: event.bytesDone ?? 0, total: event.bytesTotal } }
+            : { phase: event.phase, fraction: null };
         } else if (event.type === 'retry') {
           next[event.id] = { phase: 'download', fraction: null, message: event.reason };
         } else {

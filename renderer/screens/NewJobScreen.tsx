@@ -3,16 +3,18 @@
 // checked with the shared jobSpecSchema as it changes.
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { jobSpecSchema, type JobSpecInput } from '../../common/jobs.ts';
+import { jobSpecSchema, type JobSpecInput, type RenderTarget } from '../../common/jobs.ts';
 import { ApiCallError, messageOf, unwrap } from '../api/api-error.ts';
 import { useApi } from '../api/ApiContext.tsx';
 import { ChainEditor } from '../components/ChainEditor.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
+import { modelsToDownload } from '../components/ModelDownloadOffer.tsx';
 import { EstimatePanel } from '../components/EstimatePanel.tsx';
 import { Field } from '../components/Field.tsx';
 import { InputList } from '../components/InputList.tsx';
 import { JobOverrides, type Overrides } from '../components/JobOverrides.tsx';
 import { PathPicker } from '../components/PathPicker.tsx';
+import { RenderOnChoice } from '../components/RenderOnChoice.tsx';
 import type { JobDraft } from '../App.tsx';
 import { toGuiError, type GuiError } from '../gui-error.ts';
 import type { Screen } from '../hooks/useHashRoute.ts';
@@ -21,7 +23,7 @@ import { usePresets } from '../hooks/usePresets.ts';
 import { useSettings } from '../hooks/useSettings.tsx';
 import { defaultStep, issuesByField, stripEmpty, validateStep, type StepDraft } from '../step-validation.ts';
 
-function buildSpec(inputs: string[], presetId: string, drafts: StepDraft[], outputFolder: string, nameTemplate: string, overrides: Overrides): JobSpecInput {
+function buildSpec(inputs: string[], presetId: string, drafts: StepDraft[], outputFolder: string, nameTemplate: string, overrides: Overrides, renderOn: RenderTarget = 'local'): JobSpecInput {
   const outputSettings = stripEmpty({ codec: overrides.codec, crf: overrides.crf, audio: overrides.audio, overwrite: overrides.overwrite });
   const processing = stripEmpty({ provider: overrides.provider, tile: overrides.tile });
   const spec: Record<string, unknown> = { inputs, nameTemplate };
@@ -30,6 +32,7 @@ function buildSpec(inputs: string[], presetId: string, drafts: StepDraft[], outp
   if (outputFolder.trim()) spec.outputFolder = outputFolder.trim();
   if (Object.keys(outputSettings).length > 0) spec.outputSettings = outputSettings;
   if (Object.keys(processing).length > 0) spec.processing = processing;
+  if (renderOn !== 'local') spec.renderOn = renderOn;
   return spec as JobSpecInput;
 }
 
@@ -52,6 +55,7 @@ export function NewJobScreen({ navigate, initial, onInitialUsed }: NewJobScreenP
   const [outputFolder, setOutputFolder] = useState(() => initial?.outputFolder ?? settings.outputDefaults.folder ?? '');
   const [nameTemplate, setNameTemplate] = useState(() => initial?.nameTemplate ?? settings.outputDefaults.nameTemplate);
   const [overrides, setOverrides] = useState<Overrides>(() => initial?.overrides ?? {});
+  const [renderOn, setRenderOn] = useState<RenderTarget>('local');
   const [submitting, setSubmitting] = useState(false);
   // A failed job brought back to be edited keeps its problem on the field at fault until the spec changes.
   const [submitted, setSubmitted] = useState<{ key: string; problem: GuiError } | null>(() => {
@@ -72,7 +76,7 @@ export function NewJobScreen({ navigate, initial, onInitialUsed }: NewJobScreenP
     if (submitted?.problem.field) document.querySelector<HTMLElement>('main [aria-invalid="true"]')?.focus();
   }, [submitted]);
 
-  const spec = useMemo(() => buildSpec(inputs, presetId, drafts, outputFolder, nameTemplate, overrides), [inputs, presetId, drafts, outputFolder, nameTemplate, overrides]);
+  const spec = useMemo(() => buildSpec(inputs, presetId, drafts, outputFolder, nameTemplate, overrides, renderOn), [inputs, presetId, drafts, outputFolder, nameTemplate, overrides, renderOn]);
   const checked = jobSpecSchema.safeParse(spec);
   const specKey = JSON.stringify(spec);
   // An answer from the engine holds only for the spec it was about: any edit clears it.
@@ -83,18 +87,20 @@ export function NewJobScreen({ navigate, initial, onInitialUsed }: NewJobScreenP
   const hasOwnControl = (field: string | null) => field !== null && (field === 'outputFolder' || field === 'nameTemplate' || field.startsWith('outputSettings.') || field.startsWith('processing.'));
   const overridesAtFault = Object.keys(errors).some((field) => field.startsWith('outputSettings.') || field.startsWith('processing.'));
   const chainValid = presetId !== '' || drafts.every((draft) => validateStep(draft).step !== null);
+  // Models offered for download under their steps: Add to queue fetches them first; the estimate waits for them.
+  const toDownload = presetId === '' ? modelsToDownload(drafts, models) : [];
 
   async function submit() {
     setSubmitting(true);
     setSubmitted(null);
     try {
+      for (const model of toDownload) await unwrap(api.models.pull({ id: model.id }));
       await unwrap(api.jobs.enqueue(spec));
       navigate('queue');
     } catch (failure) {
       const problem = failure instanceof ApiCallError ? toGuiError(t, failure.error) : { message: messageOf(failure), field: null };
       setSubmitted({ key: specKey, problem });
       setSubmitting(false);
-
     }
   }
 
@@ -125,17 +131,18 @@ export function NewJobScreen({ navigate, initial, onInitialUsed }: NewJobScreenP
             <input className="input" value={nameTemplate} onChange={(event) => setNameTemplate(event.target.value)} />
           </Field>
         </div>
+        <RenderOnChoice value={renderOn} onChange={setRenderOn} />
         <details open={overridesAtFault || undefined}>
           <summary>{t('newJob.overrides')}</summary>
           <div style={{ marginTop: 10 }}><JobOverrides value={overrides} errors={errors} onChange={setOverrides} /></div>
         </details>
       </div>
-      <EstimatePanel spec={checked.success && chainValid ? spec : null} onProblem={setEstimateProblem} />
+      <EstimatePanel spec={checked.success && chainValid && toDownload.length === 0 ? spec : null} onProblem={setEstimateProblem} />
       <ErrorNotice message={submitProblem && !hasOwnControl(submitProblem.field) ? submitProblem.message : null} onDismiss={() => setSubmitted(null)} />
       <div className="row">
         <span className="muted small spacer">{inputs.length === 0 ? t('newJob.needInputs') : !chainValid ? t('newJob.fixChain') : problem ? t('newJob.fixProblem') : (errors[''] ?? '')}</span>
         <button type="button" className="button" onClick={() => navigate('queue')}>{t('common.cancel')}</button>
-        <button type="button" className="button primary" disabled={!checked.success || !chainValid || submitting || problem !== null} onClick={() => void submit()}>{t('newJob.addToQueue')}</button>
+        <button type="button" className="button primary" disabled={!checked.success || !chainValid || submitting || problem !== null} onClick={() => void submit()}>{toDownload.length > 0 ? t('newJob.downloadAndAdd') : t('newJob.addToQueue')}</button>
       </div>
     </section>
   );

@@ -8,6 +8,7 @@ import type { TFunction } from 'i18next';
 import type { JobSnapshot } from '../../common/jobs.ts';
 import { messageOf, unwrap } from '../api/api-error.ts';
 import { useApi } from '../api/ApiContext.tsx';
+import { FarmPanel } from '../components/FarmPanel.tsx';
 import { FileIntakeBar } from '../components/FileIntakeBar.tsx';
 import type { JobAction } from '../components/JobActions.tsx';
 import { JobCard } from '../components/JobCard.tsx';
@@ -15,6 +16,7 @@ import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { QuickStartPanel } from '../components/QuickStartPanel.tsx';
 import { useFileIntake } from '../hooks/useFileIntake.ts';
 import { useJobs } from '../hooks/useJobs.ts';
+import { useSettings } from '../hooks/useSettings.tsx';
 import type { Screen } from '../hooks/useHashRoute.ts';
 import type { JobDraft } from '../App.tsx';
 import { baseName } from '../format.ts';
@@ -52,6 +54,8 @@ export function QueueScreen({ navigate, onDraft }: QueueScreenProps) {
   const { t } = useTranslation();
   const api = useApi();
   const { jobs, thumbnails, error, loading } = useJobs();
+  const { settings } = useSettings();
+  const farmSet = settings.farm.redisUrl !== null && settings.farm.sharedRoot !== null;
   const [busyId, setBusyId] = useState<string | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
   const [comparing, setComparing] = useState<{ jobId: string; itemIndex: number } | null>(null);
@@ -145,6 +149,7 @@ export function QueueScreen({ navigate, onDraft }: QueueScreenProps) {
       ) : (
         <FileIntakeBar intake={intake} empty={!loading && jobs.length === 0} onFiles={files.acceptFiles} onPaths={files.acceptPaths} onCancel={files.cancel} />
       )}
+      {farmSet ? <FarmPanel /> : null}
       {loading ? <p className="muted">{t('common.loading')}</p> : null}
       <div className="stack" role="list" aria-label={t('queue.title')}>
         {jobs.map((job) => {

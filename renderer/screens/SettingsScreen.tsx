@@ -8,6 +8,7 @@ import { OUTPUT_CODECS, PROVIDER_PREFERENCES } from '../../common/job-spec.ts';
 import { messageOf, unwrap } from '../api/api-error.ts';
 import { useApi } from '../api/ApiContext.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
+import { FarmSettings } from '../components/FarmSettings.tsx';
 import { Field } from '../components/Field.tsx';
 import { NumberInput } from '../components/NumberInput.tsx';
 import { PathPicker } from '../components/PathPicker.tsx';
@@ -113,6 +114,7 @@ export function SettingsScreen() {
           </Field>
         </div>
       </div>
+      <FarmSettings save={save} />
     </section>
   );
 }

@@ -16,11 +16,13 @@ export interface ServeOptions {
   dataDir: string;
   cacheDir: string;
   env?: Record<string, string | undefined>;
+  /** Options after `serve --port 0` (e.g. --no-shared-models, --mirror FROM=TO). */
+  args?: readonly string[];
   timeoutMs?: number;
 }
 
 export function startServe(options: ServeOptions): Promise<ServeProcess> {
-  const child: ChildProcess = spawn(process.execPath, [path.join(repoRoot, 'bin', 'framesmith.js'), 'serve', '--port', '0'], {
+  const child: ChildProcess = spawn(process.execPath, [path.join(repoRoot, 'bin', 'framesmith.js'), 'serve', '--port', '0', ...(options.args ?? [])], {
     cwd: repoRoot,
     env: { ...process.env, FRAMESMITH_DATA: options.dataDir, FRAMESMITH_CACHE: options.cacheDir, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,6 +3,7 @@
 // Thumbnails and estimates start ffmpeg and ffprobe, so they go through the
 // bounded heavy-work queue like previews.
 import type { RequestOut, Settings } from '../../../common/api/contract.ts';
+import { InvalidArgumentError } from '../../../common/errors.ts';
 import { jobSpecSchema, type JobSpecInput, type PreviewImage } from '../../../common/jobs.ts';
 import type { ApiHandlers } from '../api-dispatcher.ts';
 import { processingFromSettings, type ApiServices } from '../api-services.ts';
@@ -43,6 +44,9 @@ export function jobsHandlers(services: ApiServices): Pick<ApiHandlers, JobsChann
   const { queue, engine } = services;
   return {
     'jobs:enqueue': async (spec, { signal }) => {
+      if (spec.renderOn === 'farm' && !(await services.farm.configured())) {
+        throw new InvalidArgumentError('This job is to render on the farm, but no farm is set up. Enter its Redis URL and shared folder in Settings, or render on this machine.');
+      }
       const job = await queue.add(applySettingsToSpec(spec, await services.settings.get()), { signal });
       // Made ahead for the job card; a busy queue just leaves it for the card's own request.
       void thumbnailOf(services, job.id, new AbortController().signal).catch(() => null);

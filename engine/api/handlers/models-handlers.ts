@@ -9,14 +9,20 @@ import { importModel } from '../../models/model-import.ts';
 import type { ModelStoreEvent, StoreListing } from '../../models/model-store.ts';
 import type { ApiHandlers } from '../api-dispatcher.ts';
 import { processingFromSettings, type ApiServices } from '../api-services.ts';
+import type { CostLedger } from '../job-estimate.ts';
 
 type ModelsChannel = Extract<keyof ApiHandlers, `models:${string}`>;
 
-function toListing(entry: StoreListing): ModelListing {
+/** A store listing as the UI gets it, with the speed measured here when a benchmark ran (per megapixel). */
+function toListing(entry: StoreListing, ledger: CostLedger): ModelListing {
+  const msPerMegapixel = ledger.millisecondsFor(entry.id, 1000, 1000);
   return {
     id: entry.id,
     displayName: entry.displayName,
     task: entry.task,
+    scale: entry.scale,
+    description: entry.description,
+    ...(msPerMegapixel !== undefined ? { msPerMegapixel } : {}),
     licence: entry.licence,
     sizeBytes: entry.sizeBytes,
     state: entry.state,
@@ -47,7 +53,7 @@ export function modelsHandlers(services: Pick<ApiServices, 'store' | 'settings' 
   const listingOf = async (id: string): Promise<ModelListing> => {
     const listing = (await (await services.store()).list()).find((entry) => entry.id === id);
     if (!listing) throw new ModelNotFoundError(id, ['the model store']);
-    return toListing(listing);
+    return toListing(listing, services.ledger);
   };
 
   const pull = (id: string, signal: AbortSignal): Promise<ModelListing> => {
@@ -77,7 +83,7 @@ export function modelsHandlers(services: Pick<ApiServices, 'store' | 'settings' 
   };
 
   return {
-    'models:list': async () => (await (await services.store()).list()).map(toListing),
+    'models:list': async () => (await (await services.store()).list()).map((entry) => toListing(entry, services.ledger)),
     'models:pull': async ({ id }, { signal }) => pull(id, signal),
     'models:delete': async ({ id }) => {
       const removed = await (await services.store()).remove(id);
@@ -94,7 +100,7 @@ export function modelsHandlers(services: Pick<ApiServices, 'store' | 'settings' 
         ids.push(model.manifest.id);
       }
       const listings = await store.list();
-      return ids.map((id) => listings.find((entry) => entry.id === id)).filter((entry) => entry !== undefined).map(toListing);
+      return ids.map((id) => listings.find((entry) => entry.id === id)).filter((entry) => entry !== undefined).map((entry) => toListing(entry, services.ledger));
     },
     'models:bench': async ({ id, width, height, runs }, { signal }) => {
       const { provider, threads } = processingFromSettings(await services.settings.get());

@@ -108,7 +108,7 @@ function job(id: string, state: JobSnapshot['state'], fraction = 0): JobSnapshot
   return {
     id: id as JobSnapshot['id'],
     state,
-    spec: { inputs: ['/in.mp4'], steps: [{ kind: 'upscale', model: 'm' }], nameTemplate: '{name}', recursive: false },
+    spec: { inputs: ['/in.mp4'], steps: [{ kind: 'upscale', model: 'm' }], nameTemplate: '{name}', recursive: false, renderOn: 'local' },
     presetId: null,
     label: 'upscale',
     items: [{ input: '/in.mp4', output: '/out/in-upscale.mp4', state, framesDone: 0, framesTotal: 10, error: null }],
