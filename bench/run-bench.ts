@@ -11,8 +11,11 @@
 //   npm run bench -- upscale      only cases whose name contains "upscale"
 //   npm run bench -- 1080         only the 1920x1080 cases
 //   npm run bench -- peer         Framesmith against rife-ncnn-vulkan -g -1 (bench/peer.ts)
+//   npm run bench -- precision    time and quality of fp32, fp16 and int8 per model, and auto's pick (bench/precision-table.ts)
 //   npm run bench -- farm         the render farm: split/join overhead, 1x2 vs 2x1 threads, a film on 1-32 workers
 //   BENCH_REPEATS=5 npm run bench CLI runs per case (median; default 3)
+//   BENCH_CLI=sources npm run bench  the CLI from the TypeScript sources through tsx
+//                                    (default: the precompiled CLI, built at the start; see cli-run.ts)
 //
 // CPU time counts every core: on a machine shared with other work the wall
 // figures move with the load and the CPU figures much less.
@@ -22,10 +25,11 @@ import path from 'node:path';
 import { makeClip } from '../test/helpers/media-fixtures.ts';
 import { repoRoot, sharedModelsDir } from '../test/helpers/shared-assets.ts';
 import { BENCH_CASES, type BenchCase } from './bench-cases.ts';
-import { runCli } from './cli-run.ts';
+import { prepareCli, runCli } from './cli-run.ts';
 import { createInferenceTimer } from './inference-timing.ts';
 import { runFarmBench } from './farm-bench.ts';
 import { runPeerBench } from './peer.ts';
+import { runPrecisionTable } from './precision-table.ts';
 
 interface CaseResult {
   name: string;
@@ -123,11 +127,21 @@ async function main(): Promise<void> {
     await runFarmBench();
     return;
   }
+  if (filter === 'precision') {
+    const work = await mkdtemp(path.join(os.tmpdir(), 'framesmith-bench-precision-'));
+    try {
+      process.stdout.write(`${await runPrecisionTable(work)}\n`);
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+    return;
+  }
   const repeats = Number(process.env.BENCH_REPEATS ?? 3);
+  const cliLine = prepareCli();
   if (filter === 'peer') {
     const work = await mkdtemp(path.join(os.tmpdir(), 'framesmith-bench-peer-'));
     try {
-      process.stdout.write(`${await runPeerBench(work, Number(process.env.BENCH_REPEATS ?? 5))}\n`);
+      process.stdout.write(`${await runPeerBench(work, Number(process.env.BENCH_REPEATS ?? 5))}\n\n${cliLine}\n`);
     } finally {
       await rm(work, { recursive: true, force: true });
     }
@@ -157,6 +171,8 @@ async function main(): Promise<void> {
     `Framesmith bench, ${new Date().toISOString()}, ${os.cpus()[0]?.model ?? 'cpu'} x${os.availableParallelism()}, Node ${process.version}`,
     '',
     `Load average at the end: ${os.loadavg().map((value) => value.toFixed(1)).join(' ')} (${os.availableParallelism()} cores)`,
+    '',
+    cliLine,
     '',
     '| case | size | inference-only fps (median) | end-to-end steady fps (median) | wall ratio (median, spread) | CPU ratio (median, spread) | frames | wall s (last run) |',
     '|---|---|---|---|---|---|---|---|',

@@ -6,25 +6,9 @@
 import { createReadStream } from 'node:fs';
 import type http from 'node:http';
 import { pipeline } from 'node:stream/promises';
+import { parseByteRange } from '../common/api/job-files.ts';
 
-/** The byte range a Range header asks for within a file of `size` bytes; undefined: the whole file; null: unsatisfiable. */
-export function parseByteRange(header: string | undefined, size: number): { start: number; end: number } | undefined | null {
-  if (header === undefined) return undefined;
-  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!match || (match[1] === '' && match[2] === '')) return undefined;
-  let start: number;
-  let end: number;
-  if (match[1] === '') {
-    const suffix = Number(match[2]);
-    if (suffix === 0) return null;
-    start = Math.max(0, size - suffix);
-    end = size - 1;
-  } else {
-    start = Number(match[1]);
-    end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
-  }
-  return start >= size || end < start ? null : { start, end };
-}
+export { parseByteRange } from '../common/api/job-files.ts';
 
 /** Sends `file` of `size` bytes with `headers` (content type and the like), honouring the request's Range; `onTrouble` hears a broken transfer. */
 export async function sendRangedFile(

@@ -18,6 +18,7 @@ import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import type http from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { jobFileOf, mediaTypeOf, parseServeJobFilePath } from '../common/api/job-files.ts';
 import type { JobSnapshot } from '../common/jobs.ts';
 import {
   DEFAULT_MAX_UPLOAD_BYTES,
@@ -35,23 +36,7 @@ import { sendRangedFile } from './ranged-file.ts';
 import { freeBytesOf } from '../engine/index.ts';
 
 const UNCLAIMED_LIFETIME_MS = 24 * 60 * 60 * 1000;
-const JOB_FILE_PATH = new RegExp(`^${JOB_FILE_ROUTE}([^/]{1,200})/(\\d{1,6})/(output|input)$`);
 
-const MEDIA_TYPES: Readonly<Record<string, string>> = {
-  '.mp4': 'video/mp4',
-  '.m4v': 'video/mp4',
-  '.mov': 'video/quicktime',
-  '.mkv': 'video/x-matroska',
-  '.webm': 'video/webm',
-  '.avi': 'video/x-msvideo',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.gif': 'image/gif',
-  '.tif': 'image/tiff',
-  '.tiff': 'image/tiff',
-};
 
 export interface TransferRoutesOptions {
   /** Where uploads go: one folder per upload (created when needed). */
@@ -172,30 +157,23 @@ export class TransferRoutes implements HttpRoutes {
   }
 
   private async serveJobFile(url: URL, request: http.IncomingMessage, response: http.ServerResponse, headers: http.OutgoingHttpHeaders): Promise<void> {
-    const match = JOB_FILE_PATH.exec(url.pathname);
+    const address = parseServeJobFilePath(url.pathname);
     const notFound = (why: string) => refuse(response, headers, 404, { code: 'NOT_FOUND', userMessage: why });
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { ...headers, allow: 'GET, HEAD' });
       response.end();
       return;
     }
-    if (!match) {
+    if (!address) {
       notFound('No such job file: the address is /job-files/<job>/<item>/output or input.');
       return;
     }
-    const [, rawId, rawIndex, role] = match;
-    const jobId = decodeURIComponent(rawId as string);
-    const job = (await this.jobs())?.find((entry) => entry.id === jobId);
-    const item = job?.items[Number(rawIndex)];
-    if (!job || !item) {
-      notFound('That job or file is no longer in the queue.');
+    const found = jobFileOf((await this.jobs()) ?? [], address);
+    if ('problem' in found) {
+      notFound(found.problem);
       return;
     }
-    if (role === 'output' && item.state !== 'completed') {
-      notFound('This output is not finished yet.');
-      return;
-    }
-    const file = role === 'output' ? item.output : item.input;
+    const file = found.file;
     const info = await stat(file).catch(() => undefined);
     if (!info?.isFile()) {
       notFound(`${path.basename(file)} is gone from the server (moved or deleted).`);
@@ -203,7 +181,7 @@ export class TransferRoutes implements HttpRoutes {
     }
     await sendRangedFile(request, response, file, info.size, {
       ...headers,
-      'content-type': MEDIA_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+      'content-type': mediaTypeOf(file),
       ...(url.searchParams.get('download') === '1' ? { 'content-disposition': attachmentHeader(path.basename(file)) } : {}),
     });
   }

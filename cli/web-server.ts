@@ -145,12 +145,16 @@ export class WebServer {
     });
   }
 
-  /** Starts listening; resolves with the URL that opens the UI (token included). */
-  async listen(): Promise<string> {
+  /**
+   * Starts listening (on `port`, by default the one in the options); resolves
+   * with the URL that opens the UI (token included). After a failure (a port
+   * in use) it may be called again with another port.
+   */
+  async listen(port: number = this.options.port ?? 0): Promise<string> {
     const host = this.options.host ?? '127.0.0.1';
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(this.options.port ?? 0, host, () => {
+      this.server.listen(port, host, () => {
         this.server.off('error', reject);
         resolve();
       });

@@ -37,7 +37,7 @@ import { IPC_CANCEL_CHANNEL } from '../common/api/create-client.ts';
 import { contentSecurityPolicy } from '../common/api/static-path.ts';
 import { resolveUiRequest, uiFilesOver } from '../common/api/ui-host.ts';
 import { InvalidArgumentError } from '../common/errors.ts';
-import type { JobEvent } from '../common/jobs.ts';
+import type { JobEvent, JobSnapshot } from '../common/jobs.ts';
 import { mediaKindOf } from '../common/output-naming.ts';
 import { buildAppMenu } from './app-menu.ts';
 import { cacheFolder, dataFolder } from './app-folders.ts';
@@ -46,6 +46,7 @@ import { EngineHostLink } from './engine-link.ts';
 import { isInsideFolder, parseHostMessage } from './host-messages.ts';
 import { HostRestartPolicy } from './host-restart.ts';
 import { IpcRouter, type MainHandlers } from './ipc-router.ts';
+import { isJobFileUrl, jobFileResponse } from './job-files.ts';
 import { JobNotifier } from './job-notifier.ts';
 import { PREVIEW_SCHEME } from './preview-cache.ts';
 import { isNetworkPath, ReportedOutputs } from './reported-outputs.ts';
@@ -110,6 +111,8 @@ class DesktopApp {
       return new Response(await fs.readFile(answer.file), { headers });
     });
     protocol.handle(PREVIEW_SCHEME, async (request) => {
+      // A job's input or output for the after-view: only the files of the queue's items.
+      if (isJobFileUrl(request.url)) return jobFileResponse(request, () => this.jobList());
       const asset = (await this.link?.previewAsset(request.url)) ?? null;
       // The file protocol answers byte ranges, which a <video> element seeks with.
       if (asset?.kind === 'file') {
@@ -120,6 +123,12 @@ class DesktopApp {
       if (asset?.kind === 'png') return new Response(new Uint8Array(asset.bytes), { headers: { 'content-type': 'image/png' } });
       return new Response('Not found', { status: 404 });
     });
+  }
+
+  /** The queue as the engine host lists it; undefined while it cannot answer. */
+  private async jobList(): Promise<JobSnapshot[] | undefined> {
+    const result = await this.link?.request('jobs:list', undefined);
+    return result?.ok ? (result.value as JobSnapshot[]) : undefined;
   }
 
   private startEngineHost(): void {

@@ -234,13 +234,37 @@ export class Engine {
     };
   }
 
+  /**
+   * Asks ffmpeg for its version and options (the decoder waits for them) and
+   * for its encoders (the encoder does) while the source is probed; the
+   * answers are kept, so the decoder and the encoder start without three
+   * more ffmpeg processes in front of them.
+   */
+  private askFfmpegEarly(signal: AbortSignal): void {
+    const encoders = this.encoderCatalog();
+    encoders.capabilities.describe(signal).catch(() => undefined);
+    encoders.encoders(signal).catch(() => undefined);
+  }
+
   /** Processes one planned item; the output appears only when it is complete. */
   async processItem(item: PlannedItem, handlers: ItemHandlers): Promise<ItemResult> {
     const { signal } = handlers;
     throwIfCancelled(signal);
-    const tools = item.input.kind === 'video' ? this.ffmpegTools() : undefined;
-    const source = tools ? await probeMedia(item.input.path, { ffprobe: tools.ffprobe.path, signal }) : undefined;
-    if (source) assertWithinPixelLimit(item.input.path, source.video.width, source.video.height, item.processing.maxMegapixels);
+    // The inference worker starts (thread, onnxruntime) and the steps' sessions
+    // open while the source is probed: together they cost about a second on
+    // 2 cores that would otherwise come before the first frame.
+    this.itemStages.startEarly(item, signal);
+    let tools: FfmpegTools | undefined;
+    let source: MediaInfo | undefined;
+    try {
+      tools = item.input.kind === 'video' ? this.ffmpegTools() : undefined;
+      if (tools) this.askFfmpegEarly(signal);
+      source = tools ? await probeMedia(item.input.path, { ffprobe: tools.ffprobe.path, signal }) : undefined;
+      if (source) assertWithinPixelLimit(item.input.path, source.video.width, source.video.height, item.processing.maxMegapixels);
+    } catch (error) {
+      await this.itemStages.releaseEarly(item);
+      throw error;
+    }
     return this.itemStages.withStages(item, source, handlers, async ({ stages, providers, precisions }) => {
       if (!tools || !source || source.video.isImage) {
         const result = await runImageJob({

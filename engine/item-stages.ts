@@ -7,7 +7,7 @@
 // (the render farm's fingerprint).
 import type { ProcessingSettings } from '../common/job-spec.ts';
 import type { MediaInfo } from './media/media-info.ts';
-import type { ModelSession } from './inference/inference-backend.ts';
+import type { ModelSession, ResolvedModel } from './inference/inference-backend.ts';
 import { SessionLeases, type SessionPool } from './inference/session-pool.ts';
 import type { ItemHandlers, PlannedItem } from './jobs/batch.ts';
 import type { ModelResolver } from './models/model-resolver.ts';
@@ -35,11 +35,55 @@ export interface ItemStagesOptions {
   cacheDir: string;
 }
 
+/** Step kinds whose builder opens the step's catalog model as it is (with no denoise blend) in the usual case. */
+const EARLY_KINDS: ReadonlySet<string> = new Set(['upscale', 'interpolate']);
+
 export class ItemStages {
   /** What precision each catalog session runs in, and what auto said about it. */
   private readonly precisions = new WeakMap<ModelSession, PrecisionResolution>();
+  /** Sessions started by startEarly(), by item and model id; the build takes each at most once. */
+  private readonly early = new WeakMap<PlannedItem, Map<string, Promise<ModelSession>>>();
 
   constructor(private readonly options: ItemStagesOptions) {}
+
+  /**
+   * Starts opening the sessions the item's steps will most likely ask for
+   * (an upscale's or an interpolation's catalog model, without a denoise
+   * blend) before the source is probed, so the model check, the precision
+   * lookup and the session creation overlap the probe instead of following
+   * it. The stages take these leases when they ask for the same model; one
+   * not asked for (RIFE rewritten for a reduced flow scale, say) is given back
+   * once the stages are built. Errors surface when the stage asks again.
+   */
+  startEarly(item: PlannedItem, signal: AbortSignal): void {
+    const started = new Map<string, Promise<ModelSession>>();
+    for (const step of item.steps) {
+      if (!EARLY_KINDS.has(step.kind) || !('model' in step) || typeof step.model !== 'string') continue;
+      if ('denoise' in step && step.denoise !== undefined) continue;
+      if (step.kind === 'interpolate' && step.flowScale === 0.5) continue;
+      if (started.has(step.model) || !this.options.models.catalog.has(step.model)) continue;
+      const opening = this.session({ modelId: step.model }, item.processing, signal);
+      opening.catch(() => undefined);
+      started.set(step.model, opening);
+    }
+    this.early.set(item, started);
+  }
+
+  /** The early lease on `request`'s session, taken once; undefined where none was started. */
+  private takeEarly(item: PlannedItem, request: SessionRequest): Promise<ModelSession> | undefined {
+    if (request.denoise !== undefined) return undefined;
+    const started = this.early.get(item);
+    const opening = started?.get(request.modelId);
+    started?.delete(request.modelId);
+    return opening;
+  }
+
+  /** Gives back the early leases no stage took (the engine calls it when the item fails before its stages are built). */
+  async releaseEarly(item: PlannedItem): Promise<void> {
+    const started = this.early.get(item);
+    this.early.delete(item);
+    await Promise.allSettled([...(started?.values() ?? [])].map(async (opening) => (await opening).release()));
+  }
 
   /** A lease on the session of a catalog model (and its denoise partner) with a job's processing settings. */
   async session(request: SessionRequest, processing: ProcessingSettings, signal: AbortSignal): Promise<ModelSession> {
@@ -56,6 +100,13 @@ export class ItemStages {
     });
     this.precisions.set(session, resolution);
     return session;
+  }
+
+  /** The precision of a model derived from catalog model `baseId`: int8 where the job runs the base in int8, else as before. */
+  private async derivedPrecision(model: ResolvedModel, baseId: string, processing: ProcessingSettings, signal: AbortSignal): Promise<PrecisionResolution | undefined> {
+    const base = await this.options.models.resolve(baseId, { signal });
+    const chosen = await this.options.precision.forModel(base, processing, { blended: false, signal });
+    return chosen.precision === 'int8' ? this.options.precision.forModel(model, { ...processing, precision: 'int8' }, { blended: false, signal }) : undefined;
   }
 
   private async buildStages(item: PlannedItem, source: MediaInfo | undefined, handlers: Pick<ItemHandlers, 'signal' | 'onNotice'>, leases: SessionLeases): Promise<BuiltStages> {
@@ -75,7 +126,7 @@ export class ItemStages {
             note(this.options.models.catalog.get(request.modelId));
             const partner = request.denoise !== undefined ? this.options.models.catalog.get(request.modelId).denoisePartner : undefined;
             if (partner) note(this.options.models.catalog.get(partner));
-            const session = await leases.add(this.session(request, item.processing, handlers.signal));
+            const session = await leases.add(this.takeEarly(item, request) ?? this.session(request, item.processing, handlers.signal));
             const resolution = this.precisions.get(session);
             providers.add(session.report.chosen);
             precisions.add(resolution?.precision === 'int8' ? 'int8' : session.report.precision);
@@ -89,10 +140,11 @@ export class ItemStages {
               return model;
             },
             cacheDir: this.options.cacheDir,
-            open: async (model) => {
-              const session = await leases.add(this.options.inference().open(model, { provider: item.processing.provider, threads: item.processing.threads, precision: sessionPrecision(item.processing) }));
+            open: async (model, options) => {
+              const resolution = options?.precisionOf ? await this.derivedPrecision(model, options.precisionOf, item.processing, handlers.signal) : undefined;
+              const session = await leases.add(this.options.inference().open(resolution?.model ?? model, { provider: item.processing.provider, threads: item.processing.threads, precision: resolution?.sessionPrecision ?? sessionPrecision(item.processing) }));
               providers.add(session.report.chosen);
-              precisions.add(session.report.precision);
+              precisions.add(resolution?.precision === 'int8' ? 'int8' : session.report.precision);
               return session;
             },
           },
@@ -116,7 +168,12 @@ export class ItemStages {
   async withStages<T>(item: PlannedItem, source: MediaInfo | undefined, handlers: Pick<ItemHandlers, 'signal' | 'onNotice'>, body: (built: BuiltStages) => Promise<T>): Promise<T> {
     const leases = new SessionLeases();
     try {
-      const built = await this.buildStages(item, source, handlers, leases);
+      let built: BuiltStages;
+      try {
+        built = await this.buildStages(item, source, handlers, leases);
+      } finally {
+        await this.releaseEarly(item);
+      }
       try {
         return await body(built);
       } finally {

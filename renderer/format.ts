@@ -27,3 +27,18 @@ export function folderOf(path: string): string {
 export function pngDataUrl(pngBase64: string): string {
   return `data:image/png;base64,${pngBase64}`;
 }
+
+/**
+ * A frame as people count it: the slider's 0-based index shown 1-based,
+ * against the number of frames (not the last index). The one place for it,
+ * so no label reads "Frame 5 of 19" on a 20-frame clip.
+ */
+export function frameOrdinal(frameIndex: number, frameCount: number): { number: number; count: number } {
+  const count = Math.max(1, Math.floor(frameCount));
+  return { number: Math.min(count, frameNumber(frameIndex)), count };
+}
+
+/** The 1-based number people read for a 0-based frame index. */
+export function frameNumber(frameIndex: number): number {
+  return Math.max(0, Math.floor(frameIndex)) + 1;
+}

@@ -58,7 +58,7 @@ const MESSAGE_OF_ACTION: Partial<Record<HintAction, string>> = {
 /** The message a person reads in the GUI. */
 export function guiMessage(t: TFunction, error: SerializedError): string {
   const own = error.hint ? MESSAGE_OF_ACTION[error.hint.action] : undefined;
-  return own ? t(own) : withoutFlags(t, error.userMessage);
+  return own ? t(own, { section: t('gpu.title') }) : withoutFlags(t, error.userMessage);
 }
 
 export function toGuiError(t: TFunction, error: SerializedError): GuiError {

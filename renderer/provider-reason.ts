@@ -2,7 +2,8 @@
 // a code (ProviderReasonKind) and the technical detail; the detail (library
 // names, paths, native messages) stays behind "Details", and no command to
 // type ever reaches the GUI. A status from an older server has no code and
-// reads "not available".
+// reads "not available". A missing GPU runtime points to Settings' GPU
+// section by its title.
 import type { TFunction } from 'i18next';
 import type { ProviderReasonKind, ProviderStatus } from '../common/api/api-types.ts';
 
@@ -31,5 +32,5 @@ export function providerReasonText(t: TFunction, status: ProviderStatus): string
   if (status.available) return t('settings.providerAvailable');
   if (status.kind === undefined) return t('settings.providerUnavailable');
   if (status.kind === 'wrong-os') return t(WRONG_OS_KEYS[status.provider] ?? PROVIDER_REASON_KEYS['wrong-os']);
-  return t(PROVIDER_REASON_KEYS[status.kind]);
+  return t(PROVIDER_REASON_KEYS[status.kind], { section: t('gpu.title') });
 }

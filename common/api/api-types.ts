@@ -22,6 +22,12 @@ export interface JobEstimate {
   workBytes: number;
   /** Expected processing time on this machine; null when no measurement is available. */
   seconds: number | null;
+  /**
+   * Files of a batch that cannot be read (not counted above): the job runs
+   * the others and marks these failed with this reason. Only when at least
+   * one file is readable; a job none of whose files can be read is an error.
+   */
+  unreadable: { input: string; error: SerializedError }[];
 }
 
 export type ModelInstallState = 'downloaded' | 'imported' | 'bundled' | 'available';
@@ -169,7 +175,14 @@ export interface GpuStatusView {
   installed: boolean;
   /** What the machine lacks besides (driver, CUDA 12 runtime, cuDNN 9, TensorRT 10), in words. */
   prerequisites: { checked: boolean; summary: string; missing: { what: string; hint: string; neededFor: 'cuda' | 'tensorrt' }[] };
+  /** Whether the NVIDIA driver was found ('unchecked' where nothing is checked: not Linux x64). Without it the providers cannot help. */
+  nvidiaDriver: 'found' | 'missing' | 'unchecked';
+  /** Disk space the installed providers take (their libraries); null when none are installed. */
+  installedBytes: number | null;
 }
+
+/** Progress of a `gpu:install`: its stage and, while downloading, bytes so far of the total (when the feed says it). */
+export type GpuEvent = { type: 'progress'; stage: 'resolve' | 'download' | 'extract' | 'place'; bytes: number | null; totalBytes: number | null };
 
 /** Who serves the API: the renderer shows native dialogs only under 'electron'. */
 export interface HostInfo {

@@ -23,6 +23,7 @@ import type {
   DoctorView,
   FarmStatusView,
   FarmTestResult,
+  GpuEvent,
   GpuStatusView,
   HostInfo,
   JobEstimate,
@@ -299,12 +300,14 @@ export type ApiGroup = keyof ApiContract;
 export interface ApiEvents {
   jobs: JobEvent;
   models: ModelEvent;
+  /** Progress of a GPU runtime install. */
+  gpu: GpuEvent;
   /** From the desktop shell only (menus, dock); never sent by `framesmith serve`. */
   app: AppEvent;
 }
 export type ApiEventGroup = keyof ApiEvents;
 
-export const EVENT_CHANNELS = { jobs: 'jobs:event', models: 'models:event', app: 'app:event' } as const satisfies Record<ApiEventGroup, string>;
+export const EVENT_CHANNELS = { jobs: 'jobs:event', models: 'models:event', gpu: 'gpu:event', app: 'app:event' } as const satisfies Record<ApiEventGroup, string>;
 export type EventChannel = (typeof EVENT_CHANNELS)[ApiEventGroup];
 
 type MethodsOf<G extends ApiGroup> = ApiContract[G][keyof ApiContract[G]];

@@ -18,7 +18,7 @@ export const MAX_CLIENT_FRAME_BYTES = 4 * 1024 * 1024;
 /** Close code for a frame over the limit (RFC 6455 "message too big"). */
 export const CLOSE_TOO_BIG = 1009;
 
-const eventChannelSchema = z.enum([EVENT_CHANNELS.jobs, EVENT_CHANNELS.models, EVENT_CHANNELS.app]);
+const eventChannelSchema = z.enum([EVENT_CHANNELS.jobs, EVENT_CHANNELS.models, EVENT_CHANNELS.gpu, EVENT_CHANNELS.app]);
 
 export const clientFrameSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('request'), id: z.number().int().nonnegative(), channel: z.string().min(1).max(100), request: z.unknown().optional() }),

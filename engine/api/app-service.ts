@@ -158,7 +158,7 @@ export class AppService {
       ...farmHandlers(services),
       ...systemHandlers(services),
       ...filesHandlers(),
-      ...gpuHandlers(this.dataDir, () => services.engine.onnxRuntimeChoice()),
+      ...gpuHandlers(this.dataDir, () => services.engine.onnxRuntimeChoice(), (event) => this.emit('gpu', event)),
     };
   }
 

@@ -8,7 +8,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { CancelledError, FarmSegmentFailedError, InvalidArgumentError } from '../../common/errors.ts';
 import type { Engine } from '../engine.ts';
 import type { PlannedItem } from '../jobs/batch.ts';
@@ -56,6 +56,7 @@ export class FarmClient {
 
   static async open(options: FarmClientOptions): Promise<FarmClient> {
     const registry = await WorkerRegistry.open(options.redisUrl);
+    const { Queue } = await import('bullmq');
     const queue = new Queue(FARM_QUEUE, { connection: redisConnection(options.redisUrl) });
     await queue.waitUntilReady();
     return new FarmClient(options, queue, registry);

@@ -9,7 +9,6 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { Queue } from 'bullmq';
 import type { FarmProblem } from '../../common/api/api-types.ts';
 import { serializeError } from '../../common/errors.ts';
 import { FARM_QUEUE } from './farm-job.ts';
@@ -42,6 +41,8 @@ function withTimeout<T>(work: Promise<T>, timeoutMs: number, what: string): Prom
 
 /** Workers whose heartbeat is alive, read over a connection that fails fast. */
 async function liveWorkers(redisUrl: string, timeoutMs: number): Promise<WorkerBeat[]> {
+  // bullmq loads on first use (see farm-status.ts).
+  const { Queue } = await import('bullmq');
   const queue = new Queue(FARM_QUEUE, {
     connection: { ...redisConnection(redisUrl), maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => null, connectTimeout: timeoutMs } as unknown as ReturnType<typeof redisConnection>,
   });

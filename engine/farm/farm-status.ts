@@ -2,7 +2,7 @@
 // in Redis every two seconds (gone ten seconds after a worker dies); a job's
 // segments are read from BullMQ's states and the part files on the shared
 // storage. `framesmith farm status` and the app's workers panel read this.
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { z } from 'zod';
 import { FARM_QUEUE, farmJobIdSchema, segmentJobId, segmentProgressSchema, type FarmRecord } from './farm-job.ts';
 import { redisConnection } from './redis-connection.ts';
@@ -38,6 +38,8 @@ export class WorkerRegistry {
   private constructor(private readonly queue: Queue) {}
 
   static async open(redisUrl: string): Promise<WorkerRegistry> {
+    // bullmq (with ioredis) loads on first use: every other command would pay ~0.2-0.4 CPU-s to load it.
+    const { Queue } = await import('bullmq');
     const queue = new Queue(FARM_QUEUE, { connection: redisConnection(redisUrl) });
     await queue.waitUntilReady();
     return new WorkerRegistry(queue);

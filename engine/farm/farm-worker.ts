@@ -8,7 +8,7 @@
 // every two seconds, and at once when it takes or lets go of a segment.
 import os from 'node:os';
 import path from 'node:path';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Job, Worker } from 'bullmq';
 import { isFramesmithError, serializeError } from '../../common/errors.ts';
 import type { ProviderPreference } from '../inference/inference-backend.ts';
 import type { Engine } from '../engine.ts';
@@ -55,6 +55,7 @@ export class FarmWorker {
   async start(): Promise<void> {
     const connection = redisConnection(this.options.redisUrl);
     const lockDuration = this.options.lockMs ?? 30_000;
+    const { Worker } = await import('bullmq');
     this.worker = new Worker(FARM_QUEUE, (job, _token, signal) => this.process(job, signal), {
       connection,
       concurrency: this.options.concurrency ?? 1,
@@ -106,7 +107,7 @@ export class FarmWorker {
 
   private async process(job: Job, signal: AbortSignal | undefined): Promise<{ frames: number; worker: string }> {
     const parsed = segmentPayloadSchema.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`Refusing a malformed segment payload: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    if (!parsed.success) throw new (await import('bullmq')).UnrecoverableError(`Refusing a malformed segment payload: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
     const payload: SegmentPayload = parsed.data;
     const { segment } = payload;
     const key = job.id ?? `${payload.farmJobId}-${segment.index}`;

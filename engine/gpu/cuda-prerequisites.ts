@@ -18,8 +18,11 @@ export interface Prerequisite {
   hint: string;
 }
 
+/** The driver: without it there is no NVIDIA GPU to use, whatever else is installed. */
+export const NVIDIA_DRIVER: Prerequisite = { what: 'the NVIDIA driver', libraries: ['libcuda.so.1'], neededFor: 'cuda', hint: 'install the NVIDIA driver for your card (Debian/Ubuntu: the nvidia-driver package)' };
+
 export const CUDA_PREREQUISITES: readonly Prerequisite[] = [
-  { what: 'the NVIDIA driver', libraries: ['libcuda.so.1'], neededFor: 'cuda', hint: 'install the NVIDIA driver for your card (Debian/Ubuntu: the nvidia-driver package)' },
+  NVIDIA_DRIVER,
   { what: 'the CUDA 12 runtime', libraries: ['libcudart.so.12'], neededFor: 'cuda', hint: 'install the CUDA 12 runtime (NVIDIA\'s cuda-runtime-12 or cuda-toolkit-12 packages)' },
   { what: 'cuBLAS for CUDA 12', libraries: ['libcublas.so.12', 'libcublasLt.so.12'], neededFor: 'cuda', hint: 'install libcublas for CUDA 12 (part of the CUDA 12 toolkit)' },
   { what: 'cuFFT for CUDA 12', libraries: ['libcufft.so.11'], neededFor: 'cuda', hint: 'install libcufft for CUDA 12 (part of the CUDA 12 toolkit)' },

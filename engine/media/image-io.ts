@@ -66,6 +66,19 @@ export interface ReadImageOptions {
 }
 
 /**
+ * A still image's header, no pixels decoded (sharp's own pixel limit is off
+ * here: it would refuse with an untyped message; callers check the size).
+ * A file sharp cannot read is an InputNotMediaError naming it.
+ */
+export async function readImageHeader(file: string): Promise<Metadata> {
+  try {
+    return await sharp(file, { limitInputPixels: false }).metadata();
+  } catch (error) {
+    throw new InputNotMediaError(file, { detail: error instanceof Error ? error.message : String(error), cause: error });
+  }
+}
+
+/**
  * Reads an image into an sRGB RgbFrame (16-bit for 16-bit sources) plus its
  * alpha plane and metadata. The size is checked from the header first, and
  * sharp is told the same limit, so a small file declaring huge dimensions is
@@ -80,13 +93,7 @@ export async function readImage(file: string, options: ReadImageOptions = {}): P
     throw new InputNotFoundError(file, { cause: error });
   }
   const limitInputPixels = pixelLimit(options.maxMegapixels);
-  let meta: Metadata;
-  try {
-    // The header only: sharp's own limit would refuse here with an untyped message.
-    meta = await sharp(file, { limitInputPixels: false }).metadata();
-  } catch (error) {
-    throw new InputNotMediaError(file, { detail: error instanceof Error ? error.message : String(error), cause: error });
-  }
+  const meta = await readImageHeader(file);
   assertWithinPixelLimit(file, meta.width ?? 0, meta.height ?? 0, options.maxMegapixels);
   if (options.signal?.aborted) throw new CancelledError();
   const sixteen = meta.depth === 'ushort' || meta.depth === 'short' || meta.depth === 'uint' || meta.depth === 'float';

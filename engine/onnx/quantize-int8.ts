@@ -23,7 +23,7 @@ export interface TensorRange {
 }
 
 /** Bump when the transform changes, so cached int8 files are not reused. */
-export const INT8_TRANSFORM_VERSION = 1;
+export const INT8_TRANSFORM_VERSION = 2;
 
 interface ConvSite {
   node: NodeProto;

@@ -1,8 +1,12 @@
 // What a batch will cost before it runs, from each item's chain plan: output
 // frames, the typical encoded size (one table, media/output-size.ts), the
 // working space (segments are encoded like the output and kept until the
-// final mux), and model time from this machine's own measurements.
+// final mux), and model time from this machine's own measurements. A file of
+// a batch that cannot be read is listed apart, not counted: the queue runs
+// the others and marks it failed, so the estimate must not refuse the whole
+// batch for it (only a batch with no readable file at all is refused).
 import type { JobEstimate } from '../../common/api/api-types.ts';
+import { isCancellation, serializeError } from '../../common/errors.ts';
 import type { OutputCodec, Step } from '../../common/job-spec.ts';
 import { mediaKindOf } from '../../common/output-naming.ts';
 import type { Catalog } from '../models/catalog.ts';
@@ -35,8 +39,19 @@ export async function estimateItems(items: readonly EstimateItem[], options: Est
   let outputBytes = 0;
   let workBytes = 0;
   let milliseconds: number | null = 0;
+  const unreadable: JobEstimate['unreadable'] = [];
+  let firstFailure: unknown;
   for (const item of items) {
-    const { plan, info } = await planInput(item.input, item.steps, options.catalog, { ffprobe: options.ffprobe, signal: options.signal });
+    let planned: Awaited<ReturnType<typeof planInput>>;
+    try {
+      planned = await planInput(item.input, item.steps, options.catalog, { ffprobe: options.ffprobe, signal: options.signal });
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      firstFailure ??= error;
+      unreadable.push({ input: item.input.path, error: serializeError(error) });
+      continue;
+    }
+    const { plan, info } = planned;
     frames += plan.output.frameCount;
     const bytes = typicalOutputBytes(plan, {
       codec: item.outputSettings.codec,
@@ -48,5 +63,7 @@ export async function estimateItems(items: readonly EstimateItem[], options: Est
     const itemMs = modelMilliseconds(plan, options.ledger.runCost);
     milliseconds = milliseconds === null || itemMs === null ? null : milliseconds + itemMs;
   }
-  return { items: items.length, frames, outputBytes, workBytes, seconds: milliseconds === null ? null : Math.round(milliseconds / 100) / 10 };
+  // Nothing would run: the first file's own error says why (and marks the inputs in the UI).
+  if (items.length > 0 && unreadable.length === items.length) throw firstFailure;
+  return { items: items.length, frames, outputBytes, workBytes, seconds: milliseconds === null ? null : Math.round(milliseconds / 100) / 10, unreadable };
 }

@@ -2,9 +2,9 @@
 // still image's header (sharp, upright as it will be read), then plans the
 // chain on it. The estimate and the disk check both start here, so they see
 // the same source the stages will see.
-import sharp from 'sharp';
 import type { Step } from '../../common/job-spec.ts';
 import { rational } from '../../common/rational.ts';
+import { readImageHeader } from '../media/image-io.ts';
 import type { MediaInfo } from '../media/media-info.ts';
 import { probeMedia } from '../media/probe.ts';
 import type { Catalog } from '../models/catalog.ts';
@@ -35,7 +35,7 @@ export async function planInput(
       return { plan: planChain(steps, { width, height, frameRate, frameCount, isImage: false }, catalog), info };
     }
   }
-  const meta = await sharp(input.path).metadata();
+  const meta = await readImageHeader(input.path);
   const width = meta.autoOrient?.width ?? meta.width ?? 0;
   const height = meta.autoOrient?.height ?? meta.height ?? 0;
   return { plan: planChain(steps, { width, height, frameRate: rational(0), frameCount: 1, isImage: true }, catalog), info: undefined };

@@ -2,7 +2,8 @@
 // the fp32 conversion of fp16 files: an fp32 graph (converted first where the
 // file is fp16), calibrated on real frames through the inference backend (so
 // the observation runs in the worker, off the calling thread), rewritten in
-// QDQ form and written atomically under a name made of the source's sha256,
+// QDQ form (RIFE's warps as gathers too, see engine/onnx/gather-warp.ts) and
+// written atomically under a name made of the source's sha256,
 // the transform version and the calibration files. The variant's own sha256
 // is returned so callers can record it and check the file before each use.
 import { createHash } from 'node:crypto';
@@ -12,6 +13,7 @@ import { throwIfCancelled } from '../../common/errors.ts';
 import type { InferenceBackend, ResolvedModel } from '../inference/inference-backend.ts';
 import type { TensorMap } from '../inference/tensor.ts';
 import { ensureFp32Model, sha256OfFile } from '../onnx/fp16-to-fp32.ts';
+import { replaceWarpsWithGathers } from '../onnx/gather-warp.ts';
 import { readModelFile, writeModelFile } from '../onnx/onnx-file.ts';
 import { accumulateRange, calibrationTargets, INT8_TRANSFORM_VERSION, quantizeConvolutions, withObservedOutputs } from '../onnx/quantize-int8.ts';
 import type { TensorRange } from '../onnx/quantize-int8.ts';
@@ -68,12 +70,14 @@ async function calibrate(fp32: ResolvedModel, feeds: readonly TensorMap[], backe
 
 /**
  * The cached int8 variant of `model`, calibrating on `calibration` (feeds in
- * the model's input layout) when the cache has none. The returned manifest is
+ * the model's input layout) when the cache has none: a cached variant costs
+ * no reading of the reference pictures. The returned manifest is
  * the model's, with float32 inputs and outputs.
  */
 export async function ensureInt8Model(options: {
   model: ResolvedModel;
-  calibration: readonly TensorMap[];
+  /** The feeds, or how to read them: read only when the cache has no variant yet. */
+  calibration: readonly TensorMap[] | (() => Promise<readonly TensorMap[]>);
   calibrationFiles: readonly string[];
   backend: InferenceBackend;
   cacheDir: string;
@@ -87,10 +91,13 @@ export async function ensureInt8Model(options: {
   const isFp16 = model.manifest.inputs.some((input) => input.dtype === 'float16');
   const fp32Path = isFp16 ? (await ensureFp32Model(model.path, cacheDir, { signal })).path : model.path;
   const fp32: ResolvedModel = { manifest, path: fp32Path };
-  const ranges = await calibrate(fp32, options.calibration, options.backend, cacheDir, signal);
+  const feeds = typeof options.calibration === 'function' ? await options.calibration() : options.calibration;
+  const ranges = await calibrate(fp32, feeds, options.backend, cacheDir, signal);
   throwIfCancelled(signal);
   const graph = await readModelFile(fp32Path);
   quantizeConvolutions(graph, ranges);
+  // The variant is judged by measurement anyway, so it also takes the faster warp (see gather-warp.ts).
+  replaceWarpsWithGathers(graph);
   await writeModelFile(target, graph);
   return { model: { manifest, path: target }, sha256: await sha256OfFile(target), created: true };
 }

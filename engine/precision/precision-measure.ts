@@ -1,10 +1,12 @@
 // Measures each numeric variant of a model on its reference samples: time per
-// run (median over alternating rounds, so load that comes and goes on the
-// machine falls on every variant alike) and quality (PSNR of the 8-bit
-// output against the true frame, or against fp32's output). BF16 is probed
+// run (the fastest of alternating rounds: load from elsewhere on the machine
+// only ever adds time, so the fastest round is the one closest to the
+// variant's own cost, and alternating makes every variant meet the same
+// quiet moments; a median of three once picked fp32 over an int8 that costs
+// half its CPU, at a load average of 7 on 2 cores) and quality (PSNR of the
+// 8-bit output against the true frame, or against fp32's output). BF16 is probed
 // rather than assumed: a one-Conv bf16 graph is offered to the CPU provider,
 // and its refusal is the recorded reason.
-import { InferenceSession } from 'onnxruntime-node';
 import { throwIfCancelled } from '../../common/errors.ts';
 import type { ModelSession, ResolvedModel } from '../inference/inference-backend.ts';
 import type { TensorMap } from '../inference/tensor.ts';
@@ -17,7 +19,7 @@ import { copyFeed, type ReferenceSamples } from './reference-samples.ts';
 export const PSNR_CEILING_DB = 99;
 
 /** Alternating timing rounds after one warm-up run per variant. */
-const ROUNDS = 3;
+const ROUNDS = 5;
 
 /** One Conv in bfloat16: a provider that has bf16 kernels accepts it. */
 function bf16ProbeModel(): Uint8Array {
@@ -39,6 +41,8 @@ function bf16ProbeModel(): Uint8Array {
 /** Undefined when the CPU provider runs bf16 convolutions; otherwise why not. */
 export async function bf16Unavailable(): Promise<string | undefined> {
   try {
+    // Loaded on demand: the calling thread runs no other sessions, and start-up should not pay for the runtime.
+    const { InferenceSession } = await import('onnxruntime-node');
     const session = await InferenceSession.create(bf16ProbeModel(), { executionProviders: ['cpu'] });
     await session.release();
     return undefined;
@@ -76,11 +80,6 @@ export function psnr8(a: readonly RgbFrame[], b: readonly RgbFrame[]): number {
   return Math.min(PSNR_CEILING_DB, 10 * Math.log10((255 * 255) / (squared / count)));
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
 
 /**
  * Times and judges the variants on the evaluation samples. `unavailable`
@@ -119,7 +118,7 @@ export async function measureVariants(options: {
   const measured = opened.map((entry): PrecisionMeasurement => ({
     precision: entry.variant.precision,
     available: true,
-    msPerRun: median(entry.times),
+    msPerRun: Math.min(...entry.times),
     psnrDb: options.bound.kind === 'loss-against-truth' ? psnr8(entry.outputs, samples.truth ?? []) : psnr8(entry.outputs, baseline),
   }));
   return [...measured, ...options.unavailable];

@@ -32,7 +32,7 @@ export interface PrecisionMeasurement {
   /** False when this variant cannot run here; `reason` says why. */
   available: boolean;
   reason?: string;
-  /** Median milliseconds per run on the reference inputs (alternating with the other variants). */
+  /** Milliseconds per run on the reference inputs: the fastest of alternating rounds with the other variants. */
   msPerRun?: number;
   /**
    * PSNR in dB: against the ground truth for 'loss-against-truth' bounds,

@@ -7,7 +7,6 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { env } from 'onnxruntime-node';
 import { z } from 'zod';
 import { writeJsonDurably } from '../storage/durable-json.ts';
 import { MEASURED_PRECISIONS } from './precision-picker.ts';
@@ -50,6 +49,8 @@ export async function machineDescription(threads: number): Promise<string> {
     // Not Linux: the CPU model name stands for its extensions.
   }
   const cpu = os.cpus()[0]?.model.trim() ?? 'unknown CPU';
+  // Loaded here, not at start-up: the calling thread runs no sessions (they are in the inference worker).
+  const { env } = await import('onnxruntime-node');
   return `${cpu}; ${os.arch()}; ${os.cpus().length} cores; ${flags.join(' ') || 'flags unknown'}; onnxruntime ${env.versions.common}; ${threads} threads`;
 }
 

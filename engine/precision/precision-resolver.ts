@@ -14,7 +14,7 @@ import { ensureInt8Model, type Int8Model } from './int8-model.ts';
 import { bf16Unavailable, measureVariants, type Variant } from './precision-measure.ts';
 import { pickPrecision, qualityBoundFor, type MeasuredPrecision, type PrecisionMeasurement } from './precision-picker.ts';
 import { machineDescription, readPrecisionRecord, recordPath, writePrecisionRecord } from './precision-records.ts';
-import { loadReferenceSamples, type ReferenceSamples } from './reference-samples.ts';
+import { loadReferenceSamples, referenceSampleFiles, type ReferenceSamples } from './reference-samples.ts';
 
 export interface PrecisionResolution {
   /** The file to open (the model itself, or a derived variant). */
@@ -56,9 +56,9 @@ export class PrecisionResolver {
         throw new InvalidArgumentError(`Precision bf16 cannot run "${model.manifest.id}" here: ${reason ?? 'no bf16 conversion exists for its graph yet'}. Use --precision int8 or fp32, or auto to pick by measurement.`);
       }
       case 'int8': {
-        const samples = await this.samples(model);
-        if (!samples) throw new InvalidArgumentError(`Precision int8 needs calibration frames for "${model.manifest.id}" and none were found under ${this.options.referenceDir}. Use --precision fp32 or auto.`);
-        const int8 = await this.int8(model, samples, signal);
+        const files = await referenceSampleFiles(model.manifest, this.options.referenceDir);
+        if (!files) throw new InvalidArgumentError(`Precision int8 needs calibration frames for "${model.manifest.id}" and none were found under ${this.options.referenceDir}. Use --precision fp32 or auto.`);
+        const int8 = await this.int8(model, files, signal);
         return { model: int8.model, sessionPrecision: 'auto', precision: 'int8' };
       }
       case 'auto':
@@ -70,8 +70,14 @@ export class PrecisionResolver {
     return loadReferenceSamples(model.manifest, this.options.referenceDir);
   }
 
-  private int8(model: ResolvedModel, samples: ReferenceSamples, signal?: AbortSignal): Promise<Int8Model> {
-    return ensureInt8Model({ model, calibration: samples.calibration, calibrationFiles: samples.files, backend: this.options.backend, cacheDir: this.options.cacheDir, signal });
+  /** The int8 variant calibrated on `files` (the task's reference files); they are read only when the variant is not cached yet. */
+  private int8(model: ResolvedModel, files: readonly string[], signal?: AbortSignal, loaded?: ReferenceSamples): Promise<Int8Model> {
+    const calibration = loaded ? loaded.calibration : async () => {
+      const samples = await this.samples(model);
+      if (!samples) throw new InvalidArgumentError(`The calibration frames for "${model.manifest.id}" under ${this.options.referenceDir} went missing. Use --precision fp32 or auto.`);
+      return samples.calibration;
+    };
+    return ensureInt8Model({ model, calibration, calibrationFiles: files, backend: this.options.backend, cacheDir: this.options.cacheDir, signal });
   }
 
   private async auto(model: ResolvedModel, measure: boolean, signal?: AbortSignal): Promise<PrecisionResolution> {
@@ -81,16 +87,18 @@ export class PrecisionResolver {
     const file = recordPath(this.options.cacheDir, modelSha256, machine);
     const record = await readPrecisionRecord(file);
     if (!record && !measure) return fp32;
-    const samples = await this.samples(model);
     if (record && record.choice.precision !== 'int8') return this.fromChoice(model, record.choice.precision, `${model.manifest.id}: ${record.choice.reason} (measured ${record.measuredAt.slice(0, 10)})`);
-    if (!samples) return { ...fp32, notice: `${model.manifest.id}: precision auto runs fp32: no reference media under ${this.options.referenceDir} to measure faster variants on.` };
+    const files = await referenceSampleFiles(model.manifest, this.options.referenceDir);
+    if (!files) return { ...fp32, notice: `${model.manifest.id}: precision auto runs fp32: no reference media under ${this.options.referenceDir} to measure faster variants on.` };
     if (record) {
-      const int8 = await this.int8(model, samples, signal);
+      const int8 = await this.int8(model, files, signal);
       if (record.int8Sha256 === int8.sha256) {
         return { model: int8.model, sessionPrecision: 'auto', precision: 'int8', notice: `${model.manifest.id}: ${record.choice.reason} (measured ${record.measuredAt.slice(0, 10)})` };
       }
     }
     try {
+      const samples = await this.samples(model);
+      if (!samples) return { ...fp32, notice: `${model.manifest.id}: precision auto runs fp32: no reference media under ${this.options.referenceDir} to measure faster variants on.` };
       return await this.measure(model, samples, file, machine, signal);
     } catch (error) {
       // A model the transform or the runtime cannot take runs as it did; a bug or a cancel propagates.
@@ -108,7 +116,7 @@ export class PrecisionResolver {
     const variants: Variant[] = [{ precision: 'fp32', open: () => backend.open(model, { provider: 'cpu', precision: 'auto', threads }) }];
     const unavailable: PrecisionMeasurement[] = [];
     if (isFp16File(model)) variants.push({ precision: 'fp16', open: () => backend.open(model, { provider: 'cpu', precision: 'published', threads }) });
-    const int8 = await this.int8(model, samples, signal);
+    const int8 = await this.int8(model, samples.files, signal, samples);
     variants.push({ precision: 'int8', open: () => backend.open(int8.model, { provider: 'cpu', precision: 'auto', threads }) });
     const bf16Reason = await bf16Unavailable();
     unavailable.push({ precision: 'bf16', available: false, reason: bf16Reason ?? 'no bf16 conversion exists for this graph yet' });

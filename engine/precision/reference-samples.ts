@@ -99,14 +99,21 @@ export function referenceFilesFor(task: ModelManifest['task']): string[] {
   }
 }
 
+/** The task's reference files under `referenceDir` (without reading them), or undefined when any is missing. */
+export async function referenceSampleFiles(manifest: Pick<ModelManifest, 'task'>, referenceDir: string): Promise<string[] | undefined> {
+  const files = referenceFilesFor(manifest.task).map((file) => path.join(referenceDir, file));
+  const found = await Promise.all(files.map(present));
+  return found.every(Boolean) ? files : undefined;
+}
+
 /**
  * The task's reference samples from `referenceDir`, or undefined when any
  * file is missing (auto then stays at fp32 and says so). Interpolation frames
  * must be multiples of the model's padding (the pytoflow triplet is 448x256).
  */
 export async function loadReferenceSamples(manifest: ModelManifest, referenceDir: string): Promise<ReferenceSamples | undefined> {
-  const files = referenceFilesFor(manifest.task).map((file) => path.join(referenceDir, file));
-  for (const file of files) if (!(await present(file))) return undefined;
+  const files = await referenceSampleFiles(manifest, referenceDir);
+  if (!files) return undefined;
   const frames = await Promise.all(files.map(readFrame));
   if (manifest.task === 'interpolation') {
     const [first, middle, last] = frames as [RgbFrame, RgbFrame, RgbFrame];

@@ -56,7 +56,7 @@ export const interpolateStepBuilder: StepBuilder<InterpolateStep> = {
       const base = await context.derivedModels.resolve(step.model);
       const scaledPath = await ensureFlowScaledModel(base.path, flowScale, context.derivedModels.cacheDir, { signal: context.signal });
       const scaledManifest = { ...manifest, padMultiple: manifest.padMultiple / flowScale };
-      const session = await context.derivedModels.open({ manifest: { ...base.manifest, padMultiple: scaledManifest.padMultiple }, path: scaledPath });
+      const session = await context.derivedModels.open({ manifest: { ...base.manifest, padMultiple: scaledManifest.padMultiple }, path: scaledPath }, { precisionOf: step.model });
       context.onNotice(`Interpolation estimates flow at scale ${flowScale} (${video?.width}x${video?.height} frames; a flow scale of 1 keeps the published scale).`);
       return createInterpolationStage({ ...stageOptions, session, manifest: scaledManifest });
     }

@@ -21,8 +21,13 @@ export interface DerivedModels {
   resolve(modelId: string): Promise<ResolvedModel>;
   /** A folder for derived model files (the engine's cache). */
   cacheDir: string;
-  /** Opens (or reuses) a session on a derived model with the job's provider, threads and precision. */
-  open(model: ResolvedModel): Promise<ModelSession>;
+  /**
+   * Opens (or reuses) a session on a derived model with the job's provider,
+   * threads and precision. `precisionOf`: the catalog model it was derived
+   * from; where the job's precision runs that model in int8, the derived
+   * model runs in int8 too (its own int8 variant, calibrated like the model's).
+   */
+  open(model: ResolvedModel, options?: { precisionOf?: string }): Promise<ModelSession>;
 }
 
 export interface StepContext {

@@ -94,6 +94,41 @@ export function frameToTensor(
 }
 
 /**
+ * Packs `rows` rows of `width` planar float32 values (rows `rowStride` apart,
+ * planes `planeStride` apart, in `range`) into RGB samples of `out` from
+ * `outOffset`: mapped to the samples' full scale, clamped, rounded (NaN
+ * becomes 0). The one loop behind tensorToFrame and writeRowsIntoFrame.
+ */
+function packPlanarRows(
+  source: { data: Float32Array; planeStride: number; rowStride: number; width: number; rows: number },
+  range: ValueRange,
+  out: Uint8Array | Uint16Array,
+  outOffset: number,
+): void {
+  const top = out instanceof Uint16Array ? 65535 : 255;
+  const low = range[0];
+  const gain = top / (range[1] - range[0]);
+  const { data, planeStride, rowStride, width } = source;
+  let o = outOffset;
+  for (let y = 0; y < source.rows; y += 1) {
+    const rowStart = y * rowStride;
+    const rowEnd = rowStart + width;
+    for (let i = rowStart; i < rowEnd; i += 1) {
+      let r = (data[i] - low) * gain + 0.5;
+      let g = (data[i + planeStride] - low) * gain + 0.5;
+      let b = (data[i + 2 * planeStride] - low) * gain + 0.5;
+      r = r > 0 ? (r < top ? r : top) : 0;
+      g = g > 0 ? (g < top ? g : top) : 0;
+      b = b > 0 ? (b < top ? b : top) : 0;
+      out[o] = r;
+      out[o + 1] = g;
+      out[o + 2] = b;
+      o += 3;
+    }
+  }
+}
+
+/**
  * The top-left `width` x `height` of a float32 [1,3,H,W] tensor as a packed
  * frame: mapped from `range` to the bit depth, clamped and rounded (NaN
  * becomes 0). Width and height default to the tensor's (crop by passing less).
@@ -110,28 +145,8 @@ export function tensorToFrame(
   if (width <= 0 || height <= 0 || width > tensorWidth || height > tensorHeight) {
     throw new InvalidArgumentError(`Cannot take ${width}x${height} from a ${tensorWidth}x${tensorHeight} tensor.`);
   }
-  const top = maxSample(options.bitDepth);
-  const low = range[0];
-  const gain = top / (range[1] - range[0]);
-  const plane = tensorWidth * tensorHeight;
   const out = options.bitDepth === 16 ? new Uint16Array(width * height * 3) : new Uint8Array(width * height * 3);
-  let o = 0;
-  for (let y = 0; y < height; y += 1) {
-    const rowStart = y * tensorWidth;
-    const rowEnd = rowStart + width;
-    for (let i = rowStart; i < rowEnd; i += 1) {
-      let r = (data[i] - low) * gain + 0.5;
-      let g = (data[i + plane] - low) * gain + 0.5;
-      let b = (data[i + 2 * plane] - low) * gain + 0.5;
-      r = r > 0 ? (r < top ? r : top) : 0;
-      g = g > 0 ? (g < top ? g : top) : 0;
-      b = b > 0 ? (b < top ? b : top) : 0;
-      out[o] = r;
-      out[o + 1] = g;
-      out[o + 2] = b;
-      o += 3;
-    }
-  }
+  packPlanarRows({ data, planeStride: tensorWidth * tensorHeight, rowStride: tensorWidth, width, rows: height }, range, out, 0);
   return { width, height, bitDepth: options.bitDepth, data: out, index: options.index };
 }
 
@@ -184,26 +199,5 @@ export function writeRowsIntoFrame(rows: BlendedRows, range: ValueRange, frame: 
   if (rows.width !== frame.width || rows.y < 0 || rows.y + rows.rows > frame.height) {
     throw new InvalidArgumentError(`Rows ${rows.y}..${rows.y + rows.rows} of width ${rows.width} do not fit a ${frame.width}x${frame.height} frame.`);
   }
-  const top = maxSample(frame.bitDepth);
-  const low = range[0];
-  const gain = top / (range[1] - range[0]);
-  const { data, planeStride, width } = rows;
-  const out = frame.data;
-  let o = rows.y * width * 3;
-  for (let y = 0; y < rows.rows; y += 1) {
-    const rowStart = y * width;
-    const rowEnd = rowStart + width;
-    for (let i = rowStart; i < rowEnd; i += 1) {
-      let r = (data[i] - low) * gain + 0.5;
-      let g = (data[i + planeStride] - low) * gain + 0.5;
-      let b = (data[i + 2 * planeStride] - low) * gain + 0.5;
-      r = r > 0 ? (r < top ? r : top) : 0;
-      g = g > 0 ? (g < top ? g : top) : 0;
-      b = b > 0 ? (b < top ? b : top) : 0;
-      out[o] = r;
-      out[o + 1] = g;
-      out[o + 2] = b;
-      o += 3;
-    }
-  }
+  packPlanarRows({ data: rows.data, planeStride: rows.planeStride, rowStride: rows.width, width: rows.width, rows: rows.rows }, range, frame.data, rows.y * rows.width * 3);
 }

@@ -4,6 +4,7 @@
 import { useTranslation } from 'react-i18next';
 import type { PreviewClip } from '../../common/api/api-types.ts';
 import { formatBytes } from '../../common/format-bytes.ts';
+import { frameNumber } from '../format.ts';
 
 export function ClipPlayer({ clip }: { clip: PreviewClip }) {
   const { t } = useTranslation();
@@ -23,7 +24,7 @@ export function ClipPlayer({ clip }: { clip: PreviewClip }) {
         data-testid="preview-clip"
       />
       <p className="muted small">
-        {t('preview.clipFacts', { width: clip.width, height: clip.height, frames: clip.frames, start: clip.startFrame, size: formatBytes(clip.sizeBytes) })}
+        {t('preview.clipFacts', { width: clip.width, height: clip.height, frames: clip.frames, start: frameNumber(clip.startFrame), size: formatBytes(clip.sizeBytes) })}
       </p>
     </section>
   );

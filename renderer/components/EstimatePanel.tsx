@@ -2,6 +2,8 @@
 // space and time, from jobs.estimate (asked again when the spec settles). A
 // problem it finds is reported to the owner (to mark the field and hold back
 // "Add to queue") and forgotten as soon as the spec changes: never stale.
+// Files of a batch that cannot be read hold nothing back: they are listed as
+// a warning (the job runs the others and marks these failed).
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { JobEstimate } from '../../common/api/api-types.ts';
@@ -9,8 +11,8 @@ import type { JobSpecInput } from '../../common/jobs.ts';
 import { ApiCallError, messageOf, unwrap } from '../api/api-error.ts';
 import { useApi } from '../api/ApiContext.tsx';
 import { formatBytes } from '../../common/format-bytes.ts';
-import { formatDuration } from '../format.ts';
-import { toGuiError, type GuiError } from '../gui-error.ts';
+import { baseName, formatDuration } from '../format.ts';
+import { toGuiError, withoutFlags, type GuiError } from '../gui-error.ts';
 import { useDebounced } from '../hooks/useDebounced.ts';
 
 interface EstimatePanelProps {
@@ -64,6 +66,16 @@ export function EstimatePanel({ spec, onProblem }: EstimatePanelProps) {
           <dt>{t('estimate.workSpace')}</dt><dd>{formatBytes(estimate.workBytes)}</dd>
           <dt>{t('estimate.time')}</dt><dd>{estimate.seconds === null ? t('estimate.timeUnknown') : formatDuration(estimate.seconds * 1000)}</dd>
         </dl>
+      ) : null}
+      {estimate && spec && estimate.unreadable.length > 0 ? (
+        <div className="notice warn small" role="status" data-testid="estimate-unreadable">
+          <p>{t('estimate.unreadable', { count: estimate.unreadable.length })}</p>
+          <ul>
+            {estimate.unreadable.map((entry) => (
+              <li key={entry.input}><strong>{baseName(entry.input)}</strong>: {withoutFlags(t, entry.error.userMessage)}</li>
+            ))}
+          </ul>
+        </div>
       ) : null}
     </div>
   );

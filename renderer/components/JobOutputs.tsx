@@ -1,7 +1,7 @@
 // Each file of a job with its own state, and for a finished one what came
 // out: its size, resolution and duration, with Download (browser: the file
 // comes from the machine that ran the job) or Open / Show in folder (desktop),
-// and Compare, which opens the after-view of the real output. A batch card
+// and Compare (both hosts), which opens the after-view of the real output. A batch card
 // shows every file this way, failures with their reason. (For a single file
 // in the desktop app, Open and Show in folder are the card's own actions.)
 import { useEffect, useState } from 'react';
@@ -102,11 +102,9 @@ export function JobOutputs({ job, comparing, onCompare, onShell }: JobOutputsPro
                       {t('results.download')}
                     </a>
                   )}
-                  {desktop ? null : (
-                    <button type="button" className="button small" aria-expanded={comparing === index} onClick={() => onCompare(comparing === index ? null : index)} aria-label={t('results.compareLabel', { name })}>
-                      {comparing === index ? t('results.closeCompare') : t('results.compare')}
-                    </button>
-                  )}
+                  <button type="button" className="button small" aria-expanded={comparing === index} onClick={() => onCompare(comparing === index ? null : index)} aria-label={t('results.compareLabel', { name })}>
+                    {comparing === index ? t('results.closeCompare') : t('results.compare')}
+                  </button>
                 </div>
               </>
             ) : item.error ? <span className="error small">{guiMessage(t, item.error)}</span> : null}

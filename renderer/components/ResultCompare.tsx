@@ -1,16 +1,17 @@
 // The after-view of a finished job: the real output against its source, both
-// read from the server that ran the job (byte ranges let the videos seek).
+// read from the machine that ran the job: over HTTP from `framesmith serve`,
+// through the preview protocol in the desktop app (byte ranges let videos seek).
 // Images: the compare slider with zoom. Videos: the two players one over the
 // other, split by a slider, on a chosen frame of the output, and playback
 // with the source kept in step.
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { MediaProbe } from '../../common/api/api-types.ts';
-import { jobFileUrl } from '../../common/api/transfer.ts';
+import { jobFileUrlOn } from '../../common/api/job-files.ts';
 import type { JobSnapshot } from '../../common/jobs.ts';
 import { messageOf, unwrap } from '../api/api-error.ts';
-import { useApi } from '../api/ApiContext.tsx';
-import { baseName } from '../format.ts';
+import { useApi, useHost } from '../api/ApiContext.tsx';
+import { baseName, frameOrdinal } from '../format.ts';
 import { CompareView } from './CompareView.tsx';
 import { ErrorNotice } from './ErrorNotice.tsx';
 
@@ -25,6 +26,7 @@ const MAX_DRIFT_SECONDS = 0.08;
 export function ResultCompare({ job, itemIndex }: ResultCompareProps) {
   const { t } = useTranslation();
   const api = useApi();
+  const host = useHost();
   const item = job.items[itemIndex];
   const [probes, setProbes] = useState<{ input: MediaProbe; output: MediaProbe } | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -46,8 +48,8 @@ export function ResultCompare({ job, itemIndex }: ResultCompareProps) {
 
   if (!item) return null;
   const name = baseName(item.input);
-  const before = jobFileUrl(job.id, itemIndex, 'input');
-  const after = jobFileUrl(job.id, itemIndex, 'output');
+  const before = jobFileUrlOn(host.kind, job.id, itemIndex, 'input');
+  const after = jobFileUrlOn(host.kind, job.id, itemIndex, 'output');
   return (
     <section className="stack result-compare" aria-labelledby={`result-${job.id}-${itemIndex}`}>
       <h3 id={`result-${job.id}-${itemIndex}`} ref={heading} tabIndex={-1}>{t('results.compareTitle', { name })}</h3>
@@ -151,7 +153,7 @@ function VideoCompare({ before, after, input, output }: VideoCompareProps) {
           <input type="range" min={0} max={100} value={Math.round(split)} onChange={(event) => setSplit(Number(event.target.value))} />
         </label>
         <label className="field">
-          <span>{t('results.frame', { frame, last: lastFrame })}</span>
+          <span>{t('results.frame', frameOrdinal(frame, output.frameCount))}</span>
           <input type="range" min={0} max={lastFrame} value={frame} disabled={playing} onChange={(event) => setFrame(Number(event.target.value))} />
         </label>
       </div>

@@ -1,6 +1,6 @@
 // App settings, saved as they change: execution provider (with what this
 // machine offers), threads, tile size, working folder, output defaults,
-// theme and language.
+// theme and language; the GPU runtime in its own section (GpuSettings).
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { settingsPatchSchema, THEMES, type SettingsPatch } from '../../common/api/contract.ts';
@@ -10,6 +10,7 @@ import { useApi } from '../api/ApiContext.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { FarmSettings } from '../components/FarmSettings.tsx';
 import { Field } from '../components/Field.tsx';
+import { GpuSettings } from '../components/GpuSettings.tsx';
 import { NumberInput } from '../components/NumberInput.tsx';
 import { PathPicker } from '../components/PathPicker.tsx';
 import { ProviderList } from '../components/ProviderList.tsx';
@@ -89,6 +90,7 @@ export function SettingsScreen() {
         {providers.error ? <p className="error small">{providers.error}</p> : null}
         {providers.value ? <ProviderList providers={providers.value} /> : providers.error ? null : <p className="muted small" role="status">{t('settings.checkingProviders')}</p>}
       </div>
+      <GpuSettings />
       <div className="card stack">
         <h2>{t('settings.outputDefaults')}</h2>
         <div className="grid-2">

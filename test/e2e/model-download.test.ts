@@ -96,7 +96,9 @@ describe.skipIf(!browserPath || !modelsRoot)('models where they are picked, down
     await page.getByLabel('Kind of step 1').selectOption('interpolate');
     const select = page.getByRole('group', { name: 'Step 1: Interpolate' }).getByLabel('Model');
     await select.locator('option[value="rife-v4.25"]').waitFor({ state: 'attached', timeout: 15_000 });
-    const groups = await select.locator('optgroup').evaluateAll((elements) => elements.map((element) => ({
+    // The test layer has no DOM types: the optgroup is described by the little of it this reads.
+    type Labelled = { getAttribute(name: string): string | null };
+    const groups = await select.locator('optgroup').evaluateAll((elements) => (elements as unknown as (Labelled & { querySelectorAll(selector: string): Iterable<Labelled> })[]).map((element) => ({
       label: element.getAttribute('label'),
       ids: [...element.querySelectorAll('option')].map((option) => option.getAttribute('value')),
     })));

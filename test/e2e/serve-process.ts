@@ -1,5 +1,6 @@
-// Starts the real `framesmith serve --port 0` as a child process with its own
-// data and cache folders, and reads the URL (with its token) it prints.
+// Starts the real `framesmith serve` (by default `--port 0`) as a child
+// process with its own data and cache folders, and reads the URL (with its
+// token) it prints.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { repoRoot } from '../helpers/shared-assets.ts';
@@ -16,13 +17,16 @@ export interface ServeOptions {
   dataDir: string;
   cacheDir: string;
   env?: Record<string, string | undefined>;
-  /** Options after `serve --port 0` (e.g. --no-shared-models, --mirror FROM=TO). */
+  /** Options after `serve --port N` (e.g. --no-shared-models, --mirror FROM=TO). */
   args?: readonly string[];
   timeoutMs?: number;
+  /** The --port given; default 0 (any free port); null gives none, so serve reuses the port it remembers. */
+  port?: number | null;
 }
 
 export function startServe(options: ServeOptions): Promise<ServeProcess> {
-  const child: ChildProcess = spawn(process.execPath, [path.join(repoRoot, 'bin', 'framesmith.js'), 'serve', '--port', '0', ...(options.args ?? [])], {
+  const port = options.port === undefined ? ['--port', '0'] : options.port === null ? [] : ['--port', String(options.port)];
+  const child: ChildProcess = spawn(process.execPath, [path.join(repoRoot, 'bin', 'framesmith.js'), 'serve', ...port, ...(options.args ?? [])], {
     cwd: repoRoot,
     env: { ...process.env, FRAMESMITH_DATA: options.dataDir, FRAMESMITH_CACHE: options.cacheDir, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -62,7 +62,7 @@ describe.skipIf(!browserPath)('execution providers in Settings', () => {
     if (process.platform === 'linux') expect(await rows.filter({ hasText: 'dml' }).innerText()).toContain('Only on Windows.');
     if (cudaNotInstalled) {
       const cuda = rows.filter({ hasText: /^cuda/ });
-      expect(await cuda.innerText()).toContain('Needs the NVIDIA GPU runtime');
+      expect(await cuda.innerText()).toContain('Needs the NVIDIA CUDA runtime: install it below, under “GPU acceleration (NVIDIA)”.');
       const library = cuda.getByText(/libonnxruntime_providers_cuda\.so/);
       expect(await library.isVisible()).toBe(false);
       await saveScreenshot(page, 'settings-providers-1280');
@@ -79,7 +79,7 @@ describe.skipIf(!browserPath)('execution providers in Settings', () => {
 
     await page.getByLabel('Language').selectOption('de');
     await page.getByRole('list', { name: 'Auf diesem Rechner verfügbar' }).waitFor();
-    if (cudaNotInstalled) expect(await page.getByRole('list', { name: 'Auf diesem Rechner verfügbar' }).innerText()).toContain('Braucht die NVIDIA-GPU-Laufzeit');
+    if (cudaNotInstalled) expect(await page.getByRole('list', { name: 'Auf diesem Rechner verfügbar' }).innerText()).toContain('Braucht die NVIDIA-CUDA-Laufzeit: Installieren Sie sie unten unter „GPU-Beschleunigung (NVIDIA)“.');
     await saveScreenshot(page, 'settings-providers-700-de');
     await page.setViewportSize({ width: 1280, height: 800 });
     await saveScreenshot(page, 'settings-providers-1280-de');

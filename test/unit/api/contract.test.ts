@@ -33,7 +33,7 @@ describe('API contract', () => {
     }
     expect(seen.size).toBe(API_CHANNELS.length);
     expect(API_CHANNELS).toContain('jobs:enqueue');
-    expect(Object.values(EVENT_CHANNELS)).toEqual(['jobs:event', 'models:event', 'app:event']);
+    expect(Object.values(EVENT_CHANNELS)).toEqual(['jobs:event', 'models:event', 'gpu:event', 'app:event']);
   });
 
   it('refuses bad requests with the channel, the field and what was expected', () => {

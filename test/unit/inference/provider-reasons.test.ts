@@ -106,12 +106,12 @@ describe('provider reasons as kinds', () => {
       for (const kind of PROVIDER_REASON_KINDS) {
         for (const provider of PROVIDER_NAMES) {
           const text = providerReasonText(t, { provider, available: false, kind, reason: 'libx.so in /a/b' });
-          expect(text, `${kind} ${provider}`).not.toMatch(/^providers\.|framesmith |\.so|\/a\/b/);
+          expect(text, `${kind} ${provider}`).not.toMatch(/^providers\.|framesmith |\.so|\/a\/b|\{\{/);
           expect(text.length).toBeGreaterThan(8);
         }
       }
     }
-    expect(providerReasonText(english, { provider: 'cuda', available: false, kind: 'not-installed' })).toMatch(/NVIDIA GPU runtime.*“GPU runtime”/);
+    expect(providerReasonText(english, { provider: 'cuda', available: false, kind: 'not-installed' })).toBe('Needs the NVIDIA CUDA runtime: install it below, under “GPU acceleration (NVIDIA)”.');
     expect(providerReasonText(english, { provider: 'dml', available: false, kind: 'wrong-os' })).toBe('Only on Windows.');
     expect(providerReasonText(english, { provider: 'cpu', available: true })).toBe('available');
     expect(providerReasonText(english, { provider: 'cuda', available: false, reason: 'from an older server' })).toBe('not available');
@@ -128,7 +128,7 @@ describe('provider reasons as kinds', () => {
     const serialized = (error as ProviderUnavailableError).toJSON();
     expect(serialized).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', hint: { field: 'processing.provider', action: 'install-gpu-runtime' } });
     expect(serialized.userMessage).toMatch(/framesmith gpu install cuda/);
-    expect(guiMessage(english, serialized)).toMatch(/needs the NVIDIA GPU runtime: install it in Settings under “GPU runtime”/);
+    expect(guiMessage(english, serialized)).toMatch(/needs the NVIDIA CUDA runtime: install it in Settings, under “GPU acceleration \(NVIDIA\)”/);
     expect(guiMessage(english, serialized)).not.toMatch(/framesmith |\.so/);
   });
 });
