@@ -15,7 +15,7 @@ import type { FrameStage } from './pipeline/frame-stage.ts';
 import { sessionPrecision, type JobPrecision } from './precision/job-precision.ts';
 import type { PrecisionResolution } from './precision/precision-resolver.ts';
 import { builderFor } from './steps/step-builders.ts';
-import type { SessionRequest, StepContext } from './steps/step-builder.ts';
+import { sessionRequestText, type SessionRequest, type StepContext } from './steps/step-builder.ts';
 
 /** A chain's stages for one item, with what they run on. */
 export interface BuiltStages {
@@ -35,21 +35,17 @@ export interface ItemStagesOptions {
   cacheDir: string;
 }
 
-/** Step kinds whose builder opens the step's catalog model as it is (with no denoise blend) in the usual case. */
-const EARLY_KINDS: ReadonlySet<string> = new Set(['upscale', 'interpolate']);
-
 export class ItemStages {
   /** What precision each catalog session runs in, and what auto said about it. */
   private readonly precisions = new WeakMap<ModelSession, PrecisionResolution>();
-  /** Sessions started by startEarly(), by item and model id; the build takes each at most once. */
+  /** Sessions started by startEarly(), by item and request (sessionRequestText); the build takes each at most once. */
   private readonly early = new WeakMap<PlannedItem, Map<string, Promise<ModelSession>>>();
 
   constructor(private readonly options: ItemStagesOptions) {}
 
   /**
    * Starts opening the sessions the item's steps will most likely ask for
-   * (an upscale's or an interpolation's catalog model, without a denoise
-   * blend) before the source is probed, so the model check, the precision
+   * (each builder's usualSession) before the source is probed, so the model check, the precision
    * lookup and the session creation overlap the probe instead of following
    * it. The stages take these leases when they ask for the same model; one
    * not asked for (RIFE rewritten for a reduced flow scale, say) is given back
@@ -58,23 +54,20 @@ export class ItemStages {
   startEarly(item: PlannedItem, signal: AbortSignal): void {
     const started = new Map<string, Promise<ModelSession>>();
     for (const step of item.steps) {
-      if (!EARLY_KINDS.has(step.kind) || !('model' in step) || typeof step.model !== 'string') continue;
-      if ('denoise' in step && step.denoise !== undefined) continue;
-      if (step.kind === 'interpolate' && step.flowScale === 0.5) continue;
-      if (started.has(step.model) || !this.options.models.catalog.has(step.model)) continue;
-      const opening = this.session({ modelId: step.model }, item.processing, signal);
+      const request = builderFor(step).usualSession?.(step);
+      if (!request || started.has(sessionRequestText(request)) || !this.options.models.catalog.has(request.modelId)) continue;
+      const opening = this.session(request, item.processing, signal);
       opening.catch(() => undefined);
-      started.set(step.model, opening);
+      started.set(sessionRequestText(request), opening);
     }
     this.early.set(item, started);
   }
 
   /** The early lease on `request`'s session, taken once; undefined where none was started. */
   private takeEarly(item: PlannedItem, request: SessionRequest): Promise<ModelSession> | undefined {
-    if (request.denoise !== undefined) return undefined;
     const started = this.early.get(item);
-    const opening = started?.get(request.modelId);
-    started?.delete(request.modelId);
+    const opening = started?.get(sessionRequestText(request));
+    started?.delete(sessionRequestText(request));
     return opening;
   }
 
@@ -94,6 +87,7 @@ export class ItemStages {
     const session = await this.options.inference().open(resolution.model, {
       provider: processing.provider,
       threads: processing.threads,
+      parallelRuns: request.parallelRuns,
       precision: resolution.sessionPrecision,
       denoiseStrength: partner ? request.denoise : undefined,
       denoisePartner: partner,
@@ -142,7 +136,7 @@ export class ItemStages {
             cacheDir: this.options.cacheDir,
             open: async (model, options) => {
               const resolution = options?.precisionOf ? await this.derivedPrecision(model, options.precisionOf, item.processing, handlers.signal) : undefined;
-              const session = await leases.add(this.options.inference().open(resolution?.model ?? model, { provider: item.processing.provider, threads: item.processing.threads, precision: resolution?.sessionPrecision ?? sessionPrecision(item.processing) }));
+              const session = await leases.add(this.options.inference().open(resolution?.model ?? model, { provider: item.processing.provider, threads: item.processing.threads, parallelRuns: options?.parallelRuns, precision: resolution?.sessionPrecision ?? sessionPrecision(item.processing) }));
               providers.add(session.report.chosen);
               precisions.add(resolution?.precision === 'int8' ? 'int8' : session.report.precision);
               return session;

@@ -40,6 +40,12 @@ export interface SessionOptions {
   /** CPU threads for intra-op parallelism; default all cores. */
   threads?: number;
   /**
+   * Runs the caller keeps in flight at once (default 1). On the CPU a
+   * session asked for more spreads them over worker threads, the threads
+   * shared among them (laned-backend.ts).
+   */
+  parallelRuns?: number;
+  /**
    * Denoise strength 0..1 for models with a denoisePartner: weights are
    * blended w = s * self + (1 - s) * partner. Undefined runs the model as is.
    */

@@ -74,11 +74,14 @@ export class OnnxWorkerBackend implements InferenceBackend {
   private readonly startData: WorkerStartData;
   /** Which onnxruntime-node the worker loads, and why. */
   readonly onnxRuntime: OnnxRuntimeChoice;
+  /** Intra-op threads of sessions that do not say. */
+  readonly threads: number;
 
   constructor(options: OnnxWorkerBackendOptions) {
     if (!options.cacheDir) throw new InvalidArgumentError('OnnxWorkerBackend needs a cacheDir for converted models.');
     const threads = options.threads ?? defaultThreadCount();
     expectPositiveInteger('threads', threads);
+    this.threads = threads;
     this.onnxRuntime = chooseOnnxRuntime(options.gpuDir);
     this.startData = { cacheDir: options.cacheDir, threads, onnxRuntime: { entry: this.onnxRuntime.entry, bindingDir: this.onnxRuntime.bindingDir } };
   }

@@ -11,11 +11,12 @@
 // recently used idle sessions are kept, older ones are released in the worker.
 // Every key field is a fact that changes what the session computes or how it
 // runs: the model file (and the partner it is blended with, at which
-// strength), the provider preference, the precision policy, the thread count
-// and the input-shape bucket.
+// strength), the provider preference, the precision policy, the thread count,
+// the runs kept in flight (lanes on the CPU) and the input-shape bucket.
 import { BugError, InvalidArgumentError } from '../../common/errors.ts';
 import type { InferenceBackend, ModelSession, ProviderAttempt, ProviderPreference, ProviderReport, ResolvedModel, SessionOptions } from './inference-backend.ts';
 import type { OnnxRuntimeChoice } from '../gpu/onnxruntime-choice.ts';
+import { LanedBackend, MAX_CPU_LANES } from './laned-backend.ts';
 import { OnnxWorkerBackend } from './onnx-worker-backend.ts';
 import type { TensorMap } from './tensor.ts';
 
@@ -28,6 +29,8 @@ export interface SessionKey {
   precision: 'auto' | 'published';
   /** Intra-op threads; null: the backend's default. */
   threads: number | null;
+  /** Runs kept in flight at once, spread over lanes on the CPU. */
+  parallelRuns: number;
   /** GPU device id; null: the provider's default. */
   deviceId: number | null;
   /** Denoise blending: the partner's file and the strength, or null. */
@@ -44,6 +47,7 @@ export function sessionKeyOf(model: ResolvedModel, options: SessionOptions): Ses
     provider: options.provider,
     precision: options.precision ?? 'auto',
     threads: options.threads ?? null,
+    parallelRuns: options.parallelRuns ?? 1,
     deviceId: options.deviceId ?? null,
     blend: options.denoiseStrength !== undefined && options.denoisePartner ? { partnerPath: options.denoisePartner.path, strength: options.denoiseStrength } : null,
     shape,
@@ -52,7 +56,7 @@ export function sessionKeyOf(model: ResolvedModel, options: SessionOptions): Ses
 
 /** The key as one string, field order fixed: equal keys give equal text. */
 export function sessionKeyText(key: SessionKey): string {
-  return JSON.stringify([key.modelPath, key.modelId, key.provider, key.precision, key.threads, key.deviceId, key.blend && [key.blend.partnerPath, key.blend.strength], key.shape]);
+  return JSON.stringify([key.modelPath, key.modelId, key.provider, key.precision, key.threads, key.parallelRuns, key.deviceId, key.blend && [key.blend.partnerPath, key.blend.strength], key.shape]);
 }
 
 interface Entry {
@@ -120,10 +124,11 @@ export class SessionPool implements InferenceBackend {
     if (!Number.isInteger(keepIdle) || keepIdle < 0) throw new InvalidArgumentError(`Expected a whole number of at least 0 for keepIdle but received ${keepIdle}.`);
   }
 
-  /** The pool over one onnxruntime worker thread. */
+  /** The pool over onnxruntime worker threads: one for every session, more for parallel runs on the CPU (laned-backend.ts). */
   static create(options: SessionPoolOptions): SessionPool {
-    const backend = new OnnxWorkerBackend({ cacheDir: options.cacheDir, threads: options.threads, gpuDir: options.gpuDir });
-    return new SessionPool(backend, options.keepIdle, backend.onnxRuntime, options.deviceId);
+    const lanes = Array.from({ length: MAX_CPU_LANES }, () => new OnnxWorkerBackend({ cacheDir: options.cacheDir, threads: options.threads, gpuDir: options.gpuDir }));
+    const first = lanes[0] as OnnxWorkerBackend;
+    return new SessionPool(new LanedBackend(lanes, first.threads), options.keepIdle, first.onnxRuntime, options.deviceId);
   }
 
   /** Sessions open now (distinct keys), for tests and logs. */

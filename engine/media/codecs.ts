@@ -7,7 +7,7 @@
 import { EncoderUnavailableError, InvalidArgumentError } from '../../common/errors.ts';
 import type { BitDepth } from './frame.ts';
 import { FfmpegCapabilities } from './ffmpeg-capabilities.ts';
-import { runToCompletion } from './ffmpeg-process.ts';
+import { askBinary } from './binary-answers.ts';
 import type { ColourInfo } from './media-info.ts';
 
 export const VIDEO_CODECS = ['h264', 'h265', 'vp9', 'av1', 'prores', 'ffv1', 'png'] as const;
@@ -300,7 +300,7 @@ export class EncoderCatalog {
   }
 
   private listing(signal?: AbortSignal): Promise<string> {
-    this.encoderListing ??= runToCompletion(this.ffmpegPath, ['-hide_banner', '-encoders'], 'listing encoders', { signal }).then(({ stdout }) => stdout);
+    this.encoderListing ??= askBinary(this.ffmpegPath, ['-hide_banner', '-encoders'], 'listing encoders', { signal });
     this.encoderListing.catch(() => {
       this.encoderListing = undefined;
     });
@@ -311,8 +311,8 @@ export class EncoderCatalog {
   encoderPixelFormats(name: string, signal?: AbortSignal): Promise<Set<string> | undefined> {
     let pending = this.pixelFormats.get(name);
     if (!pending) {
-      pending = runToCompletion(this.ffmpegPath, ['-hide_banner', '-h', `encoder=${name}`], `describing encoder ${name}`, { signal })
-        .then(({ stdout }) => parseEncoderPixelFormats(stdout));
+      pending = askBinary(this.ffmpegPath, ['-hide_banner', '-h', `encoder=${name}`], `describing encoder ${name}`, { signal })
+        .then(parseEncoderPixelFormats);
       pending.catch(() => this.pixelFormats.delete(name));
       this.pixelFormats.set(name, pending);
     }

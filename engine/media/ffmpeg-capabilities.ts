@@ -5,10 +5,10 @@
 // `-movie_timescale` from 4.3), and a failed run is explained from them: if
 // the command used an option this binary does not list, the failure is the
 // binary's (FfmpegOptionUnsupportedError naming its path and version), never
-// a damaged input. Answers are cached in the instance: make one per binary.
-import { spawnSync } from 'node:child_process';
+// a damaged input. Answers are cached in the instance (make one per binary)
+// and across processes (binary-answers.ts).
 import { FfmpegOptionUnsupportedError } from '../../common/errors.ts';
-import { runToCompletion } from './ffmpeg-process.ts';
+import { askBinary, askBinarySync } from './binary-answers.ts';
 
 /** A release as major.minor (e.g. 5.1). */
 export interface FfmpegRelease {
@@ -98,9 +98,8 @@ export function unknownOptions(args: readonly string[], options: ReadonlySet<str
 
 /** Synchronous `-version` query (used while locating, where a version decides). */
 export function readVersionSync(executable: string): FfmpegVersion | undefined {
-  const result = spawnSync(executable, ['-hide_banner', '-version'], { encoding: 'utf8', timeout: 15_000, windowsHide: true });
-  if (result.error || result.status !== 0) return undefined;
-  return parseFfmpegVersion(result.stdout);
+  const answer = askBinarySync(executable, ['-hide_banner', '-version']);
+  return answer === undefined ? undefined : parseFfmpegVersion(answer);
 }
 
 export class FfmpegCapabilities {
@@ -135,13 +134,13 @@ export class FfmpegCapabilities {
 
   private async query(signal?: AbortSignal): Promise<FfmpegDescription> {
     const [version, help] = await Promise.all([
-      runToCompletion(this.path, ['-hide_banner', '-version'], 'reporting its version', { signal }),
-      runToCompletion(this.path, ['-hide_banner', '-h', 'full'], 'listing its options', { signal }),
+      askBinary(this.path, ['-hide_banner', '-version'], 'reporting its version', { signal }),
+      askBinary(this.path, ['-hide_banner', '-h', 'full'], 'listing its options', { signal }),
     ]);
-    const options = parseOptionNames(help.stdout);
+    const options = parseOptionNames(help);
     return {
       path: this.path,
-      version: parseFfmpegVersion(version.stdout),
+      version: parseFfmpegVersion(version),
       options,
       // -vsync is deprecated from 5.1 and gone in 7; before 5.1 it is the only way.
       passthroughTimingArgs: options.has('fps_mode') ? ['-fps_mode', 'passthrough'] : ['-vsync', 'passthrough'],

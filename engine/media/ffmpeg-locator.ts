@@ -13,9 +13,9 @@
 // in app.asar.unpacked, which is where the path is rewritten to.
 import { accessSync, chmodSync, constants, copyFileSync, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { FfmpegNotFoundError } from '../../common/errors.ts';
+import { perUserTempDir } from './per-user-temp.ts';
 import { compareReleases, formatRelease, readVersionSync, type FfmpegRelease, type FfmpegVersion } from './ffmpeg-capabilities.ts';
 
 export type FfmpegTool = 'ffmpeg' | 'ffprobe';
@@ -131,8 +131,7 @@ export function ensureExecutable(file: string, copyDir: string): { path: string;
 }
 
 function defaultCopyDir(): string {
-  const user = typeof process.getuid === 'function' ? String(process.getuid()) : os.userInfo().username;
-  return path.join(os.tmpdir(), `framesmith-bin-${user}`);
+  return perUserTempDir('framesmith-bin');
 }
 
 function atLeast(version: FfmpegVersion | undefined, release: FfmpegRelease): boolean {

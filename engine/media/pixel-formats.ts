@@ -2,7 +2,7 @@
 // ffprobe -show_pixel_formats gives bit depth and alpha (read with the probe),
 // and `ffmpeg -pix_fmts` says which formats swscale can convert from (flag I),
 // which tells an unsupported pixel format apart from a damaged stream.
-import { runToCompletion } from './ffmpeg-process.ts';
+import { askBinary } from './binary-answers.ts';
 
 /** One entry of ffprobe's -show_pixel_formats JSON. */
 export interface ProbedPixelFormat {
@@ -45,6 +45,5 @@ export function parseConvertiblePixelFormats(listing: string): Set<string> {
 
 /** True when this ffmpeg can convert frames of `pixelFormat` to RGB. */
 export async function canConvertPixelFormat(ffmpeg: string, pixelFormat: string, options: { signal?: AbortSignal } = {}): Promise<boolean> {
-  const { stdout } = await runToCompletion(ffmpeg, ['-hide_banner', '-pix_fmts'], 'listing pixel formats', options);
-  return parseConvertiblePixelFormats(stdout).has(pixelFormat);
+  return parseConvertiblePixelFormats(await askBinary(ffmpeg, ['-hide_banner', '-pix_fmts'], 'listing pixel formats', options)).has(pixelFormat);
 }

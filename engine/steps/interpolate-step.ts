@@ -3,7 +3,7 @@
 import type { InterpolateStep } from '../../common/job-spec.ts';
 import { parseRational, type Rational } from '../../common/rational.ts';
 import { ensureFlowScaledModel } from '../onnx/rife-flow-scale.ts';
-import { createInterpolationStage, interpolationLabel } from '../tasks/interpolation.ts';
+import { createInterpolationStage, INTERPOLATION_PARALLEL_RUNS, interpolationLabel } from '../tasks/interpolation.ts';
 import { chooseFlowScale } from '../tasks/interpolation-flow-scale.ts';
 import { rationalFromNumber, type InterpolationMode } from '../tasks/interpolation-timing.ts';
 import { InvalidStepError, manifestForTask, type StepBuilder } from './step-builder.ts';
@@ -45,6 +45,9 @@ export const interpolateStepBuilder: StepBuilder<InterpolateStep> = {
 
   appliesToImages: () => false,
 
+  // A reduced flow scale runs a derived model instead (auto decides it from the source's size, which is not known yet).
+  usualSession: (step) => (step.flowScale === 0.5 ? undefined : { modelId: step.model, parallelRuns: INTERPOLATION_PARALLEL_RUNS }),
+
   async build(step, context) {
     const mode = interpolationMode(step, context.index);
     const stageOptions = { mode, sceneThreshold: step.sceneThreshold, dedup: step.dedup, quality: step.quality, slowmoAudio: step.slowmoAudio, releaseSession: false };
@@ -56,11 +59,11 @@ export const interpolateStepBuilder: StepBuilder<InterpolateStep> = {
       const base = await context.derivedModels.resolve(step.model);
       const scaledPath = await ensureFlowScaledModel(base.path, flowScale, context.derivedModels.cacheDir, { signal: context.signal });
       const scaledManifest = { ...manifest, padMultiple: manifest.padMultiple / flowScale };
-      const session = await context.derivedModels.open({ manifest: { ...base.manifest, padMultiple: scaledManifest.padMultiple }, path: scaledPath }, { precisionOf: step.model });
+      const session = await context.derivedModels.open({ manifest: { ...base.manifest, padMultiple: scaledManifest.padMultiple }, path: scaledPath }, { precisionOf: step.model, parallelRuns: INTERPOLATION_PARALLEL_RUNS });
       context.onNotice(`Interpolation estimates flow at scale ${flowScale} (${video?.width}x${video?.height} frames; a flow scale of 1 keeps the published scale).`);
       return createInterpolationStage({ ...stageOptions, session, manifest: scaledManifest });
     }
-    const session = await context.session({ modelId: step.model });
+    const session = await context.session({ modelId: step.model, parallelRuns: INTERPOLATION_PARALLEL_RUNS });
     return createInterpolationStage({ ...stageOptions, session, manifest });
   },
 };

@@ -13,6 +13,13 @@ export interface SessionRequest {
   modelId: string;
   /** Real-ESRGAN denoise strength: blends the model with its denoisePartner. */
   denoise?: number;
+  /** Runs the stage keeps in flight at once (SessionOptions.parallelRuns). */
+  parallelRuns?: number;
+}
+
+/** One text per distinct request: equal texts ask for the same session. */
+export function sessionRequestText(request: SessionRequest): string {
+  return JSON.stringify([request.modelId, request.denoise ?? null, request.parallelRuns ?? 1]);
 }
 
 /** For steps that run models derived from a catalog model (e.g. a graph split by splitConstantBranch). */
@@ -27,7 +34,7 @@ export interface DerivedModels {
    * from; where the job's precision runs that model in int8, the derived
    * model runs in int8 too (its own int8 variant, calibrated like the model's).
    */
-  open(model: ResolvedModel, options?: { precisionOf?: string }): Promise<ModelSession>;
+  open(model: ResolvedModel, options?: { precisionOf?: string; parallelRuns?: number }): Promise<ModelSession>;
 }
 
 export interface StepContext {
@@ -57,6 +64,12 @@ export interface StepBuilder<S extends Step = Step> {
   label(step: S, catalog: Catalog): string;
   /** Whether the step can run on a still image. */
   appliesToImages(step: S): boolean;
+  /**
+   * The catalog session build() asks for in the usual case, so it can be
+   * opened while the source is probed; absent or undefined where the step
+   * cannot tell before it sees the source.
+   */
+  usualSession?(step: S): SessionRequest | undefined;
   build(step: S, context: StepContext): Promise<FrameStage>;
 }
 

@@ -22,6 +22,9 @@ export const upscaleStepBuilder: StepBuilder<UpscaleStep> = {
 
   appliesToImages: () => true,
 
+  // A denoise blend resolves its partner first: not opened early.
+  usualSession: (step) => (step.denoise === undefined ? { modelId: step.model } : undefined),
+
   async build(step, context) {
     const session = await context.session({ modelId: step.model, denoise: step.denoise });
     return createSuperResolutionStage({

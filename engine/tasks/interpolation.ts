@@ -6,7 +6,8 @@
 // scene cuts, duplicates) and keeps up to MAX_IN_FLIGHT model runs queued at
 // the worker: while the worker runs one pair, this thread decodes, analyses
 // and converts the next, so the orchestrating thread never makes the worker
-// wait. Each source frame is converted to a float tensor once and copied per
+// wait. On the CPU the session runs the queued pairs side by side on two
+// worker threads (laned-backend.ts). Each source frame is converted to a float tensor once and copied per
 // run (a run transfers its input buffers away).
 //
 // Quality mode (test-time augmentation) runs the pair as is, mirrored left to
@@ -52,6 +53,9 @@ import {
 } from './interpolation-timing.ts';
 
 const MAX_IN_FLIGHT = 2;
+
+/** Model runs the stage keeps in flight at once: on the CPU its session runs them side by side. */
+export const INTERPOLATION_PARALLEL_RUNS = MAX_IN_FLIGHT;
 
 export interface InterpolatorOptions {
   session: ModelSession;
