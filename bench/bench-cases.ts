@@ -3,6 +3,7 @@
 // come at the sizes users work at (1280x720 and 1920x1080: a few frames are
 // enough there) beside the small ones that run in seconds.
 import path from 'node:path';
+import { INTERPOLATION_PARALLEL_RUNS } from '../engine/tasks/interpolation.ts';
 import { loadStyleImage } from '../engine/tasks/style-image.ts';
 import { sharedMediaDir } from '../test/helpers/shared-assets.ts';
 import type { InferenceTimer, RunCost } from './inference-timing.ts';
@@ -36,14 +37,14 @@ function padded(value: number): number {
   return Math.ceil(value / 32) * 32;
 }
 
-/** RIFE x2: one pair inferred per source frame (at the padded size), so half of the output frames cost a run. */
+/** RIFE x2: one pair inferred per source frame (at the padded size), so half of the output frames cost a run; runs kept in flight as the stage keeps them. */
 function rifeCostPerPair(timer: InferenceTimer, width: number, height: number): Promise<RunCost> {
   const [paddedWidth, paddedHeight] = [padded(width), padded(height)];
   return timer.secondsPerRun('rife-v4.6', () => ({
     img0: imageTensor(paddedWidth, paddedHeight),
     img1: imageTensor(paddedWidth, paddedHeight, 0.9),
     timestep: filledTensor([1, 1, paddedHeight, paddedWidth], 0.5),
-  }), runsFor(width, height));
+  }), runsFor(width, height), INTERPOLATION_PARALLEL_RUNS);
 }
 
 function interpolateCase(width: number, height: number, frames: number): BenchCase {

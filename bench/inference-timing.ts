@@ -1,8 +1,10 @@
 // Inference-only timing: a model's session run on fixed inputs through the
-// same worker backend the engine uses, after a warm-up run.
+// same worker backend the engine uses (with its lanes for parallel runs),
+// after a warm-up run.
 import { Catalog } from '../engine/models/catalog.ts';
 import { ModelResolver } from '../engine/models/model-resolver.ts';
 import { modelSearchPath } from '../engine/models/model-search-path.ts';
+import { LanedBackend, LanedSession, MAX_CPU_LANES } from '../engine/inference/laned-backend.ts';
 import { OnnxWorkerBackend } from '../engine/inference/onnx-worker-backend.ts';
 import type { ModelSession } from '../engine/inference/inference-backend.ts';
 import type { TensorData, TensorMap } from '../engine/inference/tensor.ts';
@@ -24,8 +26,13 @@ export function scaleCost(cost: RunCost, factor: number): RunCost {
 }
 
 export interface InferenceTimer {
-  /** Median cost per run of `modelId` on inputs made fresh for each run. */
-  secondsPerRun(modelId: string, makeInputs: () => TensorMap, runs: number): Promise<RunCost>;
+  /**
+   * Median cost per run of `modelId` on inputs made fresh for each run; with
+   * `parallelRuns` above 1, that many runs are kept in flight as the engine's
+   * stage keeps them (on the CPU, side by side on lanes) and the cost is the
+   * whole time over the runs.
+   */
+  secondsPerRun(modelId: string, makeInputs: () => TensorMap, runs: number, parallelRuns?: number): Promise<RunCost>;
   /**
    * As the engine runs an arbitrary-style model: split at its per-job inputs,
    * the prelude once, then the median seconds per run of the per-frame part.
@@ -65,6 +72,25 @@ async function timeRuns(session: ModelSession, makeInputs: () => TensorMap, runs
   return { wallSeconds: median(times), cpuSeconds: median(cpu) };
 }
 
+/** `runs` runs with `parallel` of them in flight at any time: the mean cost per run. */
+async function timeParallelRuns(session: ModelSession, makeInputs: () => TensorMap, runs: number, parallel: number): Promise<RunCost> {
+  if (session instanceof LanedSession) await session.lanesOpened();
+  await Promise.all(Array.from({ length: parallel }, () => session.run(makeInputs())));
+  const total = Math.max(runs, 2 * parallel);
+  const started = performance.now();
+  const cpuBefore = process.cpuUsage();
+  let issued = 0;
+  const lane = async (): Promise<void> => {
+    while (issued < total) {
+      issued += 1;
+      await session.run(makeInputs());
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, lane));
+  const used = process.cpuUsage(cpuBefore);
+  return { wallSeconds: (performance.now() - started) / 1000 / total, cpuSeconds: (used.user + used.system) / 1e6 / total };
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
@@ -73,12 +99,14 @@ function median(values: number[]): number {
 export async function createInferenceTimer(cacheDir: string): Promise<InferenceTimer> {
   const catalog = await Catalog.load();
   const resolver = new ModelResolver({ catalog, roots: modelSearchPath(), cacheDir });
-  const backend = new OnnxWorkerBackend({ cacheDir });
+  // The engine's lanes (session-pool.ts): one worker thread per lane.
+  const lanes = Array.from({ length: MAX_CPU_LANES }, () => new OnnxWorkerBackend({ cacheDir }));
+  const backend = new LanedBackend(lanes, (lanes[0] as OnnxWorkerBackend).threads);
   return {
-    async secondsPerRun(modelId, makeInputs, runs) {
-      const session = await backend.open(await resolver.resolve(modelId), { provider: 'auto' });
+    async secondsPerRun(modelId, makeInputs, runs, parallelRuns = 1) {
+      const session = await backend.open(await resolver.resolve(modelId), { provider: 'auto', parallelRuns });
       try {
-        return await timeRuns(session, makeInputs, runs);
+        return parallelRuns > 1 ? await timeParallelRuns(session, makeInputs, runs, parallelRuns) : await timeRuns(session, makeInputs, runs);
       } finally {
         await session.release();
       }

@@ -1,6 +1,9 @@
 // A small file browser over files.list, for browsers (no native dialogs):
 // folders open on activation, files toggle their selection. Keyboard: every
-// entry is a button; Backspace goes up a folder.
+// entry is a button; Backspace goes up a folder. A modal dialog over the
+// page: it takes focus on opening (the path field), keeps Tab inside, gives
+// focus back on closing, and does not move when the page under it changes
+// (a list arriving, a job's notice) while the user aims at a button.
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DirectoryListing, FileEntryKind } from '../../common/api/api-types.ts';
@@ -30,6 +33,14 @@ export function DirectoryBrowser({ kinds, multiple, allowFolder, onChoose, onClo
 
   // Only the latest move shows: a slow answer (the home folder asked on opening) never replaces a folder the user went to since.
   const latest = useRef(0);
+  const dialog = useRef<HTMLDivElement>(null);
+  const pathField = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    const before = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    pathField.current?.focus();
+    return () => before?.focus();
+  }, []);
 
   async function open(dir: string, automatic = false) {
     if (automatic && latest.current > 0) return;
@@ -58,13 +69,16 @@ export function DirectoryBrowser({ kinds, multiple, allowFolder, onChoose, onClo
 
   const visible = listing?.entries.filter((entry) => entry.kind === 'directory' || kinds.includes(entry.kind)) ?? [];
   return (
-    <div className="browser" role="dialog" aria-label={t('browser.title')} onKeyDown={(event) => {
+    <div className="modal-backdrop" onMouseDown={(event) => event.target === event.currentTarget && onClose()}>
+    <div ref={dialog} className="browser modal" role="dialog" aria-modal="true" aria-label={t('browser.title')} onKeyDown={(event) => {
       if (event.key === 'Escape') onClose();
       if (event.key === 'Backspace' && listing?.parent && !(event.target instanceof HTMLInputElement)) void open(listing.parent);
+      if (event.key === 'Tab' && dialog.current) keepTabInside(event, dialog.current);
     }}>
+      <h2 className="browser-title">{t('browser.title')}</h2>
       <form className="browser-path" onSubmit={(event) => { event.preventDefault(); void open(typed); }}>
         <button type="button" className="button small" disabled={!listing?.parent} onClick={() => listing?.parent && void open(listing.parent)}>{t('browser.up')}</button>
-        <input className="input" aria-label={t('browser.path')} value={typed} onChange={(event) => setTyped(event.target.value)} />
+        <input ref={pathField} className="input" aria-label={t('browser.path')} value={typed} onChange={(event) => setTyped(event.target.value)} />
         <button type="submit" className="button small">{t('browser.go')}</button>
       </form>
       {error ? <div className="notice error small">{error}</div> : null}
@@ -93,5 +107,21 @@ export function DirectoryBrowser({ kinds, multiple, allowFolder, onChoose, onClo
         <button type="button" className="button small primary" disabled={selected.length === 0} onClick={() => onChoose(selected)}>{t('browser.choose')}</button>
       </div>
     </div>
+    </div>
   );
+}
+
+/** Tab from the last focusable element goes to the first, Shift+Tab from the first to the last. */
+function keepTabInside(event: React.KeyboardEvent, container: HTMLElement): void {
+  const focusable = [...container.querySelectorAll<HTMLElement>('button:not([disabled]), input:not([disabled]), [tabindex]:not([tabindex="-1"])')];
+  const first = focusable[0];
+  const last = focusable.at(-1);
+  if (!first || !last) return;
+  if (event.shiftKey && document.activeElement === first) {
+    event.preventDefault();
+    last.focus();
+  } else if (!event.shiftKey && document.activeElement === last) {
+    event.preventDefault();
+    first.focus();
+  }
 }

@@ -312,6 +312,12 @@ describe.skipIf(!browserPath || !generalModel || !styleModel)('first run in Chro
     await dialog.getByLabel('Folder path').fill(folder);
     await dialog.getByRole('button', { name: 'Go' }).click();
     await dialog.getByRole('button', { name: 'broken.mp4' }).waitFor();
+    // A modal over the page: the focus is inside it.
+    expect(await dialog.evaluate((node) => {
+      const element = node as unknown as { contains(other: unknown): boolean; ownerDocument: { activeElement: unknown } };
+      return element.contains(element.ownerDocument.activeElement);
+    })).toBe(true);
+    await shoot(page, 'quick-choose-files');
     await dialog.getByRole('button', { name: 'Use this folder' }).click();
     await page.getByRole('group', { name: 'Step 1: Upscale' }).getByLabel('Model').selectOption('realesr-animevideo-xs-x2');
     await page.getByLabel('Output folder').fill(temp.file('batch-out'));
