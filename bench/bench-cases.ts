@@ -47,12 +47,17 @@ function rifeCostPerPair(timer: InferenceTimer, width: number, height: number): 
   }), runsFor(width, height), INTERPOLATION_PARALLEL_RUNS);
 }
 
+/** x2 of n frames writes 2n frames from n - 1 model runs (the last frame is held): on short clips that is well under a half. */
+function pairsPerOutputFrame(frames: number): number {
+  return (frames - 1) / (2 * frames);
+}
+
 function interpolateCase(width: number, height: number, frames: number): BenchCase {
   return {
     name: 'interpolate rife-v4.6 x2',
     clip: { width, height, frames, rate: '24' },
     cliArgs: (clip) => ['interpolate', clip, '--multiply', '2'],
-    inferenceCostPerOutputFrame: async (timer) => scaleCost(await rifeCostPerPair(timer, width, height), 0.5),
+    inferenceCostPerOutputFrame: async (timer) => scaleCost(await rifeCostPerPair(timer, width, height), pairsPerOutputFrame(frames)),
   };
 }
 
@@ -81,7 +86,7 @@ function microastCase(width: number, height: number, frames: number): BenchCase 
   };
 }
 
-/** upscale xs-x2 then interpolate x2: per source frame one upscale and one pair at twice the size, giving two output frames. */
+/** upscale xs-x2 then interpolate x2: per source frame one upscale and (but for the last) one pair at twice the size, giving two output frames. */
 function chainCase(width: number, height: number, frames: number): BenchCase {
   return {
     name: 'chain upscale xs-x2 + interpolate x2',
@@ -90,7 +95,7 @@ function chainCase(width: number, height: number, frames: number): BenchCase {
     inferenceCostPerOutputFrame: async (timer) => {
       const upscale = await timer.secondsPerRun('realesr-animevideo-xs-x2', () => ({ input: imageTensor(width, height) }), runsFor(width, height));
       const pair = await rifeCostPerPair(timer, width * 2, height * 2);
-      return scaleCost(addCosts(upscale, pair), 0.5);
+      return addCosts(scaleCost(upscale, 0.5), scaleCost(pair, pairsPerOutputFrame(frames)));
     },
   };
 }
