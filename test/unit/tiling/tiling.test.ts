@@ -4,6 +4,7 @@ import type { TensorData } from '../../../engine/inference/tensor.ts';
 import {
   chooseTileSize,
   planTiles,
+  planTilesByArea,
   runTiled,
   tensorTileSource,
 } from '../../../engine/inference/tiling.ts';
@@ -78,6 +79,44 @@ describe('planTiles', () => {
   });
 });
 
+describe('planTilesByArea', () => {
+  const cases = [
+    [1280, 720, 512 * 512, 64, 1], [1920, 1080, 1024 * 1024, 64, 1], [1920, 1080, 512 * 512, 64, 4], [700, 5000, 512 * 512, 64, 1],
+    [321, 179, 96 * 96, 24, 1], [1000, 3, 128 * 128, 64, 2], [97, 61, 40 * 40, 8, 1],
+  ] as const;
+  for (const [width, height, maxArea, overlap, multiple] of cases) {
+    it(`covers ${width}x${height} with tiles of at most ${maxArea} px (padded to ${multiple}), computing no more than squares of that area`, () => {
+      const plan = planTilesByArea(width, height, maxArea, overlap, multiple);
+      const padded = (length: number) => Math.ceil(length / multiple) * multiple;
+      expect(padded(plan.columns.length) * padded(plan.rows.length)).toBeLessThanOrEqual(maxArea);
+      const covered = new Uint8Array(width * height);
+      for (const tile of plan.tiles) {
+        expect(tile.x + tile.width).toBeLessThanOrEqual(width);
+        expect(tile.y + tile.height).toBeLessThanOrEqual(height);
+        for (let y = tile.y; y < tile.y + tile.height; y += 1) covered.fill(1, y * width + tile.x, y * width + tile.x + tile.width);
+      }
+      expect(covered.every((value) => value === 1)).toBe(true);
+      for (const axis of [plan.columns, plan.rows]) {
+        for (let i = 1; i < axis.starts.length; i += 1) expect(axis.starts[i - 1]! + axis.length - axis.starts[i]!).toBeGreaterThanOrEqual(overlap);
+      }
+      const side = Math.floor(Math.sqrt(maxArea) / multiple) * multiple;
+      const squares = planTiles(width, height, side, overlap);
+      const computed = (p: typeof plan) => p.tiles.length * padded(p.columns.length) * padded(p.rows.length);
+      expect(computed(plan)).toBeLessThanOrEqual(computed(squares));
+    });
+  }
+
+  it('runs the whole frame when its area fits, even where a square of that area would not', () => {
+    const plan = planTilesByArea(1280, 720, 1024 * 1024, 64);
+    expect(plan.tiles).toEqual([{ x: 0, y: 0, width: 1280, height: 720 }]);
+    expect(planTiles(1280, 720, 1024, 64).tiles).toHaveLength(2);
+  });
+
+  it('refuses an area no tile larger than the overlap fits in', () => {
+    expect(() => planTilesByArea(200, 200, 16 * 16, 32)).toThrow(/Use a larger tile size/);
+  });
+});
+
 describe('chooseTileSize', () => {
   it('fits the budget, respects the multiple and the minimum', () => {
     const size = chooseTileSize({ scale: 4, memoryBudgetBytes: 256 * 1024 * 1024, bytesPerOutputPixel: 256, padMultiple: 8 });
@@ -124,6 +163,32 @@ describe('runTiled', () => {
     }, { scale: 2, tileSize: 32, overlap: 8, signal: controller.signal });
     await expect(run).rejects.toBeInstanceOf(CancelledError);
     expect(calls).toBe(2);
+  });
+
+  it("plans 'auto' by area, exactly, and says to keep 'auto'", async () => {
+    const input = randomTensor(120, 40);
+    const shapes: string[] = [];
+    const result = await runTiled(tensorTileSource(input), async (tile) => {
+      shapes.push(`${tile.dims[3]}x${tile.dims[2]}`);
+      return nearestTimesTwo(tile);
+    }, { scale: 2, tileSize: 'auto', overlap: 8, memoryBudgetBytes: 64 * 64 * 4 * 256, minTileSize: 16 });
+    // 120x40 fits a 64x64 area in 2 tiles of 64x40 (4096 px at most), where 64px squares also take 2: the area plan keeps their shape.
+    expect(new Set(shapes).size).toBe(1);
+    expect(shapes.length).toBeLessThanOrEqual(2);
+    expect(result.tileSize).toBe('auto');
+    expect(maxDifference(result.output, await nearestTimesTwo(input))).toBeLessThan(1e-6);
+  });
+
+  it("falls back from 'auto' to half-size square tiles on OUT_OF_MEMORY", async () => {
+    const input = randomTensor(90, 70);
+    const notices: TilingNotice[] = [];
+    const result = await runTiled(tensorTileSource(input), async (tile) => {
+      if (tile.dims[3] > 48) throw new OutOfMemoryError('running a test tile');
+      return nearestTimesTwo(tile);
+    }, { scale: 2, tileSize: 'auto', overlap: 8, minTileSize: 16, onNotice: (notice) => notices.push(notice) });
+    expect(notices.map((n) => [n.fromTileSize, n.toTileSize])).toEqual([[90, 45]]);
+    expect(result.tileSize).toBe(45);
+    expect(maxDifference(result.output, await nearestTimesTwo(input))).toBeLessThan(1e-6);
   });
 
   it('retries with half-size tiles on OUT_OF_MEMORY and reports it', async () => {
