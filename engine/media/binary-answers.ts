@@ -22,11 +22,14 @@ interface AnswerFile {
 }
 
 let answersDir: string | null = perUserTempDir('framesmith-ffmpeg-answers');
+/** usableDir()'s verdict on answersDir, checked once. */
+let checkedDir: { dir: string | undefined } | undefined;
 const remembered = new Map<string, string>();
 
 /** Where answers are kept on disk; null keeps them in memory only. Also forgets this process's answers (tests). */
 export function setBinaryAnswersDir(dir: string | null): void {
   answersDir = dir;
+  checkedDir = undefined;
   remembered.clear();
 }
 
@@ -48,12 +51,17 @@ function identityOf(executable: string): Identity | undefined {
 }
 
 function usableDir(): string | undefined {
-  if (!answersDir) return undefined;
+  checkedDir ??= { dir: checkDir(answersDir) };
+  return checkedDir.dir;
+}
+
+function checkDir(dir: string | null): string | undefined {
+  if (!dir) return undefined;
   try {
-    mkdirSync(answersDir, { recursive: true, mode: 0o700 });
-    const info = lstatSync(answersDir);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const info = lstatSync(dir);
     const ours = typeof process.getuid !== 'function' || info.uid === process.getuid();
-    return info.isDirectory() && ours ? answersDir : undefined;
+    return info.isDirectory() && ours ? dir : undefined;
   } catch {
     return undefined;
   }

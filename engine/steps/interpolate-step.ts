@@ -6,7 +6,7 @@ import { ensureFlowScaledModel } from '../onnx/rife-flow-scale.ts';
 import { createInterpolationStage, INTERPOLATION_PARALLEL_RUNS, interpolationLabel } from '../tasks/interpolation.ts';
 import { chooseFlowScale } from '../tasks/interpolation-flow-scale.ts';
 import { rationalFromNumber, type InterpolationMode } from '../tasks/interpolation-timing.ts';
-import { InvalidStepError, manifestForTask, type StepBuilder } from './step-builder.ts';
+import { InvalidStepError, manifestForTask, type SessionRequest, type StepBuilder } from './step-builder.ts';
 
 const MAX_FPS = 1000;
 
@@ -31,6 +31,11 @@ export function interpolationMode(step: InterpolateStep, index: number): Interpo
   throw new InvalidStepError(step, index, 'give one of multiply, fps or slowmo');
 }
 
+/** The session of the step's catalog model, as build() asks for it. */
+function catalogSession(step: InterpolateStep): SessionRequest {
+  return { modelId: step.model, parallelRuns: INTERPOLATION_PARALLEL_RUNS };
+}
+
 export const interpolateStepBuilder: StepBuilder<InterpolateStep> = {
   kind: 'interpolate',
 
@@ -46,7 +51,7 @@ export const interpolateStepBuilder: StepBuilder<InterpolateStep> = {
   appliesToImages: () => false,
 
   // A reduced flow scale runs a derived model instead (auto decides it from the source's size, which is not known yet).
-  usualSession: (step) => (step.flowScale === 0.5 ? undefined : { modelId: step.model, parallelRuns: INTERPOLATION_PARALLEL_RUNS }),
+  usualSession: (step) => (step.flowScale === 0.5 ? undefined : catalogSession(step)),
 
   async build(step, context) {
     const mode = interpolationMode(step, context.index);
@@ -63,7 +68,7 @@ export const interpolateStepBuilder: StepBuilder<InterpolateStep> = {
       context.onNotice(`Interpolation estimates flow at scale ${flowScale} (${video?.width}x${video?.height} frames; a flow scale of 1 keeps the published scale).`);
       return createInterpolationStage({ ...stageOptions, session, manifest: scaledManifest });
     }
-    const session = await context.session({ modelId: step.model, parallelRuns: INTERPOLATION_PARALLEL_RUNS });
+    const session = await context.session(catalogSession(step));
     return createInterpolationStage({ ...stageOptions, session, manifest });
   },
 };
